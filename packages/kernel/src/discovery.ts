@@ -1,0 +1,146 @@
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { AlephError, MANIFEST_FILE_NAMES, type PluginDefinition, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
+import { parseManifest, validateManifest } from "./manifest.js";
+import { SOURCE_PRECEDENCE, type PluginSearchPath } from "./paths.js";
+
+/** A bundled plugin: a directory, or (for tests and embedders) a manifest and definition in memory. */
+export type BundledPlugin = string | InlinePlugin;
+
+export interface InlinePlugin {
+  /** The manifest in the TOML file's shape: `{ plugin: { id, version }, services: { provides } }`. */
+  manifest: Record<string, unknown>;
+  definition: PluginDefinition<any>;
+  /** A directory to report as its path; defaults to `<inline:id>`. */
+  dir?: string;
+}
+
+/** One plugin directory found on a search path, valid or not. */
+export interface PluginCandidate {
+  source: PluginSource;
+  dir: string;
+  realDir: string;
+  manifestFile: string;
+  /** The manifest id, or the directory name when the manifest is unreadable. */
+  id: string;
+  manifest?: PluginManifest;
+  error?: AlephError;
+  inline?: PluginDefinition<unknown>;
+}
+
+export interface DiscoveryResult {
+  /** The candidate that owns each id: highest-precedence source wins. */
+  winners: Map<string, PluginCandidate>;
+  overridden: { candidate: PluginCandidate; by: PluginCandidate }[];
+  /** Candidates that lost for another reason (same id twice in one source). */
+  duplicates: PluginCandidate[];
+}
+
+function manifestFileIn(dir: string): string | undefined {
+  for (const name of MANIFEST_FILE_NAMES) {
+    const file = join(dir, name);
+    try {
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+/** Reads one plugin directory's manifest into a candidate. Never executes plugin code. */
+export function readCandidate(source: PluginSource, dir: string): PluginCandidate | undefined {
+  const manifestFile = manifestFileIn(dir);
+  if (!manifestFile) return undefined;
+  let realDir = dir;
+  try {
+    realDir = realpathSync(dir);
+  } catch {
+    // vanished while scanning; the watcher will tell us
+  }
+  let text: string;
+  try {
+    text = readFileSync(manifestFile, "utf8");
+  } catch (error) {
+    return {
+      source, dir, realDir, manifestFile, id: basename(dir),
+      error: new AlephError("ALEPH_E_MANIFEST", `cannot read manifest: ${(error as Error).message}`, { file: manifestFile, fix: "check the file's permissions" }),
+    };
+  }
+  const result = parseManifest(text, manifestFile, dir);
+  if (result.ok) return { source, dir, realDir, manifestFile, id: result.manifest.id, manifest: result.manifest };
+  return { source, dir, realDir, manifestFile, id: result.id ?? basename(dir), error: result.error };
+}
+
+function inlineCandidate(plugin: InlinePlugin): PluginCandidate {
+  const rawId = (plugin.manifest as { plugin?: { id?: unknown } }).plugin?.id;
+  const dir = plugin.dir ?? `<inline:${String(rawId)}>`;
+  const result = validateManifest(plugin.manifest, `${dir}/aleph_plugin.toml`, dir);
+  const base = { source: "bundled" as const, dir, realDir: dir, manifestFile: `${dir}/aleph_plugin.toml`, inline: plugin.definition as PluginDefinition<unknown> };
+  return result.ok ? { ...base, id: result.manifest.id, manifest: result.manifest } : { ...base, id: result.id ?? String(rawId), error: result.error };
+}
+
+/** Lists the plugin directories of one search path (immediate subdirectories holding a manifest). */
+export function scanSearchPath(path: PluginSearchPath): PluginCandidate[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(path.dir).sort();
+  } catch {
+    return []; // a search path that does not exist holds no plugins
+  }
+  const out: PluginCandidate[] = [];
+  for (const name of entries) {
+    if (name.startsWith(".") || name === "node_modules") continue;
+    const dir = join(path.dir, name);
+    try {
+      if (!statSync(dir).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    const candidate = readCandidate(path.source, dir);
+    if (candidate) out.push(candidate);
+  }
+  return out;
+}
+
+/**
+ * Scans every search path and the bundled set, then decides who owns each id.
+ * The ordering rule, in one place: a directory seen twice (same real path) counts once, in its
+ * highest-precedence source; within one source the first directory by name owns an id and any
+ * other is a duplicate; across sources user > system > project > bundled, and the losers are
+ * `overridden` by the winner. A broken manifest whose id is readable still owns its id, so a
+ * broken override fails loudly instead of silently running different code.
+ */
+export function discoverPlugins(searchPaths: PluginSearchPath[], bundled: BundledPlugin[] = []): DiscoveryResult {
+  const candidates: PluginCandidate[] = [];
+  for (const path of searchPaths) candidates.push(...scanSearchPath(path));
+  for (const plugin of bundled) {
+    const candidate = typeof plugin === "string" ? readCandidate("bundled", plugin) : inlineCandidate(plugin);
+    if (candidate) candidates.push(candidate);
+  }
+  candidates.sort((a, b) => SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source]);
+
+  const seenDirs = new Set<string>();
+  const winners = new Map<string, PluginCandidate>();
+  const overridden: DiscoveryResult["overridden"] = [];
+  const duplicates: PluginCandidate[] = [];
+  for (const candidate of candidates) {
+    if (seenDirs.has(candidate.realDir)) continue;
+    seenDirs.add(candidate.realDir);
+    const owner = winners.get(candidate.id);
+    if (!owner) {
+      winners.set(candidate.id, candidate);
+    } else if (owner.source === candidate.source) {
+      duplicates.push({
+        ...candidate,
+        error: new AlephError("ALEPH_E_DUPLICATE", `plugin id "${candidate.id}" is also used by ${owner.dir} in the same search path`, {
+          file: candidate.manifestFile,
+          fix: "give one of the two plugins another id, or remove one",
+        }),
+      });
+    } else {
+      overridden.push({ candidate, by: owner });
+    }
+  }
+  return { winners, overridden, duplicates };
+}

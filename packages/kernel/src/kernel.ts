@@ -1,0 +1,285 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { AlephError, PLUGIN_API_VERSION, writeFileAtomicSync, type ConfigIssue } from "@aleph/plugin-sdk";
+import { changedSections, formatIssue, loadConfig, type ConfigSnapshot } from "./config-loader.js";
+import { configJsonSchema } from "./config-json-schema.js";
+import { controlSocketPath, startControlServer } from "./control-server.js";
+import type { BundledPlugin } from "./discovery.js";
+import { EventBus } from "./event-bus.js";
+import { acquireLock } from "./lock.js";
+import { parseLogLevels } from "./log-levels.js";
+import { createLogSystem, type LogSystem } from "./logger.js";
+import { pluginSearchPaths, resolvePaths, type AlephPaths, type PluginSearchPath } from "./paths.js";
+import { PluginHost, type PluginInfo, type PluginLoader } from "./plugin-host.js";
+import { SecretRedactor } from "./redact.js";
+import type { ServiceInfo } from "./service-registry.js";
+import { ConfigWatcher, PluginWatcher } from "./watcher.js";
+
+type Env = Record<string, string | undefined>;
+
+export interface KernelOptions {
+  env?: Env;
+  cwd?: string;
+  /** Resolved paths; by default from `env` and `cwd`. */
+  paths?: AlephPaths;
+  /** The bundled set (directories or in-memory plugins); the launcher knows it, the kernel does not. */
+  bundled?: BundledPlugin[];
+  /** Replaces the user/system/project search paths (the test kit points them at a temp root). */
+  searchPaths?: PluginSearchPath[];
+  /** Watch search paths and config files; defaults to [extensions] hot_reload. */
+  watch?: boolean;
+  /** Human-readable log lines on stderr. */
+  logToStderr?: boolean;
+  color?: boolean;
+  /** Write logs/gateway.log and logs/agent.log (default true). */
+  logToFiles?: boolean;
+  /** Take the one-kernel-per-root lock (default true). */
+  lock?: boolean;
+  /** Serve the control socket for `aleph status` (default true). */
+  control?: boolean;
+  /** Quiet time before a config file change is applied (default 500 ms). */
+  configDebounceMs?: number;
+  /** Loaders for plugin kinds other than node. */
+  loaders?: Partial<Record<"node" | "wasm", PluginLoader>>;
+}
+
+export interface KernelStatus {
+  pid: number;
+  root: string;
+  startedAt: string;
+  uptimeMs: number;
+  plugins: PluginInfo[];
+  services: ServiceInfo[];
+}
+
+/** Thrown by start() when config.toml or providers.toml is invalid. */
+export class ConfigInvalidError extends AlephError {
+  constructor(readonly issues: ConfigIssue[]) {
+    super("ALEPH_E_CONFIG", `invalid configuration:\n${issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`, {
+      file: issues[0]?.file,
+      line: issues[0]?.line,
+      fix: "correct the keys named above; `aleph config check` re-checks without starting",
+    });
+  }
+}
+
+/**
+ * The kernel: paths, config, the event bus and the plugin host, and nothing else.
+ * Every capability arrives as a plugin.
+ */
+export class Kernel {
+  readonly paths: AlephPaths;
+  readonly bus: EventBus;
+  readonly host: PluginHost;
+  readonly logs: LogSystem;
+  #options: KernelOptions;
+  #env: Env;
+  #snapshot: ConfigSnapshot;
+  #redactor = new SecretRedactor();
+  #startedAt = new Date();
+  #t0 = performance.now();
+  #teardown: (() => Promise<void> | void)[] = [];
+  #pluginWatcher: PluginWatcher | undefined;
+  #searchPaths: PluginSearchPath[];
+  #state: "new" | "running" | "stopping" | "stopped" = "new";
+
+  constructor(options: KernelOptions = {}) {
+    this.#options = options;
+    this.#env = options.env ?? process.env;
+    this.paths = options.paths ?? resolvePaths({ env: this.#env, cwd: options.cwd });
+    let levels;
+    try {
+      levels = parseLogLevels(this.#env.ALEPH_LOG);
+    } catch (error) {
+      throw new AlephError("ALEPH_E_USAGE", (error as Error).message, { fix: "e.g. ALEPH_LOG=info or ALEPH_LOG=kernel=debug,memory=info" });
+    }
+    this.logs = createLogSystem({
+      logDir: options.logToFiles === false ? undefined : this.paths.logDir,
+      stderr: options.logToStderr ?? false,
+      color: options.color ?? false,
+      levels,
+      redactor: this.#redactor,
+    });
+    const log = this.logs.get("kernel");
+    this.bus = new EventBus((owner, event, error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      log.error("event handler failed", { plugin: owner ?? "kernel", event, error: message });
+      if (owner && event !== "plugin.error") void this.bus.emit("plugin.error", { id: owner, event, message });
+    });
+    // Until start() reads the files, the defaults are in force.
+    const defaults = loadConfig({ config: "/nonexistent/config.toml", providers: "/nonexistent/providers.toml" }, {});
+    if (!defaults.ok) throw new Error("kernel defaults do not validate");
+    this.#snapshot = { ...defaults.snapshot, files: { config: this.paths.configFile, providers: this.paths.providersFile } };
+    this.#searchPaths = options.searchPaths ?? pluginSearchPaths(this.paths);
+    this.host = new PluginHost({
+      searchPaths: this.#searchPaths,
+      bundled: options.bundled ?? [],
+      bus: this.bus,
+      logs: this.logs,
+      paths: this.paths,
+      config: () => this.#snapshot,
+      hostApi: PLUGIN_API_VERSION,
+      loaders: options.loaders,
+    });
+  }
+
+  /** The configuration in force. */
+  get config(): ConfigSnapshot {
+    return this.#snapshot;
+  }
+
+  get state(): string {
+    return this.#state;
+  }
+
+  /** Boots: lock, config, plugins, watchers, control socket; then emits kernel.ready. */
+  async start(): Promise<{ plugins: number; ms: number }> {
+    if (this.#state !== "new") throw new Error(`kernel already ${this.#state}`);
+    this.#state = "running";
+    const log = this.logs.get("kernel");
+    for (const dir of [this.paths.root, this.paths.runDir, this.paths.userPluginsDir]) mkdirSync(dir, { recursive: true });
+    if (this.#options.lock !== false) {
+      const lock = acquireLock(this.paths.runDir);
+      this.#teardown.push(() => lock.release());
+    }
+    try {
+      const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env);
+      if (!loaded.ok) throw new ConfigInvalidError(loaded.issues);
+      this.#setSnapshot(loaded.snapshot);
+      await this.host.start();
+
+      if (this.#options.watch ?? this.#snapshot.config.extensions.hot_reload) await this.#startPluginWatcher();
+      if (this.#options.watch !== false) {
+        const configWatcher = new ConfigWatcher([this.paths.configFile, this.paths.providersFile], this.#options.configDebounceMs ?? 500, () => {
+          void this.reloadConfig();
+        });
+        await configWatcher.start();
+        this.#teardown.push(() => configWatcher.close());
+      }
+      if (this.#options.control !== false) await this.#startControl();
+    } catch (error) {
+      await this.#runTeardown();
+      this.#state = "stopped";
+      throw error;
+    }
+    const plugins = this.host.list().filter((p) => p.status === "active").length;
+    const ms = Math.round(performance.now() - this.#t0);
+    log.info("kernel ready", { plugins, ms, root: this.paths.root });
+    await this.bus.emit("kernel.ready", { plugins, ms });
+    return { plugins, ms };
+  }
+
+  async #startPluginWatcher(): Promise<void> {
+    const debounce = this.#snapshot.config.extensions.debounce_ms;
+    const watcher = new PluginWatcher(this.#searchPaths, debounce, (dir) => void this.host.refresh([dir]), this.logs.get("kernel.watcher"));
+    await watcher.start();
+    this.#pluginWatcher = watcher;
+  }
+
+  async #startControl(): Promise<void> {
+    const socket = controlSocketPath(this.paths.runDir);
+    const server = await startControlServer(socket, {
+      status: () => this.status(),
+      "plugins.list": () => this.host.list(),
+      "plugins.inspect": (params) => this.inspect(String(params.id ?? "")),
+      "config.schema": () => configJsonSchema(this.host),
+      ping: () => "pong",
+    });
+    const infoFile = join(this.paths.runDir, "kernel.json");
+    writeFileAtomicSync(infoFile, JSON.stringify({ pid: process.pid, socket, root: this.paths.root, startedAt: this.#startedAt.toISOString() }, null, 2) + "\n");
+    this.#teardown.push(async () => {
+      await server.close();
+      rmSync(infoFile, { force: true });
+    });
+  }
+
+  /** Re-reads the config files; applies a valid change, reports an invalid one and keeps the old. */
+  async reloadConfig(): Promise<{ applied: boolean; sections: string[]; issues: ConfigIssue[] }> {
+    if (this.#state !== "running") return { applied: false, sections: [], issues: [] };
+    const log = this.logs.get("kernel.config");
+    const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env);
+    const issues = loaded.ok ? await this.host.validateSections(loaded.snapshot) : loaded.issues;
+    if (!loaded.ok || issues.length > 0) {
+      const byFile = new Map<string, ConfigIssue[]>();
+      for (const issue of issues) byFile.set(issue.file, [...(byFile.get(issue.file) ?? []), issue]);
+      for (const [file, errors] of byFile) {
+        log.warn("config change rejected; the previous config stays in force", { file, errors: errors.map(formatIssue) });
+        await this.bus.emit("config.invalid", { file, errors });
+      }
+      return { applied: false, sections: [], issues };
+    }
+    const previous = this.#snapshot;
+    const sections = changedSections(previous, loaded.snapshot);
+    if (sections.length === 0) return { applied: false, sections, issues: [] };
+    this.#setSnapshot(loaded.snapshot);
+    const before = previous.config.extensions;
+    const after = loaded.snapshot.config.extensions;
+    if (this.#options.watch === undefined && before.hot_reload !== after.hot_reload) {
+      if (after.hot_reload) await this.#startPluginWatcher();
+      else {
+        await this.#pluginWatcher?.close();
+        this.#pluginWatcher = undefined;
+      }
+    }
+    if (this.#pluginWatcher) this.#pluginWatcher.debounceMs = after.debounce_ms;
+    log.info("config changed", { sections });
+    await this.bus.emit("config.changed", { sections });
+    await this.host.applyConfig(previous, loaded.snapshot);
+    return { applied: true, sections, issues: [] };
+  }
+
+  #setSnapshot(snapshot: ConfigSnapshot): void {
+    this.#snapshot = snapshot;
+    this.#redactor.set(snapshot.secrets);
+  }
+
+  status(): KernelStatus {
+    return {
+      pid: process.pid,
+      root: this.paths.root,
+      startedAt: this.#startedAt.toISOString(),
+      uptimeMs: Math.round(performance.now() - this.#t0),
+      plugins: this.host.list(),
+      services: this.host.services(),
+    };
+  }
+
+  inspect(id: string): PluginInfo & { manifestFile?: string; servicesBound?: Record<string, string | null> } {
+    const info = this.host.list().find((p) => p.id === id && p.status !== "overridden");
+    if (!info) throw new AlephError("ALEPH_E_USAGE", `no plugin with id "${id}"`, { fix: "run `aleph plugins list` to see the ids" });
+    const instance = this.host.instanceOf(id);
+    const servicesBound = instance
+      ? Object.fromEntries([...instance.bindings].map(([service, provider]) => [service, provider?.pluginId ?? null]))
+      : undefined;
+    return { ...info, manifestFile: this.host.manifestFileOf(id), ...(servicesBound ? { servicesBound } : {}) };
+  }
+
+  /** Unloads every plugin in reverse load order and releases the root. Safe to call twice. */
+  async stop(signal?: string): Promise<void> {
+    if (this.#state !== "running") return;
+    this.#state = "stopping";
+    await this.bus.emit("kernel.stopping", signal ? { signal } : {});
+    await this.#pluginWatcher?.close();
+    this.#pluginWatcher = undefined;
+    await this.host.stop();
+    await this.#runTeardown();
+    this.logs.get("kernel").info("kernel stopped");
+    this.logs.flush();
+    this.#state = "stopped";
+  }
+
+  async #runTeardown(): Promise<void> {
+    while (this.#teardown.length > 0) {
+      try {
+        await this.#teardown.pop()!();
+      } catch (error) {
+        this.logs.get("kernel").error("teardown failed", { error: String(error) });
+      }
+    }
+  }
+}
+
+/** Creates a kernel (not started). */
+export function createKernel(options: KernelOptions = {}): Kernel {
+  return new Kernel(options);
+}

@@ -1,0 +1,161 @@
+import { isAbsolute, relative, resolve } from "node:path";
+import semver from "semver";
+import { z } from "zod";
+import { AlephError, explainInvalidId, PLUGIN_ID_PATTERN, type PluginManifest } from "@aleph/plugin-sdk";
+import { parseToml, zodIssues } from "./config-loader.js";
+
+const SERVICE_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
+const EXPORT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+const pluginIdSchema = z.string().superRefine((value, ctx) => {
+  const problem = explainInvalidId("plugin id", value, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
+  if (problem) ctx.addIssue({ code: "custom", message: `${problem} (ids are lowercase letters, digits and dashes, at most 64)` });
+});
+
+const manifestFileSchema = z.strictObject({
+  plugin: z.strictObject({
+    id: pluginIdSchema,
+    version: z.string().refine((v) => semver.valid(v) !== null, { message: "is not a semver version (e.g. 1.0.0)" }),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    kind: z.enum(["node", "nodejs", "wasm"]).default("node"),
+    entry: z.string().min(1).optional(),
+    api: z
+      .string()
+      .refine((v) => semver.validRange(v) !== null, { message: "is not a semver range (e.g. ^1)" })
+      .default("^1"),
+    priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+    config_key: z
+      .string()
+      .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "must be a config.toml section name, e.g. memory or interfaces.telegram")
+      .optional(),
+  }),
+  services: z
+    .strictObject({
+      provides: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+      requires: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+      optional: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+    })
+    .default({ provides: [], requires: [], optional: [] }),
+  permissions: z
+    .strictObject({
+      allowed_paths: z.record(z.string(), z.string()).default({}),
+      allowed_hosts: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
+  limits: z
+    .strictObject({
+      timeout_ms: z.number().int().positive().max(600_000).optional(),
+      memory_mb: z.number().int().positive().max(4096).optional(),
+    })
+    .optional(),
+  hooks: z.array(z.strictObject({ event: z.string().min(1), handler: z.string().regex(EXPORT_NAME, "is not an export name") })).optional(),
+  tools: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lowercase snake_case"),
+        description: z.string().min(1),
+        handler: z.string().regex(EXPORT_NAME, "is not an export name"),
+        parameters: z.record(z.string(), z.unknown()).default({ type: "object" }),
+      }),
+    )
+    .optional(),
+});
+
+export type ManifestResult =
+  | { ok: true; manifest: PluginManifest }
+  | { ok: false; error: AlephError; /** The id, when the file got far enough to say it. */ id?: string };
+
+/** Best-effort id from a broken manifest, so the failure is reported under the right name. */
+function readableId(raw: unknown): string | undefined {
+  const id = (raw as { plugin?: { id?: unknown } } | undefined)?.plugin?.id;
+  return typeof id === "string" && PLUGIN_ID_PATTERN.test(id) ? id : undefined;
+}
+
+function manifestError(file: string, messages: { path: string; message: string; line?: number }[]): AlephError {
+  const first = messages[0];
+  const detail = messages.map((m) => `${m.path ? `${m.path}: ` : ""}${m.message}${m.line ? ` (line ${m.line})` : ""}`).join("; ");
+  return new AlephError("ALEPH_E_MANIFEST", `invalid plugin manifest: ${detail}`, {
+    file,
+    line: first?.line,
+    fix: "correct the manifest; docs/plugins.md lists every key",
+  });
+}
+
+/**
+ * Parses and validates an aleph_plugin.toml. Unknown keys are errors reported with the key;
+ * nothing of the plugin is executed.
+ */
+export function parseManifest(text: string, file: string, pluginDir: string): ManifestResult {
+  const parsed = parseToml(text, file);
+  if (!parsed.ok) return { ok: false, error: manifestError(file, [parsed.issue]) };
+  return validateManifest(parsed.value, file, pluginDir, text);
+}
+
+/** Validates a manifest already in object form (the TOML shape, snake_case keys). */
+export function validateManifest(raw: unknown, file: string, pluginDir: string, text = ""): ManifestResult {
+  const id = readableId(raw);
+  const result = manifestFileSchema.safeParse(raw);
+  if (!result.success) {
+    return { ok: false, id, error: manifestError(file, zodIssues(result.error, file, text)) };
+  }
+  const m = result.data;
+  const kind = m.plugin.kind === "wasm" ? "wasm" : "node";
+  const problems: { path: string; message: string }[] = [];
+  if (kind === "node") {
+    for (const key of ["permissions", "limits", "hooks", "tools"] as const) {
+      if (m[key] !== undefined) {
+        problems.push({ path: key, message: `[${key}] applies to wasm plugins only; a node plugin uses ctx.events and ctx.services` });
+      }
+    }
+  }
+  const entry = m.plugin.entry ?? (kind === "wasm" ? "plugin.wasm" : "dist/index.js");
+  if (isAbsolute(entry) || relative(pluginDir, resolve(pluginDir, entry)).startsWith("..")) {
+    return {
+      ok: false,
+      id,
+      error: new AlephError("ALEPH_E_ENTRY", `entry "${entry}" is outside the plugin directory`, {
+        file,
+        fix: "point entry at a file inside the plugin directory, e.g. dist/index.js",
+      }),
+    };
+  }
+  const { provides, requires, optional } = m.services;
+  for (const s of requires) if (optional.includes(s)) problems.push({ path: "services", message: `"${s}" is both required and optional` });
+  for (const s of provides) if (requires.includes(s)) problems.push({ path: "services", message: `"${s}" is both provided and required by the same plugin` });
+  const toolNames = new Set<string>();
+  for (const t of m.tools ?? []) {
+    if (toolNames.has(t.name)) problems.push({ path: "tools", message: `tool "${t.name}" is declared twice` });
+    toolNames.add(t.name);
+  }
+  if (problems.length > 0) return { ok: false, id, error: manifestError(file, problems) };
+
+  return {
+    ok: true,
+    manifest: {
+      id: m.plugin.id,
+      version: m.plugin.version,
+      name: m.plugin.name ?? m.plugin.id,
+      description: m.plugin.description ?? "",
+      kind,
+      entry,
+      api: m.plugin.api,
+      priority: m.plugin.priority,
+      configKey: m.plugin.config_key ?? m.plugin.id,
+      services: { provides: [...new Set(provides)], requires: [...new Set(requires)], optional: [...new Set(optional)] },
+      permissions: { allowedPaths: m.permissions?.allowed_paths ?? {}, allowedHosts: m.permissions?.allowed_hosts ?? [] },
+      limits: { timeoutMs: m.limits?.timeout_ms, memoryMb: m.limits?.memory_mb },
+      hooks: m.hooks ?? [],
+      tools: (m.tools ?? []).map((t) => ({ name: t.name, description: t.description, handler: t.handler, parameters: t.parameters })),
+    },
+  };
+}
+
+/** Checks the manifest's `api` range against the host's plugin API version. */
+export function checkApi(manifest: PluginManifest, hostApi: string, file: string): AlephError | undefined {
+  if (semver.satisfies(hostApi, manifest.api, { includePrerelease: true })) return undefined;
+  return new AlephError("ALEPH_E_API", `plugin "${manifest.id}" supports plugin API ${manifest.api}, this host provides ${hostApi}`, {
+    file,
+    fix: `update the plugin to a release built for API ${semver.major(hostApi)}.x, or set api = "^${semver.major(hostApi)}" if it is compatible`,
+  });
+}

@@ -1,0 +1,91 @@
+import { existsSync, realpathSync } from "node:fs";
+import { createRequire, register } from "node:module";
+import { relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AlephError, errorMessage, isPluginDefinition, type PluginDefinition } from "@aleph/plugin-sdk";
+import type { PluginCandidate } from "./discovery.js";
+import { TimeoutError, withTimeout } from "./timeout.js";
+
+const require = createRequire(import.meta.url);
+let hooksRegistered = false;
+
+/**
+ * Registers the loader hooks (module-hooks.ts) once, lazily: a kernel that only ever loads its
+ * bundled plugins once never pays for the hooks thread.
+ */
+function ensureHooks(): void {
+  if (hooksRegistered) return;
+  hooksRegistered = true;
+  register(new URL("./module-hooks.js", import.meta.url), {
+    parentURL: import.meta.url,
+    data: { hostParentURL: import.meta.url },
+  });
+}
+
+/** Forgets CommonJS modules of a plugin, which Node caches by file name whatever the URL query. */
+function forgetCommonJs(root: string): void {
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  for (const key of Object.keys(require.cache)) if (key.startsWith(prefix)) delete require.cache[key];
+}
+
+/** A plugin's code, as the host runs it. */
+export interface LoadedCode {
+  definition: PluginDefinition<unknown>;
+}
+
+/**
+ * Imports a Node plugin's entry. `attempt` makes every import after the first a fresh module
+ * graph (see module-hooks.ts); a bundled plugin's first import is a plain import.
+ */
+export async function loadNodePlugin(candidate: PluginCandidate, attempt: number, timeoutMs: number): Promise<LoadedCode> {
+  if (candidate.inline) return { definition: candidate.inline };
+  const manifest = candidate.manifest!;
+  const entry = resolve(candidate.dir, manifest.entry);
+  if (!existsSync(entry)) {
+    throw new AlephError("ALEPH_E_ENTRY", `entry "${manifest.entry}" of plugin "${manifest.id}" does not exist`, {
+      file: entry,
+      fix: `build the plugin (e.g. npm run build) or set [plugin] entry in ${candidate.manifestFile}`,
+    });
+  }
+  const realEntry = realpathSync(entry);
+  if (relative(candidate.realDir, realEntry).startsWith("..")) {
+    throw new AlephError("ALEPH_E_ENTRY", `entry "${manifest.entry}" resolves outside the plugin directory (${realEntry})`, {
+      file: entry,
+      fix: "keep the entry file inside the plugin directory; do not link it from elsewhere",
+    });
+  }
+  let url = pathToFileURL(realEntry).href;
+  if (attempt > 1 || candidate.source !== "bundled") {
+    ensureHooks();
+    forgetCommonJs(candidate.realDir);
+    url += `?aleph_gen=${attempt}&aleph_root=${encodeURIComponent(candidate.realDir)}`;
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = (await withTimeout(import(url), timeoutMs, `importing ${manifest.entry}`)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TimeoutError) {
+      throw new AlephError("ALEPH_E_TIMEOUT", `importing plugin "${manifest.id}" ${error.message.replace(/^importing \S+ /, "")}`, {
+        file: realEntry,
+        fix: "remove long-running top-level code (top-level await) from the entry; do the work in setup",
+      });
+    }
+    throw new AlephError("ALEPH_E_IMPORT", `plugin "${manifest.id}" threw while its entry was imported: ${errorMessage(error)}`, {
+      file: realEntry,
+      fix: "fix the error in the plugin's code (run it with node to see the stack)",
+      cause: error,
+    });
+  }
+  let definition = module.default;
+  // CommonJS compiled with `exports.default = …` arrives one level deeper.
+  if (!isPluginDefinition(definition) && isPluginDefinition((definition as { default?: unknown } | undefined)?.default)) {
+    definition = (definition as { default: unknown }).default;
+  }
+  if (!isPluginDefinition(definition)) {
+    throw new AlephError("ALEPH_E_ENTRY", `entry of plugin "${manifest.id}" has no default export with a setup function`, {
+      file: realEntry,
+      fix: "export default definePlugin({ setup(ctx) { … } }) from the entry",
+    });
+  }
+  return { definition };
+}

@@ -1,0 +1,193 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  AlephError,
+  DisposableStore,
+  serviceIdOf,
+  toDisposable,
+  type Disposable,
+  type Logger,
+  type PluginContext,
+  type PluginManifest,
+  type PluginSource,
+  type ServiceRef,
+} from "@aleph/plugin-sdk";
+import type { EventBus } from "./event-bus.js";
+import type { ServiceProvider, ServiceRegistry } from "./service-registry.js";
+
+export interface InstanceOptions {
+  manifest: PluginManifest;
+  source: PluginSource;
+  dir: string;
+  generation: number;
+  config: unknown;
+  bus: EventBus;
+  registry: ServiceRegistry;
+  log: Logger;
+  paths: { root: string; dataDir: string; logDir: string; workspaceDir: string };
+}
+
+type ConfigHandler = (config: unknown, previous: unknown) => void | Promise<void>;
+
+/**
+ * One running generation of a plugin: its context, the store holding everything it
+ * registered, the services it bound to. Disposing it undoes every registration LIFO.
+ */
+export class PluginInstance {
+  readonly manifest: PluginManifest;
+  readonly generation: number;
+  readonly store = new DisposableStore();
+  readonly ctx: PluginContext<unknown>;
+  /** Services it provided during setup. */
+  readonly provided = new Set<string>();
+  /** The provider bound for each service it declared, as of its setup; a change means a reload. */
+  readonly bindings = new Map<string, ServiceProvider | undefined>();
+  readonly configHandlers = new Set<ConfigHandler>();
+  config: unknown;
+  #abort = new AbortController();
+  #options: InstanceOptions;
+
+  constructor(options: InstanceOptions) {
+    this.#options = options;
+    this.manifest = options.manifest;
+    this.generation = options.generation;
+    this.config = options.config;
+    this.ctx = this.#createContext();
+  }
+
+  /** Records the provider currently bound for every declared service (after setup). */
+  snapshotBindings(): void {
+    const { requires, optional } = this.manifest.services;
+    for (const id of [...requires, ...optional]) if (!this.bindings.has(id)) this.bindings.set(id, this.#options.registry.bound(id));
+  }
+
+  /** True when a service it depends on is now bound to a different provider (or none). */
+  bindingsChanged(): boolean {
+    for (const [id, provider] of this.bindings) if (this.#options.registry.bound(id) !== provider) return true;
+    return false;
+  }
+
+  async dispose(): Promise<void> {
+    this.#abort.abort(new Error(`plugin "${this.manifest.id}" unloaded`));
+    await this.store.dispose();
+  }
+
+  #ensureAlive(what: string): void {
+    if (this.store.isDisposed) {
+      throw new AlephError("ALEPH_E_SERVICE", `plugin "${this.manifest.id}" (generation ${this.generation}) is unloaded and cannot ${what}`, {
+        fix: "stop background work when ctx.signal aborts",
+      });
+    }
+  }
+
+  #createContext(): PluginContext<unknown> {
+    const o = this.#options;
+    const m = o.manifest;
+    const id = m.id;
+    const store = this.store;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const instance = this;
+    const declared = new Set([...m.services.requires, ...m.services.optional]);
+    let dataReady = false;
+    const dataDir = join(o.paths.dataDir, id);
+
+    const lookup = (ref: ServiceRef<unknown> | string, required: boolean): unknown => {
+      this.#ensureAlive("use services");
+      const serviceId = serviceIdOf(ref);
+      if (!declared.has(serviceId)) {
+        throw new AlephError("ALEPH_E_SERVICE", `plugin "${id}" asked for service "${serviceId}", which its manifest does not declare`, {
+          fix: `add "${serviceId}" to [services] requires (or optional) in the plugin's aleph_plugin.toml`,
+        });
+      }
+      const provider = o.registry.bound(serviceId);
+      if (!this.bindings.has(serviceId)) this.bindings.set(serviceId, provider);
+      if (!provider && required) {
+        throw new AlephError("ALEPH_E_DEPENDENCY", `no active plugin provides service "${serviceId}" (needed by "${id}")`, {
+          fix: `install or enable a plugin that provides "${serviceId}"`,
+        });
+      }
+      return provider?.implementation;
+    };
+
+    const events = {
+      on: (event: string, handler: (payload: never) => unknown): Disposable => {
+        this.#ensureAlive("subscribe to events");
+        const d = o.bus.on(event, handler as (p: unknown) => unknown, id);
+        return store.add(d);
+      },
+      once: (event: string, handler: (payload: never) => unknown): Disposable => {
+        this.#ensureAlive("subscribe to events");
+        const d = o.bus.once(event, handler as (p: unknown) => unknown, id);
+        return store.add(d);
+      },
+      emit: (event: string, payload: unknown): Promise<void> => o.bus.emit(event, payload),
+    };
+
+    return {
+      id,
+      version: m.version,
+      kind: m.kind,
+      source: o.source,
+      generation: o.generation,
+      get config() {
+        return instance.config;
+      },
+      paths: {
+        root: o.paths.root,
+        plugin: o.dir,
+        get data() {
+          if (!dataReady) {
+            mkdirSync(dataDir, { recursive: true });
+            dataReady = true;
+          }
+          return dataDir;
+        },
+        logs: o.paths.logDir,
+        workspace: o.paths.workspaceDir,
+      },
+      log: o.log,
+      events: events as PluginContext["events"],
+      services: {
+        provide: <T>(ref: ServiceRef<T> | string, implementation: T): Disposable => {
+          this.#ensureAlive("provide services");
+          const serviceId = serviceIdOf(ref);
+          if (!m.services.provides.includes(serviceId)) {
+            throw new AlephError("ALEPH_E_SERVICE", `plugin "${id}" provides service "${serviceId}", which its manifest does not list`, {
+              fix: `add "${serviceId}" to [services] provides in the plugin's aleph_plugin.toml`,
+            });
+          }
+          if (this.provided.has(serviceId)) {
+            throw new AlephError("ALEPH_E_SERVICE", `plugin "${id}" provides service "${serviceId}" twice`, { fix: "call provide once per service" });
+          }
+          this.provided.add(serviceId);
+          const registration = o.registry.add({
+            serviceId,
+            pluginId: id,
+            generation: o.generation,
+            priority: m.priority,
+            source: o.source,
+            implementation,
+          });
+          return store.add(
+            toDisposable(() => {
+              this.provided.delete(serviceId);
+              return registration.dispose();
+            }),
+          );
+        },
+        get: <T>(ref: ServiceRef<T> | string): T => lookup(ref, true) as T,
+        getOptional: <T>(ref: ServiceRef<T> | string): T | undefined => lookup(ref, false) as T | undefined,
+      },
+      signal: this.#abort.signal,
+      onDispose: (teardown) => {
+        this.#ensureAlive("register teardowns");
+        return store.add(toDisposable(teardown));
+      },
+      onConfigChange: (handler) => {
+        this.#ensureAlive("watch its config");
+        this.configHandlers.add(handler as ConfigHandler);
+        return store.add(toDisposable(() => void this.configHandlers.delete(handler as ConfigHandler)));
+      },
+    };
+  }
+}

@@ -1,0 +1,50 @@
+/** Keys whose values are secrets wherever they appear (config, log fields, errors). */
+export const SECRET_KEY_PATTERN = /(^|[_-])(api[_-]?key|token|secret|password|passphrase|authorization|private[_-]?key|credentials?)$/i;
+
+export const REDACTED = "[redacted]";
+
+/** Replaces the values of secret-named keys, at any depth, with a marker. */
+export function redactFields<T>(value: T, depth = 0): T {
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => redactFields(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = SECRET_KEY_PATTERN.test(key) && v !== undefined && v !== null && v !== "" ? REDACTED : redactFields(v, depth + 1);
+  }
+  return out as T;
+}
+
+/** Collects the string values of secret-named keys, so they can be scrubbed from free text too. */
+export function collectSecrets(value: unknown, into: Set<string> = new Set(), depth = 0): Set<string> {
+  if (depth > 8 || value === null || typeof value !== "object") return into;
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === "string" && SECRET_KEY_PATTERN.test(key) && v.length >= 4) into.add(v);
+    else collectSecrets(v, into, depth + 1);
+  }
+  return into;
+}
+
+/**
+ * Scrubs known secret values out of text. The set is shared with the logger and refreshed on
+ * every config load, so a secret never reaches a log line even inside a message string.
+ */
+export class SecretRedactor {
+  #secrets: string[] = [];
+
+  set(secrets: Iterable<string>): void {
+    // Longest first, so a secret that contains another is replaced whole.
+    this.#secrets = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    if (this.#secrets.length === 0) return text;
+    let out = text;
+    for (const secret of this.#secrets) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+      // Also catch the secret as it appears inside JSON strings (escaped).
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join(REDACTED);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Stable error codes. A code never changes meaning; tools and tests match on it.
+ * The message says what went wrong and where, `fix` says how to repair it.
+ */
+export type AlephErrorCode =
+  | "ALEPH_E_MANIFEST"
+  | "ALEPH_E_ENTRY"
+  | "ALEPH_E_IMPORT"
+  | "ALEPH_E_API"
+  | "ALEPH_E_CONFIG"
+  | "ALEPH_E_SETUP"
+  | "ALEPH_E_TIMEOUT"
+  | "ALEPH_E_DEPENDENCY"
+  | "ALEPH_E_CYCLE"
+  | "ALEPH_E_DUPLICATE"
+  | "ALEPH_E_SERVICE"
+  | "ALEPH_E_INVALID_ID"
+  | "ALEPH_E_LOCKED"
+  | "ALEPH_E_RPC"
+  | "ALEPH_E_WASM_TRAP"
+  | "ALEPH_E_USAGE";
+
+export interface AlephErrorOptions {
+  /** How to repair it, in one sentence. */
+  fix?: string;
+  /** The file it concerns, when there is one. */
+  file?: string;
+  /** Line in that file, 1-based, when known. */
+  line?: number;
+  cause?: unknown;
+}
+
+/** An error with a stable code, the file it concerns and how to fix it. */
+export class AlephError extends Error {
+  readonly code: AlephErrorCode;
+  readonly fix: string | undefined;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+
+  constructor(code: AlephErrorCode, message: string, options: AlephErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AlephError";
+    this.code = code;
+    this.fix = options.fix;
+    this.file = options.file;
+    this.line = options.line;
+  }
+
+  /** One line for humans: what, where, how to fix. */
+  describe(): string {
+    const where = this.file ? ` (${this.file}${this.line ? `:${this.line}` : ""})` : "";
+    return `${this.code}: ${this.message}${where}${this.fix ? ` Fix: ${this.fix}` : ""}`;
+  }
+}
+
+/** True for an AlephError from any copy of the SDK (a plugin may bundle its own). */
+export function isAlephError(value: unknown): value is AlephError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    (value as { code: string }).code.startsWith("ALEPH_E_")
+  );
+}
+
+/** The message of anything thrown, without its stack. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === "string" ? error : JSON.stringify(error);
+}

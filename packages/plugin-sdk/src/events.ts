@@ -1,0 +1,33 @@
+import type { PluginKind, PluginSource } from "./manifest.js";
+
+/** Why a plugin was unloaded. */
+export type UnloadReason = "removed" | "reload" | "disabled" | "dependency" | "shutdown";
+
+/** A problem found while validating a config file. */
+export interface ConfigIssue {
+  file: string;
+  /** Dotted key path, e.g. "gateway.port". */
+  path: string;
+  message: string;
+  line?: number;
+}
+
+/**
+ * The typed event map. Plugins add their own events by declaration merging:
+ * `declare module "@aleph/plugin-sdk" { interface AlephEvents { "greeter.greeted": { name: string } } }`.
+ */
+export interface AlephEvents {
+  "kernel.ready": { plugins: number; ms: number };
+  "kernel.stopping": { signal?: string };
+  "plugin.loaded": { id: string; version: string; kind: PluginKind; source: PluginSource; path: string; generation: number };
+  "plugin.unloaded": { id: string; version: string; reason: UnloadReason };
+  "plugin.failed": { id: string; code: string; message: string; file?: string };
+  /** A plugin's event handler threw; the emitter never sees the error. */
+  "plugin.error": { id: string; event: string; message: string };
+  "config.changed": { sections: string[] };
+  "config.invalid": { file: string; errors: ConfigIssue[] };
+}
+
+export type AlephEventName = keyof AlephEvents & string;
+export type EventPayload<K extends string> = K extends keyof AlephEvents ? AlephEvents[K] : unknown;
+export type EventHandler<K extends string> = (payload: EventPayload<K>) => void | Promise<void>;

@@ -1,0 +1,34 @@
+export { definePlugin, isPluginDefinition, type PluginDefinition } from "./define-plugin.js";
+export { createServiceRef, serviceIdOf, type ServiceRef } from "./service-ref.js";
+export type { PluginContext, PluginEvents, PluginServices, PluginPaths, Logger } from "./context.js";
+export type {
+  AlephEvents,
+  AlephEventName,
+  EventPayload,
+  EventHandler,
+  UnloadReason,
+  ConfigIssue,
+} from "./events.js";
+export {
+  MANIFEST_FILE_NAMES,
+  PLUGIN_API_VERSION,
+  type PluginManifest,
+  type PluginKind,
+  type PluginSource,
+  type PluginStatus,
+  type ManifestHook,
+  type ManifestTool,
+} from "./manifest.js";
+export { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
+export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type AlephErrorOptions } from "./errors.js";
+export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
+export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from "./atomic-write.js";
+export {
+  validateWithSchema,
+  issuePath,
+  type StandardSchemaV1,
+  type StandardIssue,
+  type StandardResult,
+  type InferOutput,
+} from "./schema.js";
+export { z } from "zod";

@@ -1,0 +1,51 @@
+/** Where a plugin was found, highest precedence first: user > system > project > bundled. */
+export type PluginSource = "user" | "system" | "project" | "bundled";
+
+/** How a plugin's code runs. */
+export type PluginKind = "node" | "wasm";
+
+/** A plugin's status as `aleph plugins list` reports it. */
+export type PluginStatus = "active" | "failed" | "disabled" | "overridden";
+
+export interface ManifestHook {
+  event: string;
+  handler: string;
+}
+
+export interface ManifestTool {
+  name: string;
+  description: string;
+  handler: string;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * A validated `aleph_plugin.toml`, with keys in camelCase. It holds everything the host needs
+ * before running plugin code: discovery, ordering, validation and listing never execute a plugin.
+ */
+export interface PluginManifest {
+  id: string;
+  version: string;
+  name: string;
+  description: string;
+  kind: PluginKind;
+  /** Entry file relative to the plugin directory. */
+  entry: string;
+  /** Semver range of the plugin API the plugin supports. */
+  api: string;
+  /** Higher wins among providers of the same service. */
+  priority: number;
+  /** The config.toml section the plugin owns. */
+  configKey: string;
+  services: { provides: string[]; requires: string[]; optional: string[] };
+  permissions: { allowedPaths: Record<string, string>; allowedHosts: string[] };
+  limits: { timeoutMs?: number; memoryMb?: number };
+  hooks: ManifestHook[];
+  tools: ManifestTool[];
+}
+
+/** The manifest file names a plugin directory may hold, in order of preference. */
+export const MANIFEST_FILE_NAMES = ["aleph_plugin.toml", "aleph.plugin.toml"] as const;
+
+/** The plugin API version this SDK describes; manifests declare the range they support in `api`. */
+export const PLUGIN_API_VERSION = "1.0.0";
