@@ -16,3 +16,4 @@ export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./lo
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
 export { SecretRedactor, redactFields, collectSecrets, SECRET_KEY_PATTERN } from "./redact.js";
 export { locateTomlKey } from "./toml-locate.js";
+export { stringify as stringifyToml } from "smol-toml";

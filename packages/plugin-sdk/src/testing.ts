@@ -1,2 +1,163 @@
-// Placeholder replaced below
-export {};
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import type { PluginDefinition } from "./define-plugin.js";
+import type { PluginKind, PluginSource, PluginStatus } from "./manifest.js";
+import { serviceIdOf, type ServiceRef } from "./service-ref.js";
+
+/*
+ * The test kit: a real, in-process kernel on a temporary state root, for plugin authors' own
+ * tests. It runs the same code as `aleph start` (it imports @aleph/kernel, which a plugin
+ * project installs as a dev dependency), with file watching off and nothing read from the
+ * user's ~/.config/aleph or the system and project search paths.
+ */
+
+/** A plugin for the test kernel: a plugin directory, or a manifest and definition in memory. */
+export type TestPlugin = string | { manifest: Record<string, unknown>; definition: PluginDefinition<any> };
+
+export interface TestKernelOptions {
+  plugins?: TestPlugin[];
+  /** config.toml: TOML text, or an object written as TOML. */
+  config?: string | Record<string, unknown>;
+  /** State root to use (kept afterwards); by default a temp directory removed by stop(). */
+  root?: string;
+  /** Environment seen by the kernel (ALEPH_* overrides, ${VAR} references); default {}. */
+  env?: Record<string, string>;
+}
+
+export interface RecordedEvent {
+  event: string;
+  payload: any;
+}
+
+export interface TestPluginInfo {
+  id: string;
+  version: string;
+  kind: PluginKind;
+  source: PluginSource;
+  path: string;
+  status: PluginStatus;
+  generation?: number;
+  error?: { code: string; message: string; file?: string; fix?: string };
+}
+
+export interface TestKernel {
+  readonly root: string;
+  /** Every event emitted since the kernel was created, in order. */
+  readonly events: RecordedEvent[];
+  /** The implementation bound to a service, or undefined when none is active. */
+  service<T>(ref: ServiceRef<T> | string): T | undefined;
+  emit(event: string, payload: unknown): Promise<void>;
+  /** Resolves with the payload of the first matching event (past or future). */
+  waitFor(event: string, predicate?: (payload: any) => boolean, timeoutMs?: number): Promise<any>;
+  plugins(): TestPluginInfo[];
+  plugin(id: string): TestPluginInfo | undefined;
+  /** Reloads a plugin with fresh code, as a file change would. */
+  reload(id: string): Promise<void>;
+  /** Re-reads config.toml after you rewrite it (see writeConfig). */
+  writeConfig(config: string | Record<string, unknown>): Promise<{ applied: boolean; sections: string[] }>;
+  /** Count of event subscriptions held by plugins (to check nothing leaks across reloads). */
+  listenerCount(): number;
+  /** The underlying @aleph/kernel Kernel, for what this facade does not cover. */
+  readonly kernel: any;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Finds @aleph/kernel: next to this SDK (npm hoists them side by side), else in the project
+ * under test (the working directory). A variable specifier keeps the SDK free of a build-time
+ * dependency on the kernel, which depends on the SDK.
+ */
+async function importKernel(): Promise<any> {
+  const specifier = "@aleph/kernel";
+  try {
+    return await import(specifier);
+  } catch {
+    try {
+      const fromProject = createRequire(join(process.cwd(), "package.json")).resolve(specifier);
+      return await import(pathToFileURL(fromProject).href);
+    } catch (error) {
+      throw new Error(
+        `the test kit runs the real kernel: install it as a dev dependency (npm install -D @aleph/kernel). (${(error as Error).message})`,
+      );
+    }
+  }
+}
+
+/** Starts a kernel with the given plugins on a temp root; stop() tears it all down. */
+export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
+  const kernelModule = await importKernel();
+  const root = options.root ?? (await mkdtemp(join(tmpdir(), "aleph-test-")));
+  const ownRoot = options.root === undefined;
+  const configText = (config: string | Record<string, unknown>) => (typeof config === "string" ? config : kernelModule.stringifyToml(config));
+  if (options.config !== undefined) await writeFile(join(root, "config.toml"), configText(options.config));
+  const env = { ...options.env, ALEPH_STATE_DIR: root };
+  const paths = kernelModule.resolvePaths({ env, cwd: root });
+  const kernel = kernelModule.createKernel({
+    env,
+    paths,
+    bundled: options.plugins ?? [],
+    searchPaths: [{ source: "user", dir: join(root, "plugins") }],
+    watch: false,
+    control: false,
+    lock: false,
+  });
+  const events: RecordedEvent[] = [];
+  const waiters = new Set<{ event: string; predicate: (p: any) => boolean; resolve: (p: any) => void }>();
+  kernel.bus.onAny((event: string, payload: unknown) => {
+    events.push({ event, payload });
+    for (const w of [...waiters]) {
+      if (w.event === event && w.predicate(payload)) {
+        waiters.delete(w);
+        w.resolve(payload);
+      }
+    }
+  });
+  await kernel.start();
+  let stopped = false;
+  const find = (id: string) => (kernel.host.list() as TestPluginInfo[]).find((p) => p.id === id && p.status !== "overridden");
+
+  const testKernel: TestKernel = {
+    root,
+    events,
+    kernel,
+    service<T>(ref: ServiceRef<T> | string): T | undefined {
+      return kernel.host.registry.bound(serviceIdOf(ref))?.implementation as T | undefined;
+    },
+    emit: (event, payload) => kernel.bus.emit(event, payload),
+    waitFor(event, predicate = () => true, timeoutMs = 5000) {
+      const past = events.find((e) => e.event === event && predicate(e.payload));
+      if (past) return Promise.resolve(past.payload);
+      return new Promise((resolve, reject) => {
+        const waiter = { event, predicate, resolve: (p: any) => (clearTimeout(timer), resolve(p)) };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no "${event}" event within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    plugins: () => kernel.host.list(),
+    plugin: find,
+    reload: (id) => kernel.host.reload(id),
+    async writeConfig(config) {
+      await writeFile(join(root, "config.toml"), configText(config));
+      const result = await kernel.reloadConfig();
+      return { applied: result.applied, sections: result.sections };
+    },
+    listenerCount: () => kernel.bus.listenerCount(),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await kernel.stop();
+      if (ownRoot) await rm(root, { recursive: true, force: true });
+    },
+    [Symbol.asyncDispose]() {
+      return this.stop();
+    },
+  };
+  return testKernel;
+}

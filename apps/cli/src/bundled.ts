@@ -1,0 +1,15 @@
+import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
+import type { BundledPlugin } from "@aleph/kernel";
+
+/**
+ * The bundled set: plugin packages shipped with the CLI, loaded at the lowest precedence.
+ * This is the only place that knows it (ARCHITECTURE §1). Each entry is a package whose root
+ * holds an aleph_plugin.toml; capability issues add theirs here.
+ */
+const BUNDLED_PACKAGES: string[] = [];
+
+/** Directories of the bundled plugins, resolved from this install. */
+export function bundledPlugins(): BundledPlugin[] {
+  return BUNDLED_PACKAGES.map((name) => dirname(fileURLToPath(import.meta.resolve(`${name}/aleph_plugin.toml`))));
+}

@@ -1,0 +1,102 @@
+import { parseArgs } from "node:util";
+import { AlephError, errorMessage, isAlephError } from "@aleph/plugin-sdk";
+
+export interface OptionSpec {
+  type: "boolean" | "string";
+  short?: string;
+  description: string;
+  /** For string options: the placeholder shown in help. */
+  value?: string;
+}
+
+export interface CommandContext {
+  args: string[];
+  options: Record<string, string | boolean | undefined>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export interface Command {
+  /** Words after `aleph`, e.g. "plugins list". */
+  name: string;
+  summary: string;
+  /** Positional arguments, e.g. "<id>". */
+  args?: string;
+  /** Extra help text: details, examples. */
+  details?: string;
+  options?: Record<string, OptionSpec>;
+  /** Returns the exit code. */
+  run(ctx: CommandContext): Promise<number> | number;
+}
+
+/** A usage error: exit code 2. */
+export class UsageError extends Error {}
+
+export function helpFor(command: Command): string {
+  const lines = [`Usage: aleph ${command.name}${command.args ? ` ${command.args}` : ""}${command.options ? " [options]" : ""}`, "", command.summary];
+  if (command.details) lines.push("", command.details);
+  const options = { ...command.options, help: { type: "boolean", short: "h", description: "Show this help" } as OptionSpec };
+  lines.push("", "Options:");
+  for (const [name, spec] of Object.entries(options)) {
+    const flag = `${spec.short ? `-${spec.short}, ` : "    "}--${name}${spec.type === "string" ? ` <${spec.value ?? "value"}>` : ""}`;
+    lines.push(`  ${flag.padEnd(28)}${spec.description}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function generalHelp(commands: Command[], version: string): string {
+  const lines = [
+    `aleph ${version} — a plugin host for AI-agent runtimes`,
+    "",
+    "Usage: aleph <command> [options]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ""}`.padEnd(28)}${c.summary}`),
+    "",
+    "Run `aleph <command> --help` for a command's options.",
+    "The state root is ~/.config/aleph; ALEPH_STATE_DIR, ALEPH_PROFILE and ALEPH_HOME move it (docs/cli.md).",
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** Finds the command named by the leading words of argv (longest match). */
+export function findCommand(commands: Command[], argv: string[]): { command: Command; rest: string[] } | undefined {
+  let best: { command: Command; rest: string[] } | undefined;
+  for (const command of commands) {
+    const words = command.name.split(" ");
+    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best.command.name.split(" ").length)) {
+      best = { command, rest: argv.slice(words.length) };
+    }
+  }
+  return best;
+}
+
+/** Parses a command's arguments and runs it; maps errors to exit codes (1 failure, 2 usage). */
+export async function runCommand(command: Command, rest: string[], io: Pick<CommandContext, "out" | "err" | "env" | "cwd">): Promise<number> {
+  const optionSpecs: Record<string, { type: "boolean" | "string"; short?: string }> = { help: { type: "boolean", short: "h" } };
+  for (const [name, spec] of Object.entries(command.options ?? {})) optionSpecs[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: optionSpecs, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.err(`aleph ${command.name}: ${errorMessage(error).replace(/\. To specify a positional.*$/, "")}\n`);
+    io.err(`Run \`aleph ${command.name} --help\` for usage.\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(helpFor(command));
+    return 0;
+  }
+  try {
+    return await command.run({ ...io, args: parsed.positionals, options: parsed.values as CommandContext["options"] });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`aleph ${command.name}: ${error.message}\nRun \`aleph ${command.name} --help\` for usage.\n`);
+      return 2;
+    }
+    io.err(`aleph ${command.name}: ${isAlephError(error) ? (error as AlephError).describe().replace(/\n/g, " ") : errorMessage(error)}\n`);
+    return 1;
+  }
+}

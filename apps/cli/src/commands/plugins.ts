@@ -1,0 +1,97 @@
+import { resolvePaths, type PluginInfo } from "@aleph/kernel";
+import { UsageError, type Command } from "../command.js";
+import { bundledPlugins } from "../bundled.js";
+import { askKernel } from "../kernel-client.js";
+import { listPluginsOffline } from "../offline-plugins.js";
+import { json, paint, table, useColor } from "../output.js";
+
+/** The plugin list from the running kernel, or from discovery alone; `running` says which. */
+async function pluginList(env: NodeJS.ProcessEnv, cwd: string): Promise<(PluginInfo & { running: boolean })[]> {
+  const paths = resolvePaths({ env, cwd });
+  const live = (await askKernel(paths, "plugins.list")) as PluginInfo[] | undefined;
+  if (live) return live.map((p) => ({ ...p, running: p.status === "active" }));
+  return listPluginsOffline(paths, bundledPlugins(), env).map((p) => ({ ...p, running: false }));
+}
+
+export const pluginsListCommand: Command = {
+  name: "plugins list",
+  summary: "List every discovered plugin with its source and status",
+  details: [
+    "Fields (--json): id, version, kind, source (user|system|project|bundled), path,",
+    "status (active|failed|disabled|overridden), error?, overriddenBy?, generation?, running.",
+    "Without a running kernel the list comes from discovery and validation only: no plugin code runs,",
+    "`active` means it would load, and `running` is false.",
+  ].join("\n"),
+  options: { json: { type: "boolean", description: "Print JSON" } },
+  async run({ options, env, cwd, out }) {
+    const list = await pluginList(env, cwd);
+    if (options.json) {
+      out(json(list));
+      return 0;
+    }
+    if (list.length === 0) {
+      out("No plugins found. Put one in ~/.config/aleph/plugins/<id>/ (see docs/plugins.md).\n");
+      return 0;
+    }
+    const color = useColor(process.stdout, env);
+    const mark = (s: string) => paint(color, s === "active" ? "32" : s === "failed" ? "31" : "90", s);
+    out(
+      table([
+        ["ID", "VERSION", "KIND", "SOURCE", "STATUS", "DETAIL"],
+        ...list.map((p) => [
+          p.id,
+          p.version,
+          p.kind,
+          p.source,
+          mark(p.status),
+          p.error ? `${p.error.code}: ${p.error.message}` : p.overriddenBy ? `overridden by ${p.overriddenBy.source} ${p.overriddenBy.path}` : p.path,
+        ]),
+      ]),
+    );
+    if (!list.some((p) => p.running) && list.length > 0) out("(no kernel running: statuses come from discovery and validation)\n");
+    return 0;
+  },
+};
+
+export const pluginsInspectCommand: Command = {
+  name: "plugins inspect",
+  args: "<id>",
+  summary: "Show one plugin: manifest facts, status, error and fix, bound services",
+  options: { json: { type: "boolean", description: "Print JSON" } },
+  async run({ args, options, env, cwd, out }) {
+    const id = args[0];
+    if (!id || args.length > 1) throw new UsageError("expected one plugin id");
+    const paths = resolvePaths({ env, cwd });
+    let info = (await askKernel(paths, "plugins.inspect", { id }).catch((error: Error) => {
+      throw error;
+    })) as (PluginInfo & Record<string, unknown>) | undefined;
+    if (!info) {
+      info = listPluginsOffline(paths, bundledPlugins(), env).find((p) => p.id === id && p.status !== "overridden") as typeof info;
+      if (!info) throw new Error(`no plugin with id "${id}" (run \`aleph plugins list\`)`);
+    }
+    if (options.json) {
+      out(json(info));
+      return 0;
+    }
+    const rows: string[][] = [
+      ["id", info.id],
+      ["version", info.version],
+      ["kind", info.kind],
+      ["source", info.source],
+      ["path", info.path],
+      ["status", info.status + (info.generation ? ` (generation ${info.generation})` : "")],
+      ["priority", String(info.priority)],
+      ["provides", info.provides.join(", ") || "-"],
+      ["requires", info.requires.join(", ") || "-"],
+      ["optional", info.optional.join(", ") || "-"],
+    ];
+    if (info.error) {
+      rows.push(["error", `${info.error.code}: ${info.error.message}`]);
+      if (info.error.file) rows.push(["file", `${info.error.file}${info.error.line ? `:${info.error.line}` : ""}`]);
+      if (info.error.fix) rows.push(["fix", info.error.fix]);
+    }
+    if (info.servicesBound) rows.push(["bound", Object.entries(info.servicesBound as Record<string, string | null>).map(([s, p]) => `${s} → ${p ?? "none"}`).join(", ") || "-"]);
+    out(table(rows));
+    return 0;
+  },
+};

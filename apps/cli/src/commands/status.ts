@@ -1,0 +1,31 @@
+import { resolvePaths, type KernelStatus } from "@aleph/kernel";
+import type { Command } from "../command.js";
+import { askKernel } from "../kernel-client.js";
+import { json, paint, table, useColor } from "../output.js";
+
+export const statusCommand: Command = {
+  name: "status",
+  summary: "Show the running kernel's plugins and services",
+  details: "Exits 1 when no kernel runs on the state root (with --json: {\"running\": false, \"root\": …}).",
+  options: { json: { type: "boolean", description: "Print JSON" } },
+  async run({ options, env, cwd, out, err }) {
+    const paths = resolvePaths({ env, cwd });
+    const status = (await askKernel(paths, "status")) as KernelStatus | undefined;
+    if (!status) {
+      if (options.json) out(json({ running: false, root: paths.root }));
+      else err(`aleph status: no kernel is running on ${paths.root} (start one with \`aleph start\`)\n`);
+      return 1;
+    }
+    if (options.json) {
+      out(json({ running: true, ...status }));
+      return 0;
+    }
+    const color = useColor(process.stdout, env);
+    out(`Aleph kernel pid ${status.pid} · root ${status.root} · up ${Math.round(status.uptimeMs / 1000)}s\n\nPlugins\n`);
+    const mark = (s: string) => paint(color, s === "active" ? "32" : s === "failed" ? "31" : "90", s);
+    out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, mark(p.status), p.generation ? `gen ${p.generation}` : "", p.error ? `${p.error.code}: ${p.error.message}` : ""])));
+    out("\nServices\n");
+    out(status.services.length === 0 ? "  (none)\n" : table(status.services.map((s) => ["  " + s.id, `→ ${s.boundTo}`, s.providers.length > 1 ? `(${s.providers.length} providers)` : ""])));
+    return 0;
+  },
+};

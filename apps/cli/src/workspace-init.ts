@@ -1,0 +1,113 @@
+import { chmodSync, existsSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomicSync } from "@aleph/plugin-sdk";
+import type { AlephPaths } from "@aleph/kernel";
+
+/** config.toml as `aleph init` writes it: every kernel default, commented out. */
+export const CONFIG_TEMPLATE = `# Aleph configuration. Every key below is the default, commented out: uncomment to change it.
+# Reference: docs/config.md. JSON Schema for editors: \`aleph config schema\`.
+# Values may reference environment variables as \${NAME}. Changes apply while aleph runs.
+
+# [agent]
+# max_iterations = 25
+# token_budget = 128000
+# thinking_level = "medium"        # off | minimal | low | medium | high
+# enable_compression = true
+# compression_threshold = 100000
+
+# [gateway]
+# host = "127.0.0.1"
+# port = 18790
+# require_auth = false
+
+# [interfaces.telegram]            # one table per channel
+# token = "\${TELEGRAM_BOT_TOKEN}"
+# allow_from = ["+1234567890"]
+
+# [skills]
+# enabled = true
+# skills_dir = "skills"
+# auto_match_enabled = false
+
+# [extensions]
+# enabled = true                   # false: load only the bundled plugins
+# hot_reload = true                # watch the plugin search paths
+# debounce_ms = 100                # quiet time before a changed plugin reloads
+# setup_timeout_ms = 10000         # a plugin's setup must finish within this
+# disabled = []                    # plugin ids not to load
+
+# [memory]
+# auto_extract = true
+# max_facts = 10000
+`;
+
+/** providers.toml as `aleph init` writes it (mode 0600: it holds credentials). */
+export const PROVIDERS_TEMPLATE = `# Provider credentials. This file is created with mode 0600; keep it out of version control.
+# api_key may be written inline, as \${ENV_VAR}, or (with the keys vault) as "keys:<name>".
+
+# [providers.claude]
+# protocol = "anthropic"
+# model = "claude-opus-4-20250514"
+# api_key = "\${ANTHROPIC_API_KEY}"
+# enabled = true
+
+# [providers.openai]
+# protocol = "openai"
+# model = "gpt-4o"
+# api_key = "\${OPENAI_API_KEY}"
+# enabled = true
+
+# [providers.ollama]
+# protocol = "ollama"
+# model = "llama3.2"
+# base_url = "http://localhost:11434"
+# enabled = true
+`;
+
+export interface InitResult {
+  root: string;
+  created: string[];
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates what is missing of the workspace and never touches what exists. The ~/.aleph link is
+ * made only for a home-based root (not for ALEPH_STATE_DIR or a profile), and only where nothing
+ * named ~/.aleph exists.
+ */
+export function initWorkspace(paths: AlephPaths): InitResult {
+  const created: string[] = [];
+  const dir = (path: string, mode?: number) => {
+    if (existsSync(path)) return;
+    mkdirSync(path, { recursive: true, ...(mode ? { mode } : {}) });
+    if (mode) chmodSync(path, mode);
+    created.push(path + "/");
+  };
+  const file = (path: string, content: string, mode?: number) => {
+    if (exists(path)) return;
+    writeFileAtomicSync(path, content, mode ? { mode } : {});
+    if (mode) chmodSync(path, mode);
+    created.push(path);
+  };
+  dir(paths.root);
+  file(paths.configFile, CONFIG_TEMPLATE);
+  file(paths.providersFile, PROVIDERS_TEMPLATE, 0o600);
+  dir(paths.userPluginsDir);
+  dir(paths.logDir);
+  dir(paths.runDir);
+  const homeBased = paths.rootOrigin === "default" || paths.rootOrigin === "XDG_CONFIG_HOME" || paths.rootOrigin === "ALEPH_HOME";
+  const link = join(paths.home, ".aleph");
+  if (homeBased && !exists(link)) {
+    symlinkSync(paths.root, link, "dir");
+    created.push(`${link} -> ${paths.root}`);
+  }
+  return { root: paths.root, created };
+}

@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
+
+// The launcher is one bundled file (plus the loader hooks, which Node loads by URL): resolving
+// and reading a few hundred small modules would dominate start-up time otherwise.
+export default defineConfig({
+  entry: { aleph: "src/main.ts", "module-hooks": "../../packages/kernel/src/module-hooks.ts" },
+  format: ["esm"],
+  target: "node20",
+  platform: "node",
+  sourcemap: true,
+  clean: true,
+  splitting: false,
+  noExternal: [/^@aleph\//, "zod", "smol-toml", "semver", "chokidar", "readdirp"],
+  external: ["pino"],
+  define: { __ALEPH_VERSION__: JSON.stringify(version) },
+  banner: { js: "import { createRequire as __aleph_createRequire } from 'node:module'; const require = __aleph_createRequire(import.meta.url);" },
+});

@@ -1,0 +1,36 @@
+import { definePlugin, z } from "@aleph/plugin-sdk";
+import { createGreeter, greeterRef } from "./greeter.js";
+
+// The events this plugin handles and emits, added to the SDK's typed event map.
+declare module "@aleph/plugin-sdk" {
+  interface AlephEvents {
+    "hello.greet": { name: string };
+    "hello.greeted": { name: string; text: string; generation: number };
+  }
+}
+
+export default definePlugin({
+  // The [hello] section of config.toml, validated before setup runs.
+  config: z.object({
+    greeting: z.string().min(1).default("Hello"),
+    punctuation: z.string().max(3).default("!"),
+  }),
+
+  setup(ctx) {
+    const greeter = createGreeter({ ...ctx.config });
+    ctx.services.provide(greeterRef, greeter);
+
+    ctx.events.on("hello.greet", async ({ name }) => {
+      const text = greeter.greet(name);
+      ctx.log.info("greeted", { name });
+      await ctx.events.emit("hello.greeted", { name, text, generation: ctx.generation });
+    });
+
+    // Apply a config change in place instead of being reloaded.
+    ctx.onConfigChange((config) => {
+      Object.assign(greeter.settings, config);
+    });
+
+    ctx.log.info("hello-node ready", { greeting: ctx.config.greeting });
+  },
+});

@@ -1,0 +1,53 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestKernel, type TestKernel } from "@aleph/plugin-sdk/testing";
+import { greeterRef, type Greeter } from "../src/greeter.js";
+
+const pluginDir = fileURLToPath(new URL("..", import.meta.url));
+let kernel: TestKernel | undefined;
+afterEach(async () => {
+  await kernel?.stop();
+  kernel = undefined;
+});
+
+describe("hello-node", () => {
+  it("provides a greeter that uses the [hello] config section", async () => {
+    kernel = await createTestKernel({ plugins: [pluginDir], config: { hello: { greeting: "Howdy" } } });
+    expect(kernel.plugin("hello-node")?.status).toBe("active");
+    expect(kernel.service<Greeter>(greeterRef)!.greet("Ada")).toBe("Howdy, Ada!");
+  });
+
+  it("answers hello.greet with hello.greeted", async () => {
+    kernel = await createTestKernel({ plugins: [pluginDir] });
+    await kernel.emit("hello.greet", { name: "Grace" });
+    const greeted = await kernel.waitFor("hello.greeted");
+    expect(greeted).toEqual({ name: "Grace", text: "Hello, Grace!", generation: 1 });
+  });
+
+  it("applies a config change in place, without a reload", async () => {
+    kernel = await createTestKernel({ plugins: [pluginDir] });
+    const result = await kernel.writeConfig({ hello: { greeting: "Bonjour", punctuation: "." } });
+    expect(result).toEqual({ applied: true, sections: ["hello"] });
+    expect(kernel.service<Greeter>(greeterRef)!.greet("Marie")).toBe("Bonjour, Marie.");
+    expect(kernel.events.some((e) => e.event === "plugin.unloaded")).toBe(false);
+  });
+
+  it("refuses an invalid section and names the key and line", async () => {
+    kernel = await createTestKernel({ plugins: [pluginDir], config: '[hello]\ngreeting = "Hi"\npunctuation = "!!!!"\n' });
+    const info = kernel.plugin("hello-node");
+    expect(info?.status).toBe("failed");
+    expect(info?.error?.code).toBe("ALEPH_E_CONFIG");
+    expect(info?.error?.message).toMatch(/punctuation/);
+    expect(info?.error).toMatchObject({ line: 3 });
+  });
+
+  it("leaves no subscription behind across reloads", async () => {
+    kernel = await createTestKernel({ plugins: [pluginDir] });
+    const before = kernel.listenerCount();
+    for (let i = 0; i < 5; i++) await kernel.reload("hello-node");
+    expect(kernel.plugin("hello-node")?.generation).toBe(6);
+    expect(kernel.listenerCount()).toBe(before);
+    await kernel.emit("hello.greet", { name: "Linus" });
+    expect((await kernel.waitFor("hello.greeted")).generation).toBe(6);
+  });
+});
