@@ -16,7 +16,10 @@ let hooksRegistered = false;
 function ensureHooks(): void {
   if (hooksRegistered) return;
   hooksRegistered = true;
-  register(new URL("./module-hooks.js", import.meta.url), {
+  // Node runs the hooks on its own thread, outside any TypeScript transform: when this file runs
+  // from source (the kernel's own tests), the hooks come from the build.
+  const hooks = import.meta.url.endsWith(".ts") ? new URL("../dist/module-hooks.js", import.meta.url) : new URL("./module-hooks.js", import.meta.url);
+  register(hooks, {
     parentURL: import.meta.url,
     data: { hostParentURL: import.meta.url },
   });

@@ -1,5 +1,5 @@
 /** Keys whose values are secrets wherever they appear (config, log fields, errors). */
-export const SECRET_KEY_PATTERN = /(^|[_-])(api[_-]?key|token|secret|password|passphrase|authorization|private[_-]?key|credentials?)$/i;
+export const SECRET_KEY_PATTERN = /(api[_-]?key|token|secret|password|passphrase|authorization|private[_-]?key|credentials?)$/i;
 
 export const REDACTED = "[redacted]";
 

@@ -13,7 +13,9 @@ export function locateTomlKey(source: string, path: ReadonlyArray<string | numbe
   const consider = (full: string[], line: number) => {
     let depth = 0;
     while (depth < full.length && depth < target.length && full[depth] === target[depth]) depth++;
-    if (depth !== full.length) return; // not an ancestor-or-self of the target
+    // Useful lines: the target's ancestors (depth = their length), and the first line that
+    // defines the target or something inside it (depth = target length, the best there is).
+    if (depth !== full.length && depth !== target.length) return;
     if (!best || depth > best.depth) best = { line, depth };
   };
 

@@ -1,0 +1,59 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "node:net";
+import { describe, expect, it } from "vitest";
+import { parseControlRequest } from "./control-protocol.js";
+import { controlRequest, controlSocketPath, startControlServer } from "./control-server.js";
+
+describe("parseControlRequest", () => {
+  it("accepts a request with and without params", () => {
+    expect(parseControlRequest('{"id":1,"method":"status"}')).toEqual({ id: 1, method: "status", params: {} });
+    expect(parseControlRequest('{"id":"a","method":"plugins.inspect","params":{"id":"x"}}').params).toEqual({ id: "x" });
+  });
+
+  it("explains each kind of bad request", () => {
+    expect(() => parseControlRequest("{not json")).toThrow(/not JSON/);
+    expect(() => parseControlRequest("[1]")).toThrow(/JSON object/);
+    expect(() => parseControlRequest('{"method":"status"}')).toThrow(/needs an id/);
+    expect(() => parseControlRequest('{"id":1}')).toThrow(/method name/);
+    expect(() => parseControlRequest('{"id":1,"method":"Bad Method"}')).toThrow(/method name/);
+    expect(() => parseControlRequest('{"id":1,"method":"status","params":[1]}')).toThrow(/params must be an object/);
+    expect(() => parseControlRequest(" ".repeat(1024 * 1024 + 1))).toThrow(/limit/);
+  });
+});
+
+describe("control server", () => {
+  it("answers requests, reports unknown methods and bad lines without closing the connection", async () => {
+    const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
+    const server = await startControlServer(socket, { echo: (params) => params, fail: () => { throw new Error("nope"); } });
+    try {
+      expect(await controlRequest(socket, "echo", { a: 1 })).toEqual({ a: 1 });
+      await expect(controlRequest(socket, "missing")).rejects.toThrow(/unknown method "missing"/);
+      await expect(controlRequest(socket, "fail")).rejects.toThrow(/nope/);
+      const lines = await new Promise<string[]>((resolve) => {
+        const c = connect(socket);
+        let buf = "";
+        c.setEncoding("utf8");
+        c.on("data", (d: string) => {
+          buf += d;
+          const got = buf.split("\n").filter(Boolean);
+          if (got.length === 2) {
+            c.end();
+            resolve(got);
+          }
+        });
+        c.write('garbage\n{"id":7,"method":"echo","params":{"ok":true}}\n');
+      });
+      expect(JSON.parse(lines[0]!)).toMatchObject({ id: null, ok: false, error: { code: "ALEPH_E_RPC" } });
+      expect(JSON.parse(lines[1]!)).toEqual({ id: 7, ok: true, result: { ok: true } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("uses a short socket path when the run directory's is too long for a Unix socket", () => {
+    expect(controlSocketPath("/r/run")).toBe("/r/run/control.sock");
+    expect(controlSocketPath("/" + "x".repeat(120))).toMatch(new RegExp(`^${tmpdir()}/aleph-[0-9a-f]{16}\\.sock$`));
+  });
+});

@@ -1,0 +1,309 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PluginDefinition } from "@aleph/plugin-sdk";
+// The built kernel, not the source: plugin code is loaded with Node's own import() and loader
+// hooks, which vitest's module runner would otherwise stand in for.
+import { createKernel, type Kernel, type InlinePlugin } from "../dist/index.js";
+
+const kernels: Kernel[] = [];
+afterEach(async () => {
+  for (const k of kernels.splice(0)) await k.stop();
+});
+
+interface Setup {
+  bundled?: InlinePlugin[];
+  config?: string;
+}
+
+async function boot({ bundled = [], config }: Setup = {}) {
+  const root = mkdtempSync(join(tmpdir(), "aleph-host-"));
+  const userDir = join(root, "plugins");
+  mkdirSync(userDir);
+  if (config) writeFileSync(join(root, "config.toml"), config);
+  const kernel = createKernel({
+    env: { ALEPH_STATE_DIR: root },
+    cwd: root,
+    bundled,
+    searchPaths: [{ source: "user", dir: userDir }],
+    watch: false,
+    control: false,
+    lock: false,
+    logToFiles: false,
+  });
+  const events: { event: string; payload: any }[] = [];
+  kernel.bus.onAny((event, payload) => void events.push({ event, payload }));
+  kernels.push(kernel);
+  await kernel.start();
+  const status = (id: string) => kernel.host.list().find((p) => p.id === id && p.status !== "overridden");
+  return { kernel, root, userDir, events, status };
+}
+
+function inline(id: string, definition: PluginDefinition<any>, services: Record<string, string[]> = {}, plugin: Record<string, unknown> = {}): InlinePlugin {
+  return { manifest: { plugin: { id, version: "1.0.0", ...plugin }, services }, definition };
+}
+
+function diskPlugin(userDir: string, name: string, files: Record<string, string>, manifest = "") {
+  const dir = join(userDir, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "aleph_plugin.toml"), `[plugin]\nid = "${name}"\nversion = "1.0.0"\nentry = "index.js"\n${manifest}`);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
+describe("plugin lifecycle", () => {
+  it("undoes every registration last-in-first-out when a plugin unloads, and only once", async () => {
+    const order: string[] = [];
+    const { kernel, events } = await boot({
+      bundled: [
+        inline("tidy", {
+          setup(ctx) {
+            ctx.onDispose(() => void order.push("first"));
+            ctx.events.on("ping", () => undefined);
+            ctx.onDispose(() => void order.push("second"));
+            ctx.signal.addEventListener("abort", () => order.push("aborted"));
+          },
+        }),
+      ],
+    });
+    expect(kernel.bus.listenerCount("ping")).toBe(1);
+    await kernel.stop();
+    await kernel.stop();
+    expect(order).toEqual(["aborted", "second", "first"]);
+    expect(kernel.bus.listenerCount("ping")).toBe(0);
+    expect(events.filter((e) => e.event === "plugin.unloaded")).toEqual([
+      { event: "plugin.unloaded", payload: { id: "tidy", version: "1.0.0", reason: "shutdown" } },
+    ]);
+  });
+
+  it("unloads in reverse load order on shutdown", async () => {
+    const { kernel, events } = await boot({
+      bundled: [
+        inline("consumer", { setup: (ctx) => void ctx.services.get("base") }, { requires: ["base"] }),
+        inline("base", { setup: (ctx) => void ctx.services.provide("base", {}) }, { provides: ["base"] }),
+      ],
+    });
+    const loaded = events.filter((e) => e.event === "plugin.loaded").map((e) => e.payload.id);
+    await kernel.stop();
+    const unloaded = events.filter((e) => e.event === "plugin.unloaded").map((e) => e.payload.id);
+    expect(loaded).toEqual(["base", "consumer"]);
+    expect(unloaded).toEqual(["consumer", "base"]);
+  });
+
+  it("refuses a service the manifest does not declare, and a declared one that is never provided", async () => {
+    const { status } = await boot({
+      bundled: [
+        inline("sneaky", { setup: (ctx) => void ctx.services.get("secret") }),
+        inline("lazy", { setup: () => undefined }, { provides: ["work"] }),
+      ],
+    });
+    expect(status("sneaky")?.error).toMatchObject({ code: "ALEPH_E_SETUP" });
+    expect(status("sneaky")?.error?.message).toMatch(/asked for service "secret", which its manifest does not declare/);
+    expect(status("lazy")?.error?.message).toMatch(/declares it provides "work" but its setup did not provide it/);
+  });
+
+  it("fails a setup that runs past the timeout and undoes what it registers afterwards", async () => {
+    let late: (() => void) | undefined;
+    const { kernel, status } = await boot({
+      config: "[extensions]\nsetup_timeout_ms = 100\n",
+      bundled: [
+        inline(
+          "slow",
+          {
+            async setup(ctx) {
+              await new Promise<void>((r) => (late = r));
+              ctx.services.provide("slow", {});
+            },
+          },
+          { provides: ["slow"] },
+        ),
+        inline("fine", { setup: () => undefined }),
+      ],
+    });
+    expect(status("slow")?.status).toBe("failed");
+    expect(status("slow")?.error?.code).toBe("ALEPH_E_TIMEOUT");
+    expect(status("fine")?.status).toBe("active");
+    late!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(kernel.host.registry.bound("slow")).toBeUndefined();
+  });
+
+  it("reports a throwing event handler against its plugin and keeps the emitter safe", async () => {
+    const { kernel, events } = await boot({ bundled: [inline("thrower", { setup: (ctx) => void ctx.events.on("tick", () => { throw new Error("bad tick"); }) })] });
+    await expect(kernel.bus.emit("tick", {})).resolves.toBeUndefined();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(events.find((e) => e.event === "plugin.error")?.payload).toEqual({ id: "thrower", event: "tick", message: "bad tick" });
+  });
+});
+
+describe("reload", () => {
+  it("loads a fresh module graph, including modules the entry imports", async () => {
+    const { kernel, userDir, events } = await boot();
+    const dir = diskPlugin(userDir, "graph", {
+      "index.js": 'import { word } from "./lib/word.js";\nexport default { async setup(ctx) { await ctx.events.emit("graph.word", { word, gen: ctx.generation }); } };\n',
+      "lib/word.js": 'export const word = "one";\n',
+    });
+    await kernel.host.refresh([dir]);
+    writeFileSync(join(dir, "lib/word.js"), 'export const word = "two";\n');
+    await kernel.host.refresh([dir]);
+    expect(events.filter((e) => e.event === "graph.word").map((e) => e.payload)).toEqual([
+      { word: "one", gen: 1 },
+      { word: "two", gen: 2 },
+    ]);
+  });
+
+  it("keeps the previous generation running when the new code does not import", async () => {
+    const { kernel, userDir, events, status } = await boot();
+    const dir = diskPlugin(userDir, "steady", { "index.js": 'export default { setup(ctx) { ctx.services.provide("steady", { v: 1 }); } };\n' }, '[services]\nprovides = ["steady"]\n');
+    await kernel.host.refresh([dir]);
+    expect(status("steady")?.error).toBeUndefined();
+    expect(status("steady")).toMatchObject({ status: "active", generation: 1 });
+    writeFileSync(join(dir, "index.js"), "export default { setup(ctx) { syntax error here\n");
+    await kernel.host.refresh([dir]);
+    expect(status("steady")).toMatchObject({ status: "active", generation: 1, error: { code: "ALEPH_E_IMPORT" } });
+    expect(kernel.host.registry.bound("steady")?.implementation).toEqual({ v: 1 });
+    expect(events.filter((e) => e.event === "plugin.unloaded")).toEqual([]);
+    writeFileSync(join(dir, "index.js"), 'export default { setup(ctx) { ctx.services.provide("steady", { v: 2 }); } };\n');
+    await kernel.host.refresh([dir]);
+    expect(status("steady")).toMatchObject({ status: "active", generation: 2 });
+    expect(status("steady")?.error).toBeUndefined();
+    expect(kernel.host.registry.bound("steady")?.implementation).toEqual({ v: 2 });
+  });
+
+  it("brings the previous code back up when the new code's setup fails", async () => {
+    const { kernel, userDir, status } = await boot();
+    const dir = diskPlugin(userDir, "rollback", { "index.js": 'export default { setup(ctx) { ctx.services.provide("rb", { v: "old" }); } };\n' }, '[services]\nprovides = ["rb"]\n');
+    await kernel.host.refresh([dir]);
+    writeFileSync(join(dir, "index.js"), 'export default { setup() { throw new Error("new code is broken"); } };\n');
+    await kernel.host.refresh([dir]);
+    expect(status("rollback")).toMatchObject({ status: "active", error: { code: "ALEPH_E_SETUP" } });
+    expect(kernel.host.registry.bound("rb")?.implementation).toEqual({ v: "old" });
+  });
+
+  it("keeps a running plugin when its manifest is broken by an edit", async () => {
+    const { kernel, userDir, status } = await boot();
+    const dir = diskPlugin(userDir, "manifesto", { "index.js": "export default { setup() {} };\n" });
+    await kernel.host.refresh([dir]);
+    writeFileSync(join(dir, "aleph_plugin.toml"), '[plugin]\nid = "manifesto"\nversion = "one"\n');
+    await kernel.host.refresh([dir]);
+    expect(status("manifesto")).toMatchObject({ status: "active", generation: 1, error: { code: "ALEPH_E_MANIFEST" } });
+  });
+
+  it("unloads a removed plugin and forgets it", async () => {
+    const { kernel, userDir, events, status } = await boot();
+    const dir = diskPlugin(userDir, "gone", { "index.js": "export default { setup() {} };\n" });
+    await kernel.host.refresh([dir]);
+    rmSync(dir, { recursive: true });
+    await kernel.host.refresh([dir]);
+    expect(events.at(-1)).toEqual({ event: "plugin.unloaded", payload: { id: "gone", version: "1.0.0", reason: "removed" } });
+    expect(status("gone")).toBeUndefined();
+  });
+});
+
+describe("services and dependencies", () => {
+  const provider = (id: string, priority: number) =>
+    inline(id, { setup: (ctx) => void ctx.services.provide("store", { name: id }) }, { provides: ["store"] }, { priority });
+  const consumer = (seen: string[]) => inline("consumer", { setup: (ctx) => void seen.push(ctx.services.get<{ name: string }>("store").name) }, { requires: ["store"] });
+
+  it("binds the highest priority provider and fails over to the next, reloading dependents", async () => {
+    const seen: string[] = [];
+    const { kernel, root, events, status } = await boot({ bundled: [provider("low", 1), provider("high", 10), consumer(seen)] });
+    expect(seen).toEqual(["high"]);
+    writeFileSync(join(root, "config.toml"), '[extensions]\ndisabled = ["high"]\n');
+    await kernel.reloadConfig();
+    expect(seen).toEqual(["high", "low"]);
+    expect(events.filter((e) => e.event === "plugin.unloaded").map((e) => [e.payload.id, e.payload.reason])).toEqual([
+      ["consumer", "reload"],
+      ["high", "disabled"],
+    ]);
+    expect(status("consumer")?.generation).toBe(2);
+  });
+
+  it("unloads dependents with reason dependency when no provider is left, and brings them back", async () => {
+    const seen: string[] = [];
+    const { kernel, root, events, status } = await boot({ bundled: [provider("only", 0), consumer(seen)] });
+    writeFileSync(join(root, "config.toml"), '[extensions]\ndisabled = ["only"]\n');
+    await kernel.reloadConfig();
+    expect(events.find((e) => e.event === "plugin.unloaded" && e.payload.id === "consumer")?.payload.reason).toBe("dependency");
+    expect(status("consumer")?.error?.code).toBe("ALEPH_E_DEPENDENCY");
+    expect(status("consumer")?.error?.message).toMatch(/provider "only" is disabled/);
+    writeFileSync(join(root, "config.toml"), "[extensions]\ndisabled = []\n");
+    await kernel.reloadConfig();
+    expect(status("consumer")).toMatchObject({ status: "active", generation: 2 });
+    expect(seen).toEqual(["only", "only"]);
+  });
+
+  it("rebinds dependents when a better provider arrives", async () => {
+    const seen: string[] = [];
+    const { kernel, userDir } = await boot({ bundled: [provider("low", 1), consumer(seen)] });
+    const dir = diskPlugin(userDir, "better", { "index.js": 'export default { setup(ctx) { ctx.services.provide("store", { name: "better" }); } };\n' }, 'priority = 5\n[services]\nprovides = ["store"]\n');
+    await kernel.host.refresh([dir]);
+    expect(seen).toEqual(["low", "better"]);
+  });
+
+  it("names the missing service and the failed provider", async () => {
+    const { status } = await boot({
+      bundled: [
+        inline("orphan", { setup: () => undefined }, { requires: ["nothing"] }),
+        inline("broken", { setup: () => { throw new Error("kaput"); } }, { provides: ["fragile"] }),
+        inline("victim", { setup: () => undefined }, { requires: ["fragile"] }),
+      ],
+    });
+    expect(status("orphan")?.error?.message).toMatch(/no plugin provides service "nothing"/);
+    expect(status("victim")?.error?.message).toMatch(/provider "broken" failed \(ALEPH_E_SETUP: kaput\)/);
+  });
+
+  it("fails every member of a cycle, naming them all", async () => {
+    const { status } = await boot({
+      bundled: [
+        inline("a", { setup: () => undefined }, { provides: ["sa"], requires: ["sb"] }),
+        inline("b", { setup: () => undefined }, { provides: ["sb"], requires: ["sa"] }),
+      ],
+    });
+    for (const id of ["a", "b"]) {
+      expect(status(id)?.error?.code).toBe("ALEPH_E_CYCLE");
+      expect(status(id)?.error?.message).toMatch(/"a".*"b"/);
+    }
+  });
+});
+
+describe("config", () => {
+  const schema = {
+    "~standard": {
+      version: 1 as const,
+      vendor: "test",
+      validate: (v: unknown) =>
+        typeof (v as { n?: unknown }).n === "number" || (v as { n?: unknown }).n === undefined
+          ? { value: { n: 1, ...(v as object) } }
+          : { issues: [{ message: "n must be a number", path: ["n"] }] },
+    },
+  };
+
+  it("reloads a plugin whose section changed when it has no onConfigChange, and applies in place when it has", async () => {
+    const seen: unknown[] = [];
+    const { kernel, root, events } = await boot({
+      bundled: [
+        inline("reloader", { config: schema, setup: (ctx) => void seen.push(["reloader", ctx.config, ctx.generation]) }),
+        inline("applier", { config: schema, setup: (ctx) => void ctx.onConfigChange((c) => void seen.push(["applied", c])) }, {}, { config_key: "shared" }),
+      ],
+    });
+    writeFileSync(join(root, "config.toml"), "[reloader]\nn = 5\n[shared]\nn = 7\n");
+    const result = await kernel.reloadConfig();
+    expect(result.sections).toEqual(["reloader", "shared"]);
+    expect(seen).toEqual([["reloader", { n: 1 }, 1], ["applied", { n: 7 }], ["reloader", { n: 5 }, 2]]);
+    expect(events.filter((e) => e.event === "plugin.unloaded").map((e) => e.payload.id)).toEqual(["reloader"]);
+  });
+
+  it("rejects a change a plugin's schema refuses and keeps the old config", async () => {
+    const { kernel, root, events } = await boot({ bundled: [inline("strict", { config: schema, setup: () => undefined })] });
+    writeFileSync(join(root, "config.toml"), '[gateway]\nport = 1234\n[strict]\nn = "many"\n');
+    const result = await kernel.reloadConfig();
+    expect(result.applied).toBe(false);
+    expect(events.find((e) => e.event === "config.invalid")?.payload.errors[0]).toMatchObject({ path: "strict.n", line: 4 });
+    expect(kernel.config.config.gateway.port).toBe(18790);
+  });
+});

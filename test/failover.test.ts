@@ -1,0 +1,122 @@
+/*
+ * Services, priority and fail-over: among several providers of one service the highest
+ * `priority` is bound; when it leaves, the next takes over and the dependents are reloaded
+ * against it; when none is left the dependents unload (reason "dependency") and come back with
+ * a provider.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { createWorkspace, entryOf, eventually, startReadyKernel, type KernelProcess, type Workspace } from "./support/aleph.js";
+import { installPlugin, writePlugin, type PluginSpec } from "./support/plugins.js";
+
+const low: PluginSpec = { id: "prov-low", priority: 1, provides: ["svc"] };
+const high: PluginSpec = { id: "prov-high", priority: 10, provides: ["svc"] };
+const consumer: PluginSpec = { id: "consumer", requires: ["svc"] };
+
+/** The provider the consumer got in its latest setup (from fixture.ran's `bound`). */
+function latestBinding(kernel: KernelProcess): string | undefined {
+  const ran = kernel.eventsSince(0, "fixture.ran", (p) => p.id === "consumer");
+  return ran.at(-1)?.payload.bound.svc;
+}
+
+async function boundTo(kernel: KernelProcess): Promise<string> {
+  const status = await kernel.status();
+  return status.services.find((s: { id: string }) => s.id === "svc")?.boundTo;
+}
+
+async function bootAll(): Promise<{ ws: Workspace; kernel: KernelProcess }> {
+  const ws = createWorkspace();
+  writePlugin(join(ws.userDir, "prov-low"), low);
+  writePlugin(join(ws.userDir, "prov-high"), high);
+  writePlugin(join(ws.userDir, "consumer"), consumer);
+  const kernel = await startReadyKernel(ws);
+  return { ws, kernel };
+}
+
+describe("service priority and fail-over", () => {
+  test("of two providers of one service the one with the higher priority is bound, whatever their ids", async () => {
+    const { kernel } = await bootAll();
+    await eventually(() => expect(latestBinding(kernel), kernel.describe()).toBe("prov-high"));
+    expect(await boundTo(kernel)).toBe("prov-high");
+    const status = await kernel.status();
+    const svc = status.services.find((s: { id: string }) => s.id === "svc");
+    expect(svc.providers.map((p: { plugin: string }) => p.plugin)).toEqual(["prov-high", "prov-low"]);
+    const inspect = await kernel.ws && (await import("./support/aleph.js")).runCliJson(kernel.ws, ["plugins", "inspect", "consumer", "--json"]);
+    expect(inspect).toMatchObject({ id: "consumer", status: "active", servicesBound: { svc: "prov-high" } });
+  });
+
+  test("removing the bound provider fails over to the other one and reloads the dependent against it", async () => {
+    const { ws, kernel } = await bootAll();
+    await eventually(() => expect(latestBinding(kernel)).toBe("prov-high"));
+    const generation = kernel.eventsSince(0, "plugin.loaded", (p) => p.id === "consumer").at(-1)!.payload.generation as number;
+
+    const since = kernel.mark();
+    rmSync(join(ws.userDir, "prov-high"), { recursive: true, force: true });
+    const gone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "prov-high", 10_000, since);
+    expect(gone.payload.reason).toBe("removed");
+    const reloaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer", 10_000, since);
+    expect(reloaded.payload.generation).toBe(generation + 1);
+    const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 1, since);
+    expect(unloaded.payload.reason).toBe("reload");
+    expect(unloaded.index, "the dependent is unloaded before its provider").toBeLessThan(gone.index);
+    const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 5_000, since);
+    expect(ran.payload.bound).toEqual({ svc: "prov-low" });
+    expect(await boundTo(kernel)).toBe("prov-low");
+    // The provider that stayed was not touched.
+    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "prov-low")).toEqual([]);
+  });
+
+  test("removing the last provider unloads the dependent with reason dependency and reports it failed; a provider coming back brings it up", async () => {
+    const { ws, kernel } = await bootAll();
+    await eventually(() => expect(latestBinding(kernel)).toBe("prov-high"));
+    rmSync(join(ws.userDir, "prov-high"), { recursive: true, force: true });
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer" && p.bound.svc === "prov-low", 10_000);
+
+    let since = kernel.mark();
+    rmSync(join(ws.userDir, "prov-low"), { recursive: true, force: true });
+    const lowGone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "prov-low", 10_000, since);
+    expect(lowGone.payload.reason).toBe("removed");
+    const consumerGone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 5_000, since);
+    expect(consumerGone.payload.reason).toBe("dependency");
+    const failed = await kernel.waitForEvent("plugin.failed", (p) => p.id === "consumer", 5_000, since);
+    expect(failed.payload.code).toBe("ALEPH_E_DEPENDENCY");
+    expect(failed.payload.message).toContain("svc");
+
+    const list = await kernel.pluginsList();
+    const entry = entryOf(list, "consumer");
+    expect(entry).toMatchObject({ status: "failed", running: false, error: { code: "ALEPH_E_DEPENDENCY" } });
+    expect(entry.generation).toBeUndefined();
+    expect((await kernel.status()).services.find((s: { id: string }) => s.id === "svc")).toBeUndefined();
+
+    since = kernel.mark();
+    installPlugin(ws.staging, ws.userDir, "prov-high", high);
+    const back = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer", 10_000, since);
+    const providerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "prov-high", 1, since);
+    expect(providerBack.index).toBeLessThan(back.index);
+    const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 5_000, since);
+    expect(ran.payload.bound).toEqual({ svc: "prov-high" });
+    await eventually(async () => {
+      const after = entryOf(await kernel.pluginsList(), "consumer");
+      expect(after).toMatchObject({ status: "active", running: true });
+      expect(after.error).toBeUndefined();
+    });
+  });
+
+  test("a higher-priority provider arriving while the dependent runs takes over, and the dependent is reloaded against it", async () => {
+    const ws = createWorkspace();
+    writePlugin(join(ws.userDir, "prov-low"), low);
+    writePlugin(join(ws.userDir, "consumer"), consumer);
+    const kernel = await startReadyKernel(ws);
+    await eventually(() => expect(latestBinding(kernel)).toBe("prov-low"));
+
+    const since = kernel.mark();
+    installPlugin(ws.staging, ws.userDir, "prov-high", high);
+    const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 10_000, since);
+    expect(ran.payload.bound).toEqual({ svc: "prov-high" });
+    const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 1, since);
+    expect(unloaded.payload.reason).toBe("reload");
+    expect(await boundTo(kernel)).toBe("prov-high");
+    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "prov-low")).toEqual([]);
+  });
+});

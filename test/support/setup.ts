@@ -1,0 +1,7 @@
+import { afterEach } from "vitest";
+import { cleanupAll } from "./aleph.js";
+
+// Every test: no CLI process outlives it, no temp workspace is left behind.
+afterEach(async () => {
+  await cleanupAll();
+});
