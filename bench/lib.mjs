@@ -76,6 +76,11 @@ export function kernelEnv(ws, extra = {}) {
 // ---------------------------------------------------------------- child processes
 
 /** Spawns `node -e 0` and resolves with spawn → exit in ms. */
+const liveChildren = new Set();
+process.on("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL"); // only after a crash: benches stop their kernels
+});
+
 export function timeNodeNoop() {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
@@ -98,6 +103,7 @@ export function startAleph(ws, { watch = false, env = {} } = {}) {
   if (!watch) args.push("--no-watch");
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ws.cwd, env: kernelEnv(ws, env), stdio: ["ignore", "pipe", "pipe"] });
+  liveChildren.add(child);
   const events = [];
   const waiters = new Set();
   let stderrTail = "";
@@ -140,6 +146,7 @@ export function startAleph(ws, { watch = false, env = {} } = {}) {
   });
   const exitPromise = new Promise((r) => {
     child.on("exit", (code, signal) => {
+      liveChildren.delete(child);
       exited = { code, signal };
       failAll(new Error(`aleph exited (code ${code}, signal ${signal}) before the awaited event; stderr:\n${stderrTail}`));
       r(exited);

@@ -7,11 +7,13 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, entryOf, eventually, startReadyKernel, type KernelProcess, type Workspace } from "./support/aleph.js";
+import { createWorkspace, entryOf, eventually, runCliJson, startReadyKernel, type KernelProcess, type Workspace } from "./support/aleph.js";
 import { installPlugin, writePlugin, type PluginSpec } from "./support/plugins.js";
 
-const low: PluginSpec = { id: "prov-low", priority: 1, provides: ["svc"] };
-const high: PluginSpec = { id: "prov-high", priority: 10, provides: ["svc"] };
+// The ids and the search paths both favour the low-priority provider (id order, user path over
+// project path), so only `priority` can make the high one win.
+const low: PluginSpec = { id: "aaa-low", priority: 1, provides: ["svc"] };
+const high: PluginSpec = { id: "zzz-high", priority: 10, provides: ["svc"] };
 const consumer: PluginSpec = { id: "consumer", requires: ["svc"] };
 
 /** The provider the consumer got in its latest setup (from fixture.ran's `bound`). */
@@ -27,33 +29,35 @@ async function boundTo(kernel: KernelProcess): Promise<string> {
 
 async function bootAll(): Promise<{ ws: Workspace; kernel: KernelProcess }> {
   const ws = createWorkspace();
-  writePlugin(join(ws.userDir, "prov-low"), low);
-  writePlugin(join(ws.userDir, "prov-high"), high);
+  writePlugin(join(ws.userDir, "aaa-low"), low);
+  writePlugin(join(ws.projectDir, "zzz-high"), high);
   writePlugin(join(ws.userDir, "consumer"), consumer);
   const kernel = await startReadyKernel(ws);
   return { ws, kernel };
 }
 
 describe("service priority and fail-over", () => {
-  test("of two providers of one service the one with the higher priority is bound, whatever their ids", async () => {
+  test("of two providers of one service the one with the higher priority is bound, even against id order and search-path precedence", async () => {
     const { kernel } = await bootAll();
-    await eventually(() => expect(latestBinding(kernel), kernel.describe()).toBe("prov-high"));
-    expect(await boundTo(kernel)).toBe("prov-high");
+    await eventually(() => expect(latestBinding(kernel), kernel.describe()).toBe("zzz-high"));
+    expect(await boundTo(kernel)).toBe("zzz-high");
+    // Loaded after both providers (topological order), so bound once, with no reload at boot.
+    expect(kernel.eventsSince(0, "plugin.loaded", (p) => p.id === "consumer").map((e) => e.payload.generation)).toEqual([1]);
     const status = await kernel.status();
     const svc = status.services.find((s: { id: string }) => s.id === "svc");
-    expect(svc.providers.map((p: { plugin: string }) => p.plugin)).toEqual(["prov-high", "prov-low"]);
-    const inspect = await kernel.ws && (await import("./support/aleph.js")).runCliJson(kernel.ws, ["plugins", "inspect", "consumer", "--json"]);
-    expect(inspect).toMatchObject({ id: "consumer", status: "active", servicesBound: { svc: "prov-high" } });
+    expect(svc.providers.map((p: { plugin: string }) => p.plugin)).toEqual(["zzz-high", "aaa-low"]);
+    const inspect = await runCliJson(kernel.ws, ["plugins", "inspect", "consumer", "--json"]);
+    expect(inspect).toMatchObject({ id: "consumer", status: "active", servicesBound: { svc: "zzz-high" } });
   });
 
   test("removing the bound provider fails over to the other one and reloads the dependent against it", async () => {
     const { ws, kernel } = await bootAll();
-    await eventually(() => expect(latestBinding(kernel)).toBe("prov-high"));
+    await eventually(() => expect(latestBinding(kernel)).toBe("zzz-high"));
     const generation = kernel.eventsSince(0, "plugin.loaded", (p) => p.id === "consumer").at(-1)!.payload.generation as number;
 
     const since = kernel.mark();
-    rmSync(join(ws.userDir, "prov-high"), { recursive: true, force: true });
-    const gone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "prov-high", 10_000, since);
+    rmSync(join(ws.projectDir, "zzz-high"), { recursive: true, force: true });
+    const gone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "zzz-high", 10_000, since);
     expect(gone.payload.reason).toBe("removed");
     const reloaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer", 10_000, since);
     expect(reloaded.payload.generation).toBe(generation + 1);
@@ -61,21 +65,21 @@ describe("service priority and fail-over", () => {
     expect(unloaded.payload.reason).toBe("reload");
     expect(unloaded.index, "the dependent is unloaded before its provider").toBeLessThan(gone.index);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 5_000, since);
-    expect(ran.payload.bound).toEqual({ svc: "prov-low" });
-    expect(await boundTo(kernel)).toBe("prov-low");
+    expect(ran.payload.bound).toEqual({ svc: "aaa-low" });
+    expect(await boundTo(kernel)).toBe("aaa-low");
     // The provider that stayed was not touched.
-    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "prov-low")).toEqual([]);
+    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "aaa-low")).toEqual([]);
   });
 
   test("removing the last provider unloads the dependent with reason dependency and reports it failed; a provider coming back brings it up", async () => {
     const { ws, kernel } = await bootAll();
-    await eventually(() => expect(latestBinding(kernel)).toBe("prov-high"));
-    rmSync(join(ws.userDir, "prov-high"), { recursive: true, force: true });
-    await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer" && p.bound.svc === "prov-low", 10_000);
+    await eventually(() => expect(latestBinding(kernel)).toBe("zzz-high"));
+    rmSync(join(ws.projectDir, "zzz-high"), { recursive: true, force: true });
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer" && p.bound.svc === "aaa-low", 10_000);
 
     let since = kernel.mark();
-    rmSync(join(ws.userDir, "prov-low"), { recursive: true, force: true });
-    const lowGone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "prov-low", 10_000, since);
+    rmSync(join(ws.userDir, "aaa-low"), { recursive: true, force: true });
+    const lowGone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "aaa-low", 10_000, since);
     expect(lowGone.payload.reason).toBe("removed");
     const consumerGone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 5_000, since);
     expect(consumerGone.payload.reason).toBe("dependency");
@@ -90,12 +94,12 @@ describe("service priority and fail-over", () => {
     expect((await kernel.status()).services.find((s: { id: string }) => s.id === "svc")).toBeUndefined();
 
     since = kernel.mark();
-    installPlugin(ws.staging, ws.userDir, "prov-high", high);
+    installPlugin(ws.staging, ws.projectDir, "zzz-high", high);
     const back = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer", 10_000, since);
-    const providerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "prov-high", 1, since);
+    const providerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "zzz-high", 1, since);
     expect(providerBack.index).toBeLessThan(back.index);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 5_000, since);
-    expect(ran.payload.bound).toEqual({ svc: "prov-high" });
+    expect(ran.payload.bound).toEqual({ svc: "zzz-high" });
     await eventually(async () => {
       const after = entryOf(await kernel.pluginsList(), "consumer");
       expect(after).toMatchObject({ status: "active", running: true });
@@ -105,18 +109,18 @@ describe("service priority and fail-over", () => {
 
   test("a higher-priority provider arriving while the dependent runs takes over, and the dependent is reloaded against it", async () => {
     const ws = createWorkspace();
-    writePlugin(join(ws.userDir, "prov-low"), low);
+    writePlugin(join(ws.userDir, "aaa-low"), low);
     writePlugin(join(ws.userDir, "consumer"), consumer);
     const kernel = await startReadyKernel(ws);
-    await eventually(() => expect(latestBinding(kernel)).toBe("prov-low"));
+    await eventually(() => expect(latestBinding(kernel)).toBe("aaa-low"));
 
     const since = kernel.mark();
-    installPlugin(ws.staging, ws.userDir, "prov-high", high);
+    installPlugin(ws.staging, ws.projectDir, "zzz-high", high);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 10_000, since);
-    expect(ran.payload.bound).toEqual({ svc: "prov-high" });
+    expect(ran.payload.bound).toEqual({ svc: "zzz-high" });
     const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 1, since);
     expect(unloaded.payload.reason).toBe("reload");
-    expect(await boundTo(kernel)).toBe("prov-high");
-    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "prov-low")).toEqual([]);
+    expect(await boundTo(kernel)).toBe("zzz-high");
+    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "aaa-low")).toEqual([]);
   });
 });

@@ -123,6 +123,11 @@ export class Kernel {
     });
   }
 
+  /** Scrubs the secret values of the config in force out of text (for output that is not a log). */
+  redact(text: string): string {
+    return this.#redactor.redact(text);
+  }
+
   /** The configuration in force. */
   get config(): ConfigSnapshot {
     return this.#snapshot;
