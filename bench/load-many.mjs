@@ -9,7 +9,7 @@ import { check, fmtMs, fmtX, main, makeWorkspace, median, note, timeAlephReady, 
 const SIZES = [0, 1, 50, 100, 200];
 const GATED = [50, 100, 200];
 const WARMUP = 1;
-const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 9);
 const BUDGET_200_MS = 1000;
 
 main(async () => {

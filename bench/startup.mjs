@@ -5,7 +5,7 @@ import { check, fmtMs, fmtX, main, makeWorkspace, median, note, timeAlephReady, 
 
 const BUDGET = 4;
 const WARMUP = 3;
-const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
+const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
 
 main(async () => {
   console.log(`startup: ${RUNS} runs each after ${WARMUP} warm-ups, interleaved`);

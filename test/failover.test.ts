@@ -4,11 +4,11 @@
  * against it; when none is left the dependents unload (reason "dependency") and come back with
  * a provider.
  */
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, entryOf, eventually, runCliJson, startReadyKernel, type KernelProcess, type Workspace } from "./support/aleph.js";
-import { installPlugin, writePlugin, type PluginSpec } from "./support/plugins.js";
+import { fixtureCode, installPlugin, writePlugin, type PluginSpec } from "./support/plugins.js";
 
 // The ids and the search paths both favour the low-priority provider (id order, user path over
 // project path), so only `priority` can make the high one win.
@@ -122,5 +122,59 @@ describe("service priority and fail-over", () => {
     expect(unloaded.payload.reason).toBe("reload");
     expect(await boundTo(kernel)).toBe("zzz-high");
     expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "aaa-low")).toEqual([]);
+  });
+
+  test("with equal priorities, the provider from the stronger search path is bound, and within one path the smaller id", async () => {
+    const ws = createWorkspace();
+    writePlugin(join(ws.projectDir, "aaa-project"), { id: "aaa-project", provides: ["svc"] });
+    writePlugin(join(ws.systemDir, "zzz-system"), { id: "zzz-system", provides: ["svc"] });
+    writePlugin(join(ws.userDir, "mmm-user"), { id: "mmm-user", provides: ["other"] });
+    writePlugin(join(ws.userDir, "bbb-user"), { id: "bbb-user", provides: ["other"] });
+    const kernel = await startReadyKernel(ws);
+    const status = await kernel.status();
+    const bound = Object.fromEntries(status.services.map((s: { id: string; boundTo: string }) => [s.id, s.boundTo]));
+    expect(bound).toEqual({ svc: "zzz-system", other: "bbb-user" });
+  });
+
+  test("reloading the bound provider reloads its dependent after it, against the new generation", async () => {
+    const ws = createWorkspace();
+    writePlugin(join(ws.userDir, "aaa-low"), { ...low, marker: "p1" });
+    writePlugin(join(ws.userDir, "consumer"), consumer);
+    const kernel = await startReadyKernel(ws);
+    await eventually(() => expect(latestBinding(kernel)).toBe("aaa-low"));
+    const since = kernel.mark();
+    writeFileSync(join(ws.userDir, "aaa-low", "index.js"), fixtureCode({ ...low, marker: "p2" }));
+    const consumerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer" && p.generation === 2, 10_000, since);
+    const providerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "aaa-low" && p.generation === 2, 1, since);
+    expect(providerBack.index).toBeLessThan(consumerBack.index);
+    const unloads = kernel.eventsSince(since, "plugin.unloaded").map((e) => [e.payload.id, e.payload.reason]);
+    expect(unloads, "the dependent stops first, both for reload").toEqual([
+      ["consumer", "reload"],
+      ["aaa-low", "reload"],
+    ]);
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "aaa-low" && p.marker === "p2", 1, since);
+  });
+
+  test("disabling the only provider in config unloads the dependent (reason dependency) with an error naming the disabled provider; enabling it brings both back", async () => {
+    const ws = createWorkspace({ config: "[extensions]\ndisabled = []\n" });
+    writePlugin(join(ws.userDir, "aaa-low"), low);
+    writePlugin(join(ws.userDir, "consumer"), consumer);
+    const kernel = await startReadyKernel(ws);
+    let since = kernel.mark();
+    ws.writeConfig('[extensions]\ndisabled = ["aaa-low"]\n');
+    const consumerGone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 10_000, since);
+    expect(consumerGone.payload.reason).toBe("dependency");
+    const providerGone = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "aaa-low", 5_000, since);
+    expect(providerGone.payload.reason).toBe("disabled");
+    await eventually(async () => {
+      const entry = entryOf(await kernel.pluginsList(), "consumer");
+      expect(entry).toMatchObject({ status: "failed", error: { code: "ALEPH_E_DEPENDENCY" } });
+      expect(entry.error!.message).toContain("aaa-low");
+    });
+
+    since = kernel.mark();
+    ws.writeConfig("[extensions]\ndisabled = []\n");
+    const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 10_000, since);
+    expect(ran.payload.bound).toEqual({ svc: "aaa-low" });
   });
 });

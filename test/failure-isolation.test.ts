@@ -117,6 +117,12 @@ const cases: FailureCase[] = [
     runtimeOnly: true,
   },
   {
+    title: "a setup that does not provide a service its manifest lists is ALEPH_E_SETUP",
+    plugins: { "forgets-svc": { id: "forgets-svc", provides: ["promised-svc"], code: "export default { setup() {} };\n" } },
+    expected: [{ id: "forgets-svc", code: "ALEPH_E_SETUP", message: ["promised-svc"], file: manifestOf }],
+    runtimeOnly: true,
+  },
+  {
     title: "a missing dependency is ALEPH_E_DEPENDENCY naming the service",
     plugins: { "needs-nothing-there": { id: "needs-nothing-there", requires: ["nowhere-svc"] } },
     expected: [{ id: "needs-nothing-there", code: "ALEPH_E_DEPENDENCY", message: ["nowhere-svc"], file: manifestOf }],
@@ -129,7 +135,7 @@ const cases: FailureCase[] = [
     },
     expected: [
       { id: "dep-broken", code: "ALEPH_E_SETUP", message: ["provider down"] },
-      { id: "dep-user", code: "ALEPH_E_DEPENDENCY", message: ["broken-svc", "dep-broken"] },
+      { id: "dep-user", code: "ALEPH_E_DEPENDENCY", message: ["broken-svc", "dep-broken"], file: manifestOf },
     ],
     runtimeOnly: true,
   },
@@ -140,7 +146,7 @@ const cases: FailureCase[] = [
       "cyc-b": { id: "cyc-b", provides: ["svc-b"], requires: ["svc-c"] },
       "cyc-c": { id: "cyc-c", provides: ["svc-c"], requires: ["svc-a"] },
     },
-    expected: ["cyc-a", "cyc-b", "cyc-c"].map((id) => ({ id, code: "ALEPH_E_CYCLE", message: ["cyc-a", "cyc-b", "cyc-c"] })),
+    expected: ["cyc-a", "cyc-b", "cyc-c"].map((id) => ({ id, code: "ALEPH_E_CYCLE", message: ["cyc-a", "cyc-b", "cyc-c"], file: manifestOf })),
   },
   {
     title: "an incompatible api range is ALEPH_E_API",
@@ -151,14 +157,14 @@ const cases: FailureCase[] = [
 
 const healthy: PluginSpec = { id: "healthy", provides: ["healthy-svc"], marker: "healthy" };
 
-function checkFailure(list: PluginInfo[], ws: Workspace, expected: Expected, context: string): void {
+function checkFailure(list: PluginInfo[], ws: Workspace, expected: Expected, context: string, options: { file?: boolean } = {}): void {
   const entry = entryOf(list, expected.id);
   expect(entry.status, `${expected.id} status\n${context}`).toBe("failed");
   expect(entry.running).toBe(false);
   expect(entry.error?.code, `${expected.id}: ${JSON.stringify(entry.error)}`).toBe(expected.code);
   for (const part of expected.message ?? []) expect(entry.error!.message, `${expected.id} message`).toContain(part);
   // Each case names its plugin directories after the id the failure is reported under.
-  if (expected.file) expect(entry.error!.file).toBe(expected.file(join(ws.userDir, expected.id)));
+  if (expected.file && options.file !== false) expect(entry.error!.file, `${expected.id} (${expected.code}) names the file it concerns`).toBe(expected.file(join(ws.userDir, expected.id)));
 }
 
 async function expectHealthyUntouched(kernel: KernelProcess): Promise<void> {
@@ -205,16 +211,7 @@ describe("a failing plugin never takes down the kernel or an unrelated plugin", 
   });
 
   test("with every broken plugin present at boot, the kernel boots, reports each failure and runs the healthy plugin", async () => {
-    const ws = createWorkspace({ config: TIMEOUT_CONFIG });
-    writePlugin(join(ws.userDir, "healthy"), healthy);
-    for (const c of cases) {
-      for (const [dirName, spec] of Object.entries(c.plugins)) {
-        const dir = join(ws.userDir, dirName);
-        mkdirSync(dir, { recursive: true });
-        c.prepare?.(ws, ws.userDir, dir);
-        writePlugin(dir, spec);
-      }
-    }
+    const ws = everyBrokenPlugin();
     const kernel = await startReadyKernel(ws);
     const ready = kernel.eventsSince(0, "kernel.ready")[0]!;
     expect(ready.payload.plugins, "only the healthy plugin is active").toBe(1);
@@ -225,7 +222,8 @@ describe("a failing plugin never takes down the kernel or an unrelated plugin", 
     await expectHealthyUntouched(kernel);
   });
 
-  test("without a kernel, plugins list reports every failure that discovery and validation can see, running no plugin code", async () => {
+  /** A workspace with the healthy plugin and every broken plugin of `cases`. */
+  function everyBrokenPlugin(): Workspace {
     const ws = createWorkspace({ config: TIMEOUT_CONFIG });
     writePlugin(join(ws.userDir, "healthy"), healthy);
     for (const c of cases) {
@@ -236,6 +234,11 @@ describe("a failing plugin never takes down the kernel or an unrelated plugin", 
         writePlugin(dir, spec);
       }
     }
+    return ws;
+  }
+
+  test("without a kernel, plugins list reports every failure that discovery and validation can see, running no plugin code", async () => {
+    const ws = everyBrokenPlugin();
     // A plugin whose import would leave a mark: listing must not import it.
     const marker = join(ws.base, "imported.txt");
     writePlugin(join(ws.userDir, "side-effect"), {
@@ -243,10 +246,24 @@ describe("a failing plugin never takes down the kernel or an unrelated plugin", 
       code: `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "imported");\nexport default { setup() {} };\n`,
     });
     const list = await runCliJson<PluginInfo[]>(ws, ["plugins", "list", "--json"]);
-    for (const c of cases.filter((x) => !x.runtimeOnly)) for (const e of c.expected) checkFailure(list, ws, e, JSON.stringify(list, null, 2));
+    for (const c of cases.filter((x) => !x.runtimeOnly)) for (const e of c.expected) checkFailure(list, ws, e, JSON.stringify(list, null, 2), { file: false });
     expect(entryOf(list, "healthy")).toMatchObject({ status: "active", running: false });
     expect(entryOf(list, "side-effect")).toMatchObject({ status: "active", running: false });
     expect(existsSync(marker), "plugins list imported a plugin").toBe(false);
+  });
+
+  test("without a kernel, every failure plugins list reports names the file it concerns, as the running kernel does", async () => {
+    const ws = everyBrokenPlugin();
+    const list = await runCliJson<PluginInfo[]>(ws, ["plugins", "list", "--json"]);
+    const missing: string[] = [];
+    for (const c of cases.filter((x) => !x.runtimeOnly)) {
+      for (const e of c.expected) {
+        if (!e.file) continue;
+        const entry = entryOf(list, e.id);
+        if (entry.error?.file !== e.file(join(ws.userDir, e.id))) missing.push(`${e.id} (${entry.error?.code}): file = ${String(entry.error?.file)}`);
+      }
+    }
+    expect(missing, "offline failures without the file they concern").toEqual([]);
   });
 });
 
@@ -319,6 +336,33 @@ describe("a broken edit to a running plugin", () => {
     const ran = kernel.eventsSince(0, "fixture.ran", (p) => p.id === "edited").map((e) => e.payload.marker);
     expect(new Set(ran), "only the v1 code ever ran").toEqual(new Set(["v1"]));
     await expectHealthyUntouched(kernel);
+  });
+});
+
+describe("recovering from a failure", () => {
+  test("breaking a cycle by editing one manifest brings all three plugins up", async () => {
+    const ws = createWorkspace();
+    writePlugin(join(ws.userDir, "cyc-a"), { id: "cyc-a", provides: ["svc-a"], requires: ["svc-b"] });
+    writePlugin(join(ws.userDir, "cyc-b"), { id: "cyc-b", provides: ["svc-b"], requires: ["svc-c"] });
+    writePlugin(join(ws.userDir, "cyc-c"), { id: "cyc-c", provides: ["svc-c"], requires: ["svc-a"] });
+    const kernel = await startReadyKernel(ws);
+    for (const id of ["cyc-a", "cyc-b", "cyc-c"]) await kernel.waitForEvent("plugin.failed", (p) => p.id === id && p.code === "ALEPH_E_CYCLE");
+    const since = kernel.mark();
+    writePlugin(join(ws.userDir, "cyc-c"), { id: "cyc-c", provides: ["svc-c"], optional: ["svc-a"] });
+    for (const id of ["cyc-a", "cyc-b", "cyc-c"]) await kernel.waitForEvent("plugin.loaded", (p) => p.id === id, 10_000, since);
+    const order = kernel.eventsSince(since, "plugin.loaded").map((e) => e.payload.id);
+    expect(order).toEqual(["cyc-c", "cyc-b", "cyc-a"]);
+  });
+
+  test("installing the missing provider brings a plugin that failed ALEPH_E_DEPENDENCY up", async () => {
+    const ws = createWorkspace();
+    writePlugin(join(ws.userDir, "waiting"), { id: "waiting", requires: ["late-svc"] });
+    const kernel = await startReadyKernel(ws);
+    await kernel.waitForEvent("plugin.failed", (p) => p.id === "waiting" && p.code === "ALEPH_E_DEPENDENCY");
+    const since = kernel.mark();
+    installPlugin(ws.staging, ws.userDir, "late-provider", { id: "late-provider", provides: ["late-svc"] });
+    const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "waiting", 10_000, since);
+    expect(ran.payload.bound).toEqual({ "late-svc": "late-provider" });
   });
 });
 

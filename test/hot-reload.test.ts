@@ -2,11 +2,11 @@
  * Hot load, reload and unload in each watched search path (user, system, project), through the
  * real CLI: files are copied, edited and deleted while `aleph start --events json` runs.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, entriesOf, sleep, startReadyKernel, type AlephEvent, type KernelProcess, type Workspace } from "./support/aleph.js";
-import { copyPlugin, writePlugin } from "./support/plugins.js";
+import { createWorkspace, entriesOf, entryOf, eventually, sleep, startKernel, startReadyKernel, type AlephEvent, type KernelProcess, type Workspace } from "./support/aleph.js";
+import { copyPlugin, fixtureCode, installPlugin, writePlugin } from "./support/plugins.js";
 
 type Source = "user" | "system" | "project";
 
@@ -186,6 +186,86 @@ export default definePlugin({
     expect(unloaded.index).toBeLessThan(loaded.index);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "sdk-user" && p.generation === 2, 10_000, since);
     expect(ran.payload.marker).toBe("v2");
+  });
+
+  test("a plugin whose manifest arrives before its entry loads once the entry is there", async () => {
+    const ws = createWorkspace();
+    const kernel = await startReadyKernel(ws);
+    const dir = join(ws.userDir, "slow-copy");
+    mkdirSync(dir);
+    const since = kernel.mark();
+    writeFileSync(join(dir, "aleph_plugin.toml"), '[plugin]\nid = "slow-copy"\nversion = "1.0.0"\nentry = "index.js"\n');
+    // Longer than the debounce: the kernel sees a plugin without its entry first.
+    await kernel.waitForEvent("plugin.failed", (p) => p.id === "slow-copy", 5_000, since);
+    writeFileSync(join(dir, "index.js"), fixtureCode({ id: "slow-copy", marker: "complete" }));
+    const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "slow-copy", 5_000, since);
+    expect(loaded.payload.generation).toBe(1);
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "slow-copy" && p.marker === "complete", 5_000, since);
+    await eventually(async () => expect(entryOf(await kernel.pluginsList(), "slow-copy").error).toBeUndefined());
+  });
+
+  test("deleting a failed plugin's directory removes it from the list", async () => {
+    const ws = createWorkspace();
+    const dir = writePlugin(join(ws.userDir, "doomed"), { id: "doomed", api: "^7" });
+    const kernel = await startReadyKernel(ws);
+    expect(entryOf(await kernel.pluginsList(), "doomed").status).toBe("failed");
+    rmSync(dir, { recursive: true });
+    await eventually(async () => expect(entriesOf(await kernel.pluginsList(), "doomed")).toEqual([]));
+  });
+
+  test("renaming a plugin's directory reloads it from the new path", async () => {
+    const ws = createWorkspace();
+    writePlugin(join(ws.userDir, "before"), { id: "moving", marker: "m1" });
+    const kernel = await startReadyKernel(ws);
+    await kernel.waitForEvent("plugin.loaded", (p) => p.id === "moving");
+    const since = kernel.mark();
+    renameSync(join(ws.userDir, "before"), join(ws.userDir, "after"));
+    const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "moving", 10_000, since);
+    expect(loaded.payload).toMatchObject({ path: join(ws.userDir, "after"), generation: 2 });
+    const unloaded = kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "moving");
+    expect(unloaded, kernel.describe(since)).toHaveLength(1);
+    expect(entriesOf(await kernel.pluginsList(), "moving")).toEqual([expect.objectContaining({ status: "active", path: join(ws.userDir, "after") })]);
+  });
+
+  test("a plugin linked into the user path from a development directory reloads when a file in that directory changes", async () => {
+    const ws = createWorkspace();
+    const devDir = graphPlugin(join(ws.base, "dev", "linked"), "linked");
+    symlinkSync(devDir, join(ws.userDir, "linked"), "dir");
+    const kernel = await startReadyKernel(ws);
+    const first = await kernel.waitForEvent("fixture.ran", (p) => p.id === "linked");
+    expect(first.payload.generation).toBe(1);
+    const since = kernel.mark();
+    writeFileSync(join(devDir, "lib/helper.js"), helperSource("helper-linked-v2"));
+    const { ran } = await expectReload(kernel, "linked", 1, since);
+    expect(ran.payload.helper).toBe("helper-linked-v2");
+  });
+
+  test("start --no-watch loads the plugins but neither reloads them on edits nor applies config edits", async () => {
+    const ws = createWorkspace({ config: "[gateway]\nport = 18790\n" });
+    const dir = writePlugin(join(ws.userDir, "still"), { id: "still", marker: "w1" });
+    const kernel = startKernel(ws, ["--no-watch"]);
+    await kernel.ready();
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "still");
+    const since = kernel.mark();
+    writeFileSync(join(dir, "index.js"), fixtureCode({ id: "still", marker: "w2" }));
+    ws.writeConfig("[gateway]\nport = 18791\n");
+    installPlugin(ws.staging, ws.userDir, "newcomer", { id: "newcomer" });
+    await sleep(1200);
+    expect(kernel.eventsSince(since), kernel.describe(since)).toEqual([]);
+  });
+
+  test("with a short debounce_ms, an edit made right after a reload finished is still picked up", async () => {
+    // debounce_ms accepts 0..60000. A second save of the same file shortly after the first (an
+    // editor's format-on-save, a build tool writing twice) must never leave stale code running.
+    const ws = createWorkspace({ config: "[extensions]\ndebounce_ms = 10\n" });
+    const dir = writePlugin(join(ws.userDir, "quick"), { id: "quick", marker: "r0" });
+    const kernel = await startReadyKernel(ws);
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "quick" && p.marker === "r0");
+    for (const marker of ["r1", "r2", "r3"]) {
+      const since = kernel.mark();
+      writeFileSync(join(dir, "index.js"), fixtureCode({ id: "quick", marker }));
+      await kernel.waitForEvent("fixture.ran", (p) => p.id === "quick" && p.marker === marker, 5_000, since);
+    }
   });
 
   test("a project plugins directory created after the kernel started is watched too", async () => {

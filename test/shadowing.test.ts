@@ -2,7 +2,7 @@
  * Shadowing: one plugin id in several search paths. The highest-precedence path wins
  * (user > system > project); the others are listed `overridden`, naming who overrides them.
  */
-import { rmSync } from "node:fs";
+import { rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, entriesOf, eventually, runCliJson, startReadyKernel, type PluginInfo } from "./support/aleph.js";
@@ -94,5 +94,17 @@ describe("shadowing across search paths", () => {
         expect.objectContaining({ source: "project", status: "overridden", overriddenBy: { source: "system", path: systemDir } }),
       ]);
     });
+  });
+
+  test("a directory reachable from two search paths (a symlink) counts once, in the stronger path, and is not overridden by itself", async () => {
+    const ws = createWorkspace();
+    const projectDir = writePlugin(join(ws.projectDir, "dup"), { id: "dup" });
+    symlinkSync(projectDir, join(ws.userDir, "dup"), "dir");
+    const kernel = await startReadyKernel(ws);
+    const loaded = kernel.eventsSince(0, "plugin.loaded", (p) => p.id === "dup");
+    expect(loaded).toHaveLength(1);
+    expect(loaded[0]!.payload.source).toBe("user");
+    const list = await kernel.pluginsList();
+    expect(entriesOf(list, "dup")).toEqual([expect.objectContaining({ source: "user", status: "active" })]);
   });
 });

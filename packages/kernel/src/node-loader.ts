@@ -31,6 +31,12 @@ function forgetCommonJs(root: string): void {
   for (const key of Object.keys(require.cache)) if (key.startsWith(prefix)) delete require.cache[key];
 }
 
+/** True when an import failed only because @aleph/plugin-sdk did not resolve from the plugin. */
+function needsHostSdk(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === "ERR_MODULE_NOT_FOUND" && /'@aleph\/plugin-sdk(\/[^']*)?'/.test(e.message ?? "");
+}
+
 /** A plugin's code, as the host runs it. */
 export interface LoadedCode {
   definition: PluginDefinition<unknown>;
@@ -38,7 +44,7 @@ export interface LoadedCode {
 
 /**
  * Imports a Node plugin's entry. `attempt` makes every import after the first a fresh module
- * graph (see module-hooks.ts); a bundled plugin's first import is a plain import.
+ * graph (see module-hooks.ts).
  */
 export async function loadNodePlugin(candidate: PluginCandidate, attempt: number, timeoutMs: number): Promise<LoadedCode> {
   if (candidate.inline) return { definition: candidate.inline };
@@ -57,15 +63,22 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
       fix: "keep the entry file inside the plugin directory; do not link it from elsewhere",
     });
   }
-  let url = pathToFileURL(realEntry).href;
-  if (attempt > 1 || candidate.source !== "bundled") {
+  const plainUrl = pathToFileURL(realEntry).href;
+  const freshUrl = () => {
     ensureHooks();
     forgetCommonJs(candidate.realDir);
-    url += `?aleph_gen=${attempt}&aleph_root=${encodeURIComponent(candidate.realDir)}`;
-  }
+    return `${plainUrl}?aleph_gen=${attempt}&aleph_root=${encodeURIComponent(candidate.realDir)}`;
+  };
   let module: Record<string, unknown>;
   try {
-    module = (await withTimeout(import(url), timeoutMs, `importing ${manifest.entry}`)) as Record<string, unknown>;
+    // The first import of a plugin is a plain import: the loader hooks (a thread of their own,
+    // ~30 ms to start) are needed only for a reload or for a plugin that relies on the host's SDK.
+    const url = attempt > 1 ? freshUrl() : plainUrl;
+    module = (await withTimeout(
+      import(url).catch((error: unknown) => (attempt === 1 && needsHostSdk(error) ? import(freshUrl()) : Promise.reject(error))),
+      timeoutMs,
+      `importing ${manifest.entry}`,
+    )) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TimeoutError) {
       throw new AlephError("ALEPH_E_TIMEOUT", `importing plugin "${manifest.id}" ${error.message.replace(/^importing \S+ /, "")}`, {
