@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { controlRequest, lockHolder, type AlephPaths } from "@aleph/kernel";
+import { lockHolder, type AlephPaths } from "@aleph/kernel";
+import { controlRequest } from "./control/control-server.js";
 
 /** The running kernel of a root, if there is one: its pid and control socket. */
 export function runningKernel(paths: AlephPaths): { pid: number; socket: string } | undefined {

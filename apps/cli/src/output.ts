@@ -19,6 +19,11 @@ function visibleLength(text: string): number {
   return text.replace(/\u001b\[[0-9;]*m/g, "").length;
 }
 
+/** A plugin status, coloured: green active, red failed, grey otherwise. */
+export function statusMark(color: boolean, status: string): string {
+  return paint(color, status === "active" ? "32" : status === "failed" ? "31" : "90", status);
+}
+
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }

@@ -2,16 +2,14 @@ export { Kernel, createKernel, ConfigInvalidError, type KernelOptions, type Kern
 export { resolvePaths, resolveStateRoot, pluginSearchPaths, SOURCE_PRECEDENCE, type AlephPaths, type PluginSearchPath, type StateRootOrigin } from "./paths.js";
 export { loadConfig, formatIssue, parseToml, changedSections, type ConfigSnapshot, type ConfigFiles, type ConfigResult } from "./config-loader.js";
 export { configFileSchema, providersFileSchema, KERNEL_SECTIONS, type KernelConfig, type ProvidersConfig } from "./config-schema.js";
-export { configJsonSchema } from "./config-json-schema.js";
+export type { PluginInfo } from "@aleph/plugin-sdk";
 export { EventBus } from "./event-bus.js";
 export { parseManifest, validateManifest, checkApi } from "./manifest.js";
 export { discoverPlugins, scanSearchPath, readCandidate, type BundledPlugin, type InlinePlugin, type PluginCandidate, type DiscoveryResult } from "./discovery.js";
 export { planLoadOrder, type GraphNode, type LoadPlan } from "./dependency-graph.js";
 export { ServiceRegistry, type ServiceInfo, type ServiceProvider } from "./service-registry.js";
-export { PluginHost, describe as describePlugin, sortInfos, type PluginInfo, type PluginLoader } from "./plugin-host.js";
+export { PluginHost, describe as describePlugin, sortInfos, type PluginLoader } from "./plugin-host.js";
 export { acquireLock, lockHolder, LOCK_FILE, type LockHolder } from "./lock.js";
-export { controlRequest, controlSocketPath, startControlServer } from "./control-server.js";
-export { parseControlRequest, type ControlRequest, type ControlResponse } from "./control-protocol.js";
 export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./log-levels.js";
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
 export { SecretRedactor, redactFields, collectSecrets, SECRET_KEY_PATTERN } from "./redact.js";

@@ -1,16 +1,13 @@
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { AlephError, PLUGIN_API_VERSION, writeFileAtomicSync, type ConfigIssue } from "@aleph/plugin-sdk";
+import { mkdirSync } from "node:fs";
+import { AlephError, PLUGIN_API_VERSION, type ConfigIssue, type PluginInfo } from "@aleph/plugin-sdk";
 import { changedSections, formatIssue, loadConfig, type ConfigSnapshot } from "./config-loader.js";
-import { configJsonSchema } from "./config-json-schema.js";
-import { controlSocketPath, startControlServer } from "./control-server.js";
 import type { BundledPlugin } from "./discovery.js";
 import { EventBus } from "./event-bus.js";
 import { acquireLock } from "./lock.js";
 import { parseLogLevels } from "./log-levels.js";
 import { createLogSystem, type LogSystem } from "./logger.js";
 import { pluginSearchPaths, resolvePaths, type AlephPaths, type PluginSearchPath } from "./paths.js";
-import { PluginHost, type PluginInfo, type PluginLoader } from "./plugin-host.js";
+import { PluginHost, type PluginLoader } from "./plugin-host.js";
 import { SecretRedactor } from "./redact.js";
 import type { ServiceInfo } from "./service-registry.js";
 import { ConfigWatcher, PluginWatcher } from "./watcher.js";
@@ -35,10 +32,10 @@ export interface KernelOptions {
   logToFiles?: boolean;
   /** Take the one-kernel-per-root lock (default true). */
   lock?: boolean;
-  /** Serve the control socket for `aleph status` (default true). */
-  control?: boolean;
   /** Quiet time before a config file change is applied (default 500 ms). */
   configDebounceMs?: number;
+  /** Launcher work to finish before kernel.ready, after the plugins load (the CLI opens its control socket). */
+  beforeReady?: (kernel: Kernel) => Promise<void>;
   /** Loaders for plugin kinds other than node. */
   loaders?: Partial<Record<"node" | "wasm", PluginLoader>>;
 }
@@ -137,7 +134,7 @@ export class Kernel {
     return this.#state;
   }
 
-  /** Boots: lock, config, plugins, watchers, control socket; then emits kernel.ready. */
+  /** Boots: lock, config, plugins, watchers, the launcher's beforeReady; then emits kernel.ready. */
   async start(): Promise<{ plugins: number; ms: number }> {
     if (this.#state !== "new") throw new Error(`kernel already ${this.#state}`);
     this.#state = "running";
@@ -161,7 +158,7 @@ export class Kernel {
         await configWatcher.start();
         this.#teardown.push(() => configWatcher.close());
       }
-      if (this.#options.control !== false) await this.#startControl();
+      await this.#options.beforeReady?.(this);
     } catch (error) {
       await this.#runTeardown();
       this.#state = "stopped";
@@ -179,23 +176,6 @@ export class Kernel {
     const watcher = new PluginWatcher(this.#searchPaths, debounce, (dir) => void this.host.refresh([dir]), this.logs.get("kernel.watcher"));
     await watcher.start();
     this.#pluginWatcher = watcher;
-  }
-
-  async #startControl(): Promise<void> {
-    const socket = controlSocketPath(this.paths.runDir);
-    const server = await startControlServer(socket, {
-      status: () => this.status(),
-      "plugins.list": () => this.host.list(),
-      "plugins.inspect": (params) => this.inspect(String(params.id ?? "")),
-      "config.schema": () => configJsonSchema(this.host),
-      ping: () => "pong",
-    });
-    const infoFile = join(this.paths.runDir, "kernel.json");
-    writeFileAtomicSync(infoFile, JSON.stringify({ pid: process.pid, socket, root: this.paths.root, startedAt: this.#startedAt.toISOString() }, null, 2) + "\n");
-    this.#teardown.push(async () => {
-      await server.close();
-      rmSync(infoFile, { force: true });
-    });
   }
 
   /** Re-reads the config files; applies a valid change, reports an invalid one and keeps the old. */
@@ -257,6 +237,11 @@ export class Kernel {
       ? Object.fromEntries([...instance.bindings].map(([service, provider]) => [service, provider?.pluginId ?? null]))
       : undefined;
     return { ...info, manifestFile: this.host.manifestFileOf(id), ...(servicesBound ? { servicesBound } : {}) };
+  }
+
+  /** Registers a teardown to run when the kernel stops (the launcher's control socket uses it). */
+  onStop(teardown: () => Promise<void> | void): void {
+    this.#teardown.push(teardown);
   }
 
   /** Unloads every plugin in reverse load order and releases the root. Safe to call twice. */

@@ -28,7 +28,6 @@ async function boot({ bundled = [], config }: Setup = {}) {
     bundled,
     searchPaths: [{ source: "user", dir: userDir }],
     watch: false,
-    control: false,
     lock: false,
     logToFiles: false,
   });

@@ -3,8 +3,8 @@ import {
   errorMessage,
   isAlephError,
   validateWithSchema,
+  type PluginInfo,
   type PluginKind,
-  type PluginSource,
   type PluginStatus,
   type UnloadReason,
 } from "@aleph/plugin-sdk";
@@ -34,24 +34,6 @@ export interface PluginHostOptions {
   config: () => ConfigSnapshot;
   hostApi: string;
   loaders?: Partial<Record<PluginKind, PluginLoader>>;
-}
-
-/** A plugin as `aleph plugins list --json` reports it (a public contract: fields are only ever added). */
-export interface PluginInfo {
-  id: string;
-  version: string;
-  kind: PluginKind;
-  source: PluginSource;
-  path: string;
-  status: PluginStatus;
-  error?: { code: string; message: string; file?: string; line?: number; fix?: string };
-  overriddenBy?: { source: PluginSource; path: string };
-  /** Generation of the running code (active plugins). */
-  generation?: number;
-  priority: number;
-  provides: string[];
-  requires: string[];
-  optional: string[];
 }
 
 type RecordStatus = "active" | "failed" | "disabled" | "inactive";

@@ -16,6 +16,7 @@ export {
   type PluginKind,
   type PluginSource,
   type PluginStatus,
+  type PluginInfo,
   type ManifestHook,
   type ManifestTool,
 } from "./manifest.js";

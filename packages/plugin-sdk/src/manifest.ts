@@ -44,6 +44,29 @@ export interface PluginManifest {
   tools: ManifestTool[];
 }
 
+/**
+ * A plugin as `aleph plugins list --json`, `aleph status` and the test kit report it.
+ * A public contract: fields are only ever added.
+ */
+export interface PluginInfo {
+  id: string;
+  version: string;
+  kind: PluginKind;
+  source: PluginSource;
+  /** The plugin directory. */
+  path: string;
+  status: PluginStatus;
+  /** Why it failed (or, while active, why its last reload failed). */
+  error?: { code: string; message: string; file?: string; line?: number; fix?: string };
+  overriddenBy?: { source: PluginSource; path: string };
+  /** Generation of the running code (active plugins). */
+  generation?: number;
+  priority: number;
+  provides: string[];
+  requires: string[];
+  optional: string[];
+}
+
 /** The manifest file names a plugin directory may hold, in order of preference. */
 export const MANIFEST_FILE_NAMES = ["aleph_plugin.toml", "aleph.plugin.toml"] as const;
 

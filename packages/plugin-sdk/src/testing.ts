@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { PluginDefinition } from "./define-plugin.js";
-import type { PluginKind, PluginSource, PluginStatus } from "./manifest.js";
+import type { PluginInfo } from "./manifest.js";
 import { serviceIdOf, type ServiceRef } from "./service-ref.js";
 
 /*
@@ -32,17 +32,6 @@ export interface RecordedEvent {
   payload: any;
 }
 
-export interface TestPluginInfo {
-  id: string;
-  version: string;
-  kind: PluginKind;
-  source: PluginSource;
-  path: string;
-  status: PluginStatus;
-  generation?: number;
-  error?: { code: string; message: string; file?: string; fix?: string };
-}
-
 export interface TestKernel {
   readonly root: string;
   /** Every event emitted since the kernel was created, in order. */
@@ -52,8 +41,8 @@ export interface TestKernel {
   emit(event: string, payload: unknown): Promise<void>;
   /** Resolves with the payload of the first matching event (past or future). */
   waitFor(event: string, predicate?: (payload: any) => boolean, timeoutMs?: number): Promise<any>;
-  plugins(): TestPluginInfo[];
-  plugin(id: string): TestPluginInfo | undefined;
+  plugins(): PluginInfo[];
+  plugin(id: string): PluginInfo | undefined;
   /** Reloads a plugin with fresh code, as a file change would. */
   reload(id: string): Promise<void>;
   /** Re-reads config.toml after you rewrite it (see writeConfig). */
@@ -102,7 +91,6 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     bundled: options.plugins ?? [],
     searchPaths: [{ source: "user", dir: join(root, "plugins") }],
     watch: false,
-    control: false,
     lock: false,
   });
   const events: RecordedEvent[] = [];
@@ -118,7 +106,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
   });
   await kernel.start();
   let stopped = false;
-  const find = (id: string) => (kernel.host.list() as TestPluginInfo[]).find((p) => p.id === id && p.status !== "overridden");
+  const find = (id: string) => (kernel.host.list() as PluginInfo[]).find((p) => p.id === id && p.status !== "overridden");
 
   const testKernel: TestKernel = {
     root,

@@ -1,6 +1,7 @@
-import { configJsonSchema, discoverPlugins, formatIssue, KERNEL_SECTIONS, loadConfig, pluginSearchPaths, resolvePaths } from "@aleph/kernel";
+import { discoverPlugins, formatIssue, KERNEL_SECTIONS, loadConfig, pluginSearchPaths, resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
+import { configJsonSchema } from "../config-json-schema.js";
 import { askKernel } from "../kernel-client.js";
 import { json } from "../output.js";
 

@@ -1,9 +1,10 @@
-import { resolvePaths, type PluginInfo } from "@aleph/kernel";
+import { resolvePaths } from "@aleph/kernel";
+import type { PluginInfo } from "@aleph/plugin-sdk";
 import { UsageError, type Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { askKernel } from "../kernel-client.js";
 import { listPluginsOffline } from "../offline-plugins.js";
-import { json, paint, table, useColor } from "../output.js";
+import { json, statusMark, table, useColor } from "../output.js";
 
 /** The plugin list from the running kernel, or from discovery alone; `running` says which. */
 async function pluginList(env: NodeJS.ProcessEnv, cwd: string): Promise<(PluginInfo & { running: boolean })[]> {
@@ -34,7 +35,6 @@ export const pluginsListCommand: Command = {
       return 0;
     }
     const color = useColor(process.stdout, env);
-    const mark = (s: string) => paint(color, s === "active" ? "32" : s === "failed" ? "31" : "90", s);
     out(
       table([
         ["ID", "VERSION", "KIND", "SOURCE", "STATUS", "DETAIL"],
@@ -43,7 +43,7 @@ export const pluginsListCommand: Command = {
           p.version,
           p.kind,
           p.source,
-          mark(p.status),
+          statusMark(color, p.status),
           p.error ? `${p.error.code}: ${p.error.message}` : p.overriddenBy ? `overridden by ${p.overriddenBy.source} ${p.overriddenBy.path}` : p.path,
         ]),
       ]),

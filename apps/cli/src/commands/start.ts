@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { createKernel, resolvePaths } from "@aleph/kernel";
 import { UsageError, type Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
+import { serveControl } from "../control/serve.js";
 import { useColor } from "../output.js";
 import { initWorkspace } from "../workspace-init.js";
 
@@ -31,6 +32,7 @@ export const startCommand: Command = {
       paths,
       bundled: bundledPlugins(),
       logToStderr: true,
+      beforeReady: serveControl,
       color: useColor(process.stderr, env),
       ...(options["no-watch"] ? { watch: false } : {}),
     });

@@ -1,7 +1,7 @@
 import { resolvePaths, type KernelStatus } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { askKernel } from "../kernel-client.js";
-import { json, paint, table, useColor } from "../output.js";
+import { json, statusMark, table, useColor } from "../output.js";
 
 export const statusCommand: Command = {
   name: "status",
@@ -22,8 +22,8 @@ export const statusCommand: Command = {
     }
     const color = useColor(process.stdout, env);
     out(`Aleph kernel pid ${status.pid} · root ${status.root} · up ${Math.round(status.uptimeMs / 1000)}s\n\nPlugins\n`);
-    const mark = (s: string) => paint(color, s === "active" ? "32" : s === "failed" ? "31" : "90", s);
-    out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, mark(p.status), p.generation ? `gen ${p.generation}` : "", p.error ? `${p.error.code}: ${p.error.message}` : ""])));
+    if (status.plugins.length === 0) out("  (none)\n");
+    else out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, statusMark(color, p.status), p.generation ? `gen ${p.generation}` : "", p.error ? `${p.error.code}: ${p.error.message}` : ""])));
     out("\nServices\n");
     out(status.services.length === 0 ? "  (none)\n" : table(status.services.map((s) => ["  " + s.id, `→ ${s.boundTo}`, s.providers.length > 1 ? `(${s.providers.length} providers)` : ""])));
     return 0;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configFileSchema, providersFileSchema } from "./config-schema.js";
+import { configFileSchema, providersFileSchema } from "@aleph/kernel";
 
 interface SchemaSource {
   configSchemas(): { plugin: string; section: string; schema: unknown }[];

@@ -1,0 +1,28 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomicSync } from "@aleph/plugin-sdk";
+import type { Kernel } from "@aleph/kernel";
+import { configJsonSchema } from "../config-json-schema.js";
+import { controlSocketPath, startControlServer } from "./control-server.js";
+
+/**
+ * Opens the running kernel's control socket and announces it in run/kernel.json, so that
+ * `aleph status` and `aleph plugins list` can ask the kernel instead of guessing from disk.
+ */
+export async function serveControl(kernel: Kernel): Promise<void> {
+  const socket = controlSocketPath(kernel.paths.runDir);
+  const server = await startControlServer(socket, {
+    status: () => kernel.status(),
+    "plugins.list": () => kernel.host.list(),
+    "plugins.inspect": (params) => kernel.inspect(String(params.id ?? "")),
+    "config.schema": () => configJsonSchema(kernel.host),
+    ping: () => "pong",
+  });
+  const infoFile = join(kernel.paths.runDir, "kernel.json");
+  const status = kernel.status();
+  writeFileAtomicSync(infoFile, JSON.stringify({ pid: status.pid, socket, root: status.root, startedAt: status.startedAt }, null, 2) + "\n");
+  kernel.onStop(async () => {
+    await server.close();
+    rmSync(infoFile, { force: true });
+  });
+}
