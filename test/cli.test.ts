@@ -147,6 +147,20 @@ describe("aleph init", () => {
     expect({ root: snapshotTree(ws.root), home: snapshotTree(ws.home) }).toEqual(before);
   });
 
+  test("init without ALEPH_STATE_DIR creates ~/.config/aleph and links ~/.aleph to it; a second init changes nothing", async () => {
+    const ws = createWorkspace();
+    const env = { ALEPH_STATE_DIR: "" };
+    const first = await runCli(ws, ["init"], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const root = join(ws.home, ".config", "aleph");
+    expect(existsSync(join(root, "config.toml"))).toBe(true);
+    expect(readlinkSync(join(ws.home, ".aleph"))).toBe(root);
+    const before = snapshotTree(ws.home);
+    const second = await runCli(ws, ["init"], { env });
+    expect(second.code).toBe(0);
+    expect(snapshotTree(ws.home)).toEqual(before);
+  });
+
   test("init never overwrites a file the user wrote", async () => {
     const ws = createWorkspace();
     ws.writeConfig("[gateway]\nport = 1234\n");

@@ -61,7 +61,7 @@ describe("service priority and fail-over", () => {
     expect(gone.payload.reason).toBe("removed");
     const reloaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer", 10_000, since);
     expect(reloaded.payload.generation).toBe(generation + 1);
-    const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 1, since);
+    const unloaded = kernel.seen("plugin.unloaded", (p) => p.id === "consumer", since);
     expect(unloaded.payload.reason).toBe("reload");
     expect(unloaded.index, "the dependent is unloaded before its provider").toBeLessThan(gone.index);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 5_000, since);
@@ -96,7 +96,7 @@ describe("service priority and fail-over", () => {
     since = kernel.mark();
     installPlugin(ws.staging, ws.projectDir, "zzz-high", high);
     const back = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer", 10_000, since);
-    const providerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "zzz-high", 1, since);
+    const providerBack = kernel.seen("plugin.loaded", (p) => p.id === "zzz-high", since);
     expect(providerBack.index).toBeLessThan(back.index);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 5_000, since);
     expect(ran.payload.bound).toEqual({ svc: "zzz-high" });
@@ -118,7 +118,7 @@ describe("service priority and fail-over", () => {
     installPlugin(ws.staging, ws.projectDir, "zzz-high", high);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "consumer", 10_000, since);
     expect(ran.payload.bound).toEqual({ svc: "zzz-high" });
-    const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "consumer", 1, since);
+    const unloaded = kernel.seen("plugin.unloaded", (p) => p.id === "consumer", since);
     expect(unloaded.payload.reason).toBe("reload");
     expect(await boundTo(kernel)).toBe("zzz-high");
     expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "aaa-low")).toEqual([]);
@@ -145,14 +145,14 @@ describe("service priority and fail-over", () => {
     const since = kernel.mark();
     writeFileSync(join(ws.userDir, "aaa-low", "index.js"), fixtureCode({ ...low, marker: "p2" }));
     const consumerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "consumer" && p.generation === 2, 10_000, since);
-    const providerBack = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "aaa-low" && p.generation === 2, 1, since);
+    const providerBack = kernel.seen("plugin.loaded", (p) => p.id === "aaa-low" && p.generation === 2, since);
     expect(providerBack.index).toBeLessThan(consumerBack.index);
     const unloads = kernel.eventsSince(since, "plugin.unloaded").map((e) => [e.payload.id, e.payload.reason]);
     expect(unloads, "the dependent stops first, both for reload").toEqual([
       ["consumer", "reload"],
       ["aaa-low", "reload"],
     ]);
-    await kernel.waitForEvent("fixture.ran", (p) => p.id === "aaa-low" && p.marker === "p2", 1, since);
+    kernel.seen("fixture.ran", (p) => p.id === "aaa-low" && p.marker === "p2", since);
   });
 
   test("disabling the only provider in config unloads the dependent (reason dependency) with an error naming the disabled provider; enabling it brings both back", async () => {

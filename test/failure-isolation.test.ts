@@ -180,35 +180,38 @@ async function expectHealthyUntouched(kernel: KernelProcess): Promise<void> {
 }
 
 describe("a failing plugin never takes down the kernel or an unrelated plugin", () => {
-  test.each(cases)("$title; the kernel keeps running and an unrelated plugin stays active", async (c) => {
-    const ws = createWorkspace({ config: TIMEOUT_CONFIG });
-    writePlugin(join(ws.userDir, "healthy"), healthy);
-    const kernel = await startReadyKernel(ws);
-    await kernel.waitForEvent("plugin.loaded", (p) => p.id === "healthy");
+  for (const c of cases) {
+    test(`${c.title}; the kernel keeps running and an unrelated plugin stays active`, async () => {
+      const ws = createWorkspace({ config: TIMEOUT_CONFIG });
+      writePlugin(join(ws.userDir, "healthy"), healthy);
+      const kernel = await startReadyKernel(ws);
+      await kernel.waitForEvent("plugin.loaded", (p) => p.id === "healthy");
 
-    const since = kernel.mark();
-    for (const [dirName, spec] of Object.entries(c.plugins)) {
-      const staged = join(ws.staging, dirName);
-      mkdirSync(staged, { recursive: true });
-      c.prepare?.(ws, ws.userDir, staged);
-      writePlugin(staged, spec);
-    }
-    for (const dirName of Object.keys(c.plugins)) {
-      renameSync(join(ws.staging, dirName), join(ws.userDir, dirName));
-    }
-    for (const e of c.expected) {
-      const failed = await kernel.waitForEvent("plugin.failed", (p) => p.id === e.id && p.code === e.code, 10_000, since);
-      for (const part of e.message ?? []) expect(failed.payload.message, kernel.describe(since)).toContain(part);
-      if (e.file) expect(failed.payload.file).toBe(e.file(join(ws.userDir, e.id)));
-    }
-    // Every expected failure is what the running kernel lists (some settle after a retry).
-    await eventually(async () => {
-      const list = await kernel.pluginsList();
-      for (const e of c.expected) checkFailure(list, ws, e, kernel.describe(since));
-    }, 5_000);
-    for (const e of c.expected) expect(kernel.eventsSince(since, "plugin.loaded", (p) => p.id === e.id), `${e.id} never loads`).toEqual([]);
-    await expectHealthyUntouched(kernel);
-  });
+      const since = kernel.mark();
+      for (const [dirName, spec] of Object.entries(c.plugins)) {
+        const staged = join(ws.staging, dirName);
+        mkdirSync(staged, { recursive: true });
+        c.prepare?.(ws, ws.userDir, staged);
+        writePlugin(staged, spec);
+      }
+      for (const dirName of Object.keys(c.plugins)) {
+        renameSync(join(ws.staging, dirName), join(ws.userDir, dirName));
+      }
+      for (const e of c.expected) {
+        // The failure settles on the expected message (a dependent may first fail for another reason).
+        const parts = e.message ?? [];
+        const failed = await kernel.waitForEvent("plugin.failed", (p) => p.id === e.id && p.code === e.code && parts.every((part) => p.message.includes(part)), 10_000, since);
+        if (e.file) expect(failed.payload.file).toBe(e.file(join(ws.userDir, e.id)));
+      }
+      // Every expected failure is what the running kernel lists (some settle after a retry).
+      await eventually(async () => {
+        const list = await kernel.pluginsList();
+        for (const e of c.expected) checkFailure(list, ws, e, kernel.describe(since));
+      }, 5_000);
+      for (const e of c.expected) expect(kernel.eventsSince(since, "plugin.loaded", (p) => p.id === e.id), `${e.id} never loads`).toEqual([]);
+      await expectHealthyUntouched(kernel);
+    });
+  }
 
   test("with every broken plugin present at boot, the kernel boots, reports each failure and runs the healthy plugin", async () => {
     const ws = everyBrokenPlugin();
@@ -292,7 +295,7 @@ describe("a broken edit to a running plugin", () => {
     writeFileSync(join(dir, "index.js"), fixtureCode({ id: "edited", marker: "v2-fixed" }));
     const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "edited", 10_000, since);
     expect(loaded.payload.generation).toBe(2);
-    const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "edited", 1, since);
+    const unloaded = kernel.seen("plugin.unloaded", (p) => p.id === "edited", since);
     expect(unloaded.payload.reason).toBe("reload");
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "edited", 5_000, since);
     expect(ran.payload).toMatchObject({ marker: "v2-fixed", generation: 2 });

@@ -40,7 +40,7 @@ describe("shadowing across search paths", () => {
     rmSync(userDir, { recursive: true, force: true });
     const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "shadow", 10_000, since);
     expect(loaded.payload).toMatchObject({ source: "project", path: projectDir });
-    const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "shadow", 1, since);
+    const unloaded = kernel.seen("plugin.unloaded", (p) => p.id === "shadow", since);
     expect(unloaded.index, "the user copy is unloaded before the project copy loads").toBeLessThan(loaded.index);
     expect(["removed", "reload"]).toContain(unloaded.payload.reason);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "shadow", 5_000, since);
@@ -60,7 +60,7 @@ describe("shadowing across search paths", () => {
     const userDir = installPlugin(ws.staging, ws.userDir, "shadow", { id: "shadow", marker: "from-user" });
     const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "shadow" && p.source === "user", 10_000, since);
     expect(loaded.payload.path).toBe(userDir);
-    const unloaded = await kernel.waitForEvent("plugin.unloaded", (p) => p.id === "shadow", 1, since);
+    const unloaded = kernel.seen("plugin.unloaded", (p) => p.id === "shadow", since);
     expect(unloaded.index).toBeLessThan(loaded.index);
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "shadow", 5_000, since);
     expect(ran.payload.marker).toBe("from-user");
@@ -106,5 +106,25 @@ describe("shadowing across search paths", () => {
     expect(loaded[0]!.payload.source).toBe("user");
     const list = await kernel.pluginsList();
     expect(entriesOf(list, "dup")).toEqual([expect.objectContaining({ source: "user", status: "active" })]);
+  });
+
+  test("two directories with one id in the same path: the first by name runs, the other is reported ALEPH_E_DUPLICATE; removing the first brings up the second", async () => {
+    const ws = createWorkspace();
+    const first = writePlugin(join(ws.userDir, "a-twin"), { id: "twin", marker: "a" });
+    const second = writePlugin(join(ws.userDir, "b-twin"), { id: "twin", marker: "b" });
+    const kernel = await startReadyKernel(ws);
+    expect(kernel.eventsSince(0, "fixture.ran", (p) => p.id === "twin").map((e) => e.payload.marker)).toEqual(["a"]);
+    const list = await kernel.pluginsList();
+    expect(entriesOf(list, "twin")).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: first, status: "active" }),
+        expect.objectContaining({ path: second, status: "failed", error: expect.objectContaining({ code: "ALEPH_E_DUPLICATE" }) }),
+      ]),
+    );
+    const since = kernel.mark();
+    rmSync(first, { recursive: true });
+    const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "twin", 10_000, since);
+    expect(ran.payload.marker).toBe("b");
+    await eventually(async () => expect(entriesOf(await kernel.pluginsList(), "twin")).toEqual([expect.objectContaining({ path: second, status: "active" })]));
   });
 });

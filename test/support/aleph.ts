@@ -347,6 +347,13 @@ export class KernelProcess {
     });
   }
 
+  /** An event that must already have been seen (at or after `since`); throws listing the stream if not. */
+  seen(name: string, predicate: Predicate = () => true, since = 0): AlephEvent {
+    const found = this.events.find((e) => e.index >= since && e.event === name && safeMatch(predicate, e));
+    if (!found) throw new Error(`expected event "${name}" matching ${predicate.toString()} to have been emitted already\n${this.describe(since)}`);
+    return found;
+  }
+
   /** Waits for kernel.ready. */
   ready(timeoutMs = 15_000): Promise<AlephEvent> {
     return this.waitForEvent("kernel.ready", () => true, timeoutMs);
