@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, entriesOf, entryOf, eventually, sleep, startKernel, startReadyKernel, type AlephEvent, type KernelProcess, type Workspace } from "./support/aleph.js";
+import { createWorkspace, entriesOf, entryOf, eventually, runCli, sleep, startKernel, startReadyKernel, type AlephEvent, type KernelProcess, type Workspace } from "./support/aleph.js";
 import { copyPlugin, fixtureCode, installPlugin, writePlugin } from "./support/plugins.js";
 
 type Source = "user" | "system" | "project";
@@ -254,10 +254,17 @@ export default definePlugin({
     expect(kernel.eventsSince(since), kernel.describe(since)).toEqual([]);
   });
 
-  test("with a short debounce_ms, an edit made right after a reload finished is still picked up", async () => {
-    // debounce_ms accepts 0..60000. A second save of the same file shortly after the first (an
-    // editor's format-on-save, a build tool writing twice) must never leave stale code running.
+  test("a debounce_ms below 50 is refused: the watcher cannot promise to see a second save within 50 ms", async () => {
     const ws = createWorkspace({ config: "[extensions]\ndebounce_ms = 10\n" });
+    const result = await runCli(ws, ["start", "--no-watch"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/config\.toml:2: extensions\.debounce_ms: /);
+  });
+
+  test("with the shortest debounce_ms, an edit made right after a reload finished is still picked up", async () => {
+    // A second save of the same file shortly after the first (an editor's format-on-save, a build
+    // tool writing twice) must never leave stale code running.
+    const ws = createWorkspace({ config: "[extensions]\ndebounce_ms = 50\n" });
     const dir = writePlugin(join(ws.userDir, "quick"), { id: "quick", marker: "r0" });
     const kernel = await startReadyKernel(ws);
     await kernel.waitForEvent("fixture.ran", (p) => p.id === "quick" && p.marker === "r0");

@@ -35,13 +35,29 @@ export function listPluginsOffline(paths: AlephPaths, bundled: BundledPlugin[], 
   }
   const valid = [...found.winners.values()].filter((c) => c.manifest && !disabled.has(c.id) && !failures.has(c.id));
   const plan = planLoadOrder(valid.map((c) => ({ id: c.id, ...c.manifest!.services })));
-  for (const [id, cycle] of plan.cycles) failures.set(id, new AlephError("ALEPH_E_CYCLE", `plugins ${cycle.join(" → ")} require each other's services in a cycle`));
+  for (const [id, cycle] of plan.cycles) {
+    failures.set(
+      id,
+      new AlephError("ALEPH_E_CYCLE", `plugins ${cycle.map((c) => `"${c}"`).join(" → ")} → "${cycle[0]}" require each other's services in a cycle`, {
+        file: found.winners.get(id)!.manifestFile,
+        fix: "break the cycle: make one of the requires optional, or move the shared service into its own plugin",
+      }),
+    );
+  }
   // Walk the load order so that a dependent of a failing provider fails too.
   const provided = new Set<string>();
   for (const id of plan.order) {
     const manifest = found.winners.get(id)!.manifest!;
     const missing = manifest.services.requires.find((s) => !provided.has(s));
-    if (missing) failures.set(id, new AlephError("ALEPH_E_DEPENDENCY", `requires service "${missing}", which no loadable plugin provides`));
+    if (missing) {
+      failures.set(
+        id,
+        new AlephError("ALEPH_E_DEPENDENCY", `plugin "${id}" requires service "${missing}", which no loadable plugin provides`, {
+          file: found.winners.get(id)!.manifestFile,
+          fix: `install, enable or fix a plugin that provides "${missing}"`,
+        }),
+      );
+    }
     else for (const s of manifest.services.provides) provided.add(s);
   }
   const out: PluginInfo[] = [];

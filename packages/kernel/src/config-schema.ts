@@ -32,7 +32,9 @@ export const extensionsSection = z.strictObject({
   /** Third-party plugins (user, system, project paths); bundled plugins always load. */
   enabled: z.boolean().default(true),
   hot_reload: z.boolean().default(true),
-  debounce_ms: z.number().int().min(0).max(60_000).default(100),
+  // At least 50: chokidar drops a second change of one file that comes within 50 ms of the
+  // first, so a shorter debounce could reload before the second write and never see it.
+  debounce_ms: z.number().int().min(50).max(60_000).default(100),
   /** How long a plugin's setup may run before it is failed with ALEPH_E_TIMEOUT. */
   setup_timeout_ms: z.number().int().positive().max(600_000).default(10_000),
   /** Plugin ids not to load. */

@@ -40,6 +40,8 @@ describe("planLoadOrder", () => {
     const plan = planLoadOrder([node("a", { provides: ["sa"], optional: ["sb"] }), node("b", { provides: ["sb"], requires: ["sa"] })]);
     expect(plan.cycles.size).toBe(0);
     expect(plan.order).toEqual(["a", "b"]);
+    expect(plan.optionalCycleMates.get("a")).toEqual(new Set(["b"]));
+    expect(plan.optionalCycleMates.get("b")).toEqual(new Set(["a"]));
   });
 
   it("honours optional dependencies when they make no cycle", () => {

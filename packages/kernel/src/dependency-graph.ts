@@ -11,6 +11,11 @@ export interface LoadPlan {
   order: string[];
   /** Members of a `requires` cycle → the cycle, in order, to name in the error. */
   cycles: Map<string, string[]>;
+  /**
+   * Members of a cycle broken at an optional edge → the other members. Their optional use of
+   * each other was dropped from the order, and a change of such a binding does not reload them.
+   */
+  optionalCycleMates: Map<string, Set<string>>;
 }
 
 type Edges = Map<string, Set<string>>;
@@ -79,9 +84,11 @@ export function planLoadOrder(nodes: GraphNode[]): LoadPlan {
   const live = nodes.filter((n) => !cycles.has(n.id));
   const all = dependencyEdges(live, ["requires", "optional"]);
   const requiredLive = dependencyEdges(live, ["requires"]);
+  const optionalCycleMates = new Map<string, Set<string>>();
   for (const component of stronglyConnected(live.map((n) => n.id).sort(), all)) {
     if (component.length < 2) continue;
     const members = new Set(component);
+    for (const id of component) optionalCycleMates.set(id, new Set(component.filter((m) => m !== id)));
     for (const id of component) {
       const kept = [...all.get(id)!].filter((dep) => !members.has(dep) || requiredLive.get(id)!.has(dep));
       all.set(id, new Set(kept));
@@ -108,5 +115,5 @@ export function planLoadOrder(nodes: GraphNode[]): LoadPlan {
       }
     }
   }
-  return { order, cycles };
+  return { order, cycles, optionalCycleMates };
 }

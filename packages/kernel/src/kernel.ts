@@ -78,7 +78,9 @@ export class Kernel {
   #teardown: (() => Promise<void> | void)[] = [];
   #pluginWatcher: PluginWatcher | undefined;
   #searchPaths: PluginSearchPath[];
-  #state: "new" | "running" | "stopping" | "stopped" = "new";
+  #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
+  #starting: Promise<unknown> | undefined;
+  #stopRequested = false;
 
   constructor(options: KernelOptions = {}) {
     this.#options = options;
@@ -134,38 +136,49 @@ export class Kernel {
     return this.#state;
   }
 
-  /** Boots: lock, config, plugins, watchers, the launcher's beforeReady; then emits kernel.ready. */
+  /**
+   * Boots: lock, config, plugins, watchers, the launcher's beforeReady; then emits kernel.ready.
+   * A stop() that arrives meanwhile waits for the plugins to finish loading, and no kernel.ready
+   * follows it.
+   */
   async start(): Promise<{ plugins: number; ms: number }> {
     if (this.#state !== "new") throw new Error(`kernel already ${this.#state}`);
-    this.#state = "running";
+    this.#state = "starting";
+    const booting = this.#boot();
+    this.#starting = booting;
+    return booting;
+  }
+
+  async #boot(): Promise<{ plugins: number; ms: number }> {
     const log = this.logs.get("kernel");
-    for (const dir of [this.paths.root, this.paths.runDir, this.paths.userPluginsDir]) mkdirSync(dir, { recursive: true });
-    if (this.#options.lock !== false) {
-      const lock = acquireLock(this.paths.runDir);
-      this.#teardown.push(() => lock.release());
-    }
     try {
+      for (const dir of [this.paths.root, this.paths.runDir, this.paths.userPluginsDir]) mkdirSync(dir, { recursive: true });
+      if (this.#options.lock !== false) {
+        const lock = acquireLock(this.paths.runDir);
+        this.#teardown.push(() => lock.release());
+      }
       const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env);
       if (!loaded.ok) throw new ConfigInvalidError(loaded.issues);
       this.#setSnapshot(loaded.snapshot);
       await this.host.start();
-
-      if (this.#options.watch ?? this.#snapshot.config.extensions.hot_reload) await this.#startPluginWatcher();
-      if (this.#options.watch !== false) {
+      if (!this.#stopRequested && (this.#options.watch ?? this.#snapshot.config.extensions.hot_reload)) await this.#startPluginWatcher();
+      if (!this.#stopRequested && this.#options.watch !== false) {
         const configWatcher = new ConfigWatcher([this.paths.configFile, this.paths.providersFile], this.#options.configDebounceMs ?? 500, () => {
           void this.reloadConfig();
         });
         await configWatcher.start();
         this.#teardown.push(() => configWatcher.close());
       }
-      await this.#options.beforeReady?.(this);
+      if (!this.#stopRequested) await this.#options.beforeReady?.(this);
     } catch (error) {
       await this.#runTeardown();
       this.#state = "stopped";
       throw error;
     }
+    this.#state = "running";
     const plugins = this.host.list().filter((p) => p.status === "active").length;
     const ms = Math.round(performance.now() - this.#t0);
+    if (this.#stopRequested) return { plugins, ms };
     log.info("kernel ready", { plugins, ms, root: this.paths.root });
     await this.bus.emit("kernel.ready", { plugins, ms });
     return { plugins, ms };
@@ -246,6 +259,10 @@ export class Kernel {
 
   /** Unloads every plugin in reverse load order and releases the root. Safe to call twice. */
   async stop(signal?: string): Promise<void> {
+    if (this.#state === "starting") {
+      this.#stopRequested = true;
+      await this.#starting!.catch(() => undefined);
+    }
     if (this.#state !== "running") return;
     this.#state = "stopping";
     await this.bus.emit("kernel.stopping", signal ? { signal } : {});

@@ -57,6 +57,13 @@ interface PluginRecord {
   loadSeq: number;
 }
 
+/**
+ * Node never frees an ES module, so each reload keeps that generation's module code and
+ * module-level data (see docs/plugins.md, "Lifecycle"). From this many imports of one plugin on,
+ * and at every power of two after, the log says so.
+ */
+const RETAINED_WARNING_AT = 64;
+
 /** Failures that clear by themselves when something else changes, so they are retried on every pass. */
 const RETRYABLE = new Set(["ALEPH_E_DEPENDENCY", "ALEPH_E_CYCLE", "ALEPH_E_CONFIG"]);
 
@@ -90,6 +97,7 @@ export class PluginHost {
   #queue: Promise<unknown> = Promise.resolve();
   #loadSeq = 0;
   #stopped = false;
+  #optionalCycleMates = new Map<string, Set<string>>();
 
   constructor(options: PluginHostOptions) {
     this.#options = options;
@@ -288,7 +296,9 @@ export class PluginHost {
 
     // Fail-over: anyone whose bound provider changed (a better one arrived, or theirs left) reloads.
     for (let round = 0; round < 8; round++) {
-      const stale = [...this.#records.values()].filter((r) => r.instance?.bindingsChanged()).sort((a, b) => b.loadSeq - a.loadSeq);
+      const stale = [...this.#records.values()]
+        .filter((r) => r.instance?.bindingsChanged(this.#optionalCycleMates.get(r.id)))
+        .sort((a, b) => b.loadSeq - a.loadSeq);
       if (stale.length === 0) break;
       const again = new Set<string>();
       for (const rec of stale) {
@@ -328,6 +338,12 @@ export class PluginHost {
             });
           }
           rec.fresh = await loader(rec.candidate, rec.attempts, timeoutMs);
+          if (rec.attempts >= RETAINED_WARNING_AT && (rec.attempts & (rec.attempts - 1)) === 0 && rec.candidate.manifest!.kind === "node") {
+            this.#log.warn("plugin reloaded many times: Node keeps every generation's module code and module-level data; restart aleph to reclaim that memory", {
+              plugin: rec.id,
+              imports: rec.attempts,
+            });
+          }
         } catch (error) {
           rec.fresh = undefined;
           this.#fail(rec, toAlephError(error, "ALEPH_E_IMPORT", rec.candidate.manifestFile, "fix the plugin's entry"), Boolean(rec.instance));
@@ -343,6 +359,7 @@ export class PluginHost {
       .filter((r) => r.candidate.manifest && !r.candidate.error && r.status !== "disabled")
       .map((r) => ({ id: r.id, ...r.candidate.manifest!.services }));
     const plan = planLoadOrder(nodes);
+    this.#optionalCycleMates = plan.optionalCycleMates;
     for (const [id, cycle] of plan.cycles) {
       const rec = this.#records.get(id)!;
       if (!ids.has(id) || rec.instance) continue;

@@ -61,9 +61,18 @@ export class PluginInstance {
     for (const id of [...requires, ...optional]) if (!this.bindings.has(id)) this.bindings.set(id, this.#options.registry.bound(id));
   }
 
-  /** True when a service it depends on is now bound to a different provider (or none). */
-  bindingsChanged(): boolean {
-    for (const [id, provider] of this.bindings) if (this.#options.registry.bound(id) !== provider) return true;
+  /**
+   * True when a service it depends on is now bound to a different provider (or none). Optional
+   * services from `ignoredProviders` (plugins it shares an optional cycle with) do not count.
+   */
+  bindingsChanged(ignoredProviders: ReadonlySet<string> = new Set()): boolean {
+    const optional = this.manifest.services.optional;
+    for (const [id, provider] of this.bindings) {
+      const now = this.#options.registry.bound(id);
+      if (now === provider) continue;
+      const ignored = optional.includes(id) && (!provider || ignoredProviders.has(provider.pluginId)) && (!now || ignoredProviders.has(now.pluginId));
+      if (!ignored) return true;
+    }
     return false;
   }
 

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import type { Logger } from "@aleph/plugin-sdk";
@@ -22,15 +22,25 @@ export function pluginDirOf(searchDirs: string[], path: string): string | undefi
   return undefined;
 }
 
+/** The nearest existing ancestor of a path (the root at worst). */
+function existingAncestor(path: string): string {
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /**
  * Watches the plugin search paths and reports, per plugin directory, that something in it changed
  * — once the directory has been quiet for `debounceMs`, so a burst of writes (a build, a copy)
- * becomes one reload.
+ * becomes one reload. A search path that does not exist yet (`./plugins`, the system directory)
+ * is awaited from its nearest existing ancestor and watched from the moment it appears.
  */
 export class PluginWatcher {
   #watcher: FSWatcher | undefined;
+  #pending: FSWatcher | undefined;
   #timers = new Map<string, NodeJS.Timeout>();
-  #dirs: string[];
+  #dirs: string[] = [];
+  #missing: string[];
   #debounceMs: number;
 
   constructor(
@@ -39,23 +49,58 @@ export class PluginWatcher {
     private readonly onChange: (pluginDir: string) => void,
     private readonly log: Logger,
   ) {
-    this.#dirs = searchPaths.map((p) => p.dir).filter((dir) => existsSync(dir));
+    this.#missing = searchPaths.map((p) => p.dir);
     this.#debounceMs = debounceMs;
-    for (const p of searchPaths) if (!this.#dirs.includes(p.dir)) log.debug("search path not watched: it does not exist", { source: p.source, dir: p.dir });
   }
 
   set debounceMs(ms: number) {
     this.#debounceMs = ms;
   }
 
-  /** Resolves once the initial scan is done, so no event after it is missed. */
+  /** Resolves once the initial scans are done, so no event after it is missed. */
   async start(): Promise<void> {
-    if (this.#dirs.length === 0) return;
-    const watcher = watch(this.#dirs, { ignoreInitial: true, depth: 6, ignored: (path) => isIgnoredPath(path) });
+    const existing = this.#missing.filter((dir) => existsSync(dir));
+    this.#missing = this.#missing.filter((dir) => !existing.includes(dir));
+    if (existing.length > 0) await this.#watch(existing);
+    if (this.#missing.length > 0) await this.#awaitMissing();
+  }
+
+  async #watch(dirs: string[]): Promise<void> {
+    this.#dirs.push(...dirs);
+    if (this.#watcher) {
+      this.#watcher.add(dirs);
+      return;
+    }
+    const watcher = watch(dirs, { ignoreInitial: true, depth: 6, ignored: (path) => isIgnoredPath(path) });
     this.#watcher = watcher;
     watcher.on("all", (_event, path) => this.#touch(path));
     watcher.on("error", (error) => this.log.warn("plugin watcher error", { error: String(error) }));
     await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  }
+
+  async #awaitMissing(): Promise<void> {
+    const ancestors = [...new Set(this.#missing.map(existingAncestor))];
+    const depth = Math.max(...this.#missing.map((dir) => dir.split(sep).length - existingAncestor(dir).split(sep).length)) - 1;
+    const onPath = (path: string) => ancestors.includes(path) || this.#missing.some((dir) => dir === path || dir.startsWith(path + sep));
+    const pending = watch(ancestors, { ignoreInitial: true, depth, ignored: (path) => !onPath(path) });
+    this.#pending = pending;
+    pending.on("addDir", (path) => void this.#appeared(path));
+    pending.on("error", (error) => this.log.warn("search path watcher error", { error: String(error) }));
+    await new Promise<void>((resolve) => pending.once("ready", () => resolve()));
+    for (const dir of this.#missing) this.log.debug("search path does not exist yet; watching for it", { dir });
+  }
+
+  async #appeared(path: string): Promise<void> {
+    if (!this.#missing.includes(path)) return;
+    this.#missing = this.#missing.filter((dir) => dir !== path);
+    this.log.info("search path appeared; watching it", { dir: path });
+    await this.#watch([path]);
+    // Whatever was copied in before the watch began is reported now.
+    for (const name of readdirSync(path)) this.#touch(join(path, name));
+    if (this.#missing.length === 0) {
+      await this.#pending?.close();
+      this.#pending = undefined;
+    }
   }
 
   #touch(path: string): void {
@@ -74,7 +119,9 @@ export class PluginWatcher {
   async close(): Promise<void> {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+    await this.#pending?.close();
     await this.#watcher?.close();
+    this.#pending = undefined;
     this.#watcher = undefined;
   }
 }
