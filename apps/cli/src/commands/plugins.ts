@@ -7,11 +7,11 @@ import { listPluginsOffline } from "../offline-plugins.js";
 import { json, statusMark, table, useColor } from "../output.js";
 
 /** The plugin list from the running kernel, or from discovery alone; `running` says which. */
-async function pluginList(env: NodeJS.ProcessEnv, cwd: string): Promise<(PluginInfo & { running: boolean })[]> {
+async function pluginList(env: NodeJS.ProcessEnv, cwd: string): Promise<{ live: boolean; list: (PluginInfo & { running: boolean })[] }> {
   const paths = resolvePaths({ env, cwd });
   const live = (await askKernel(paths, "plugins.list")) as PluginInfo[] | undefined;
-  if (live) return live.map((p) => ({ ...p, running: p.status === "active" }));
-  return listPluginsOffline(paths, bundledPlugins(), env).map((p) => ({ ...p, running: false }));
+  if (live) return { live: true, list: live.map((p) => ({ ...p, running: p.status === "active" })) };
+  return { live: false, list: listPluginsOffline(paths, bundledPlugins(), env).map((p) => ({ ...p, running: false })) };
 }
 
 export const pluginsListCommand: Command = {
@@ -25,7 +25,7 @@ export const pluginsListCommand: Command = {
   ].join("\n"),
   options: { json: { type: "boolean", description: "Print JSON" } },
   async run({ options, env, cwd, out }) {
-    const list = await pluginList(env, cwd);
+    const { live, list } = await pluginList(env, cwd);
     if (options.json) {
       out(json(list));
       return 0;
@@ -48,7 +48,7 @@ export const pluginsListCommand: Command = {
         ]),
       ]),
     );
-    if (!list.some((p) => p.running) && list.length > 0) out("(no kernel running: statuses come from discovery and validation)\n");
+    if (!live) out("(no kernel running: statuses come from discovery and validation)\n");
     return 0;
   },
 };
@@ -62,9 +62,7 @@ export const pluginsInspectCommand: Command = {
     const id = args[0];
     if (!id || args.length > 1) throw new UsageError("expected one plugin id");
     const paths = resolvePaths({ env, cwd });
-    let info = (await askKernel(paths, "plugins.inspect", { id }).catch((error: Error) => {
-      throw error;
-    })) as (PluginInfo & Record<string, unknown>) | undefined;
+    let info = (await askKernel(paths, "plugins.inspect", { id })) as (PluginInfo & Record<string, unknown>) | undefined;
     if (!info) {
       info = listPluginsOffline(paths, bundledPlugins(), env).find((p) => p.id === id && p.status !== "overridden") as typeof info;
       if (!info) throw new Error(`no plugin with id "${id}" (run \`aleph plugins list\`)`);
