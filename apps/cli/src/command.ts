@@ -73,6 +73,12 @@ export function findCommand(commands: Command[], argv: string[]): { command: Com
   return best;
 }
 
+/** One line for a single problem; a list of problems (an invalid config) keeps one line each. */
+function describeError(error: AlephError): string {
+  if (!error.message.includes("\n")) return error.describe();
+  return `${error.code}: ${error.message}${error.fix ? `\nFix: ${error.fix}` : ""}`;
+}
+
 /** Parses a command's arguments and runs it; maps errors to exit codes (1 failure, 2 usage). */
 export async function runCommand(command: Command, rest: string[], io: Pick<CommandContext, "out" | "err" | "env" | "cwd">): Promise<number> {
   const optionSpecs: Record<string, { type: "boolean" | "string"; short?: string }> = { help: { type: "boolean", short: "h" } };
@@ -96,7 +102,7 @@ export async function runCommand(command: Command, rest: string[], io: Pick<Comm
       io.err(`aleph ${command.name}: ${error.message}\nRun \`aleph ${command.name} --help\` for usage.\n`);
       return 2;
     }
-    io.err(`aleph ${command.name}: ${isAlephError(error) ? (error as AlephError).describe().replace(/\n/g, " ") : errorMessage(error)}\n`);
+    io.err(`aleph ${command.name}: ${isAlephError(error) ? describeError(error as AlephError) : errorMessage(error)}\n`);
     return 1;
   }
 }

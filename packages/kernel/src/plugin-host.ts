@@ -18,6 +18,7 @@ import { checkApi } from "./manifest.js";
 import { loadNodePlugin, type LoadedCode } from "./node-loader.js";
 import type { AlephPaths, PluginSearchPath } from "./paths.js";
 import { PluginInstance } from "./plugin-instance.js";
+import { describe, sortInfos } from "./plugin-info.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { locateTomlKey } from "./toml-locate.js";
@@ -572,35 +573,4 @@ export class PluginHost {
   manifestFileOf(id: string): string | undefined {
     return this.#records.get(id)?.candidate.manifestFile;
   }
-}
-
-/** Builds a PluginInfo from a candidate. Shared with the offline listing. */
-export function describe(candidate: PluginCandidate, status: PluginStatus, error?: AlephError, generation?: number): PluginInfo {
-  const m = candidate.manifest;
-  const info: PluginInfo = {
-    id: candidate.id,
-    version: m?.version ?? "",
-    kind: m?.kind ?? "node",
-    source: candidate.source,
-    path: candidate.dir,
-    status,
-    priority: m?.priority ?? 0,
-    provides: m?.services.provides ?? [],
-    requires: m?.services.requires ?? [],
-    optional: m?.services.optional ?? [],
-  };
-  const failure = error ?? candidate.error;
-  if (failure) {
-    info.error = { code: failure.code, message: failure.message };
-    if (failure.file) info.error.file = failure.file;
-    if (failure.line) info.error.line = failure.line;
-    if (failure.fix) info.error.fix = failure.fix;
-  }
-  if (generation !== undefined) info.generation = generation;
-  return info;
-}
-
-export function sortInfos(infos: PluginInfo[]): PluginInfo[] {
-  const rank = { user: 0, system: 1, project: 2, bundled: 3 };
-  return infos.sort((a, b) => a.id.localeCompare(b.id) || rank[a.source] - rank[b.source]);
 }

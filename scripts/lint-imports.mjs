@@ -1,0 +1,57 @@
+// Checks the import rules of ARCHITECTURE §1 for the package in the working directory:
+//   plugins/*        import only @aleph/plugin-sdk of the @aleph packages (never the kernel or another plugin)
+//   packages/kernel  imports no plugin and no app; of the @aleph packages only the SDK
+//   packages/plugin-sdk imports no other @aleph package (its test kit finds the kernel at run time)
+// Every import and export-from specifier in src/ and test/ (TypeScript and JavaScript) is read.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+
+const cwd = process.cwd();
+const repo = join(import.meta.dirname, "..");
+const where = relative(repo, cwd).split(sep).join("/");
+const ownName = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")).name;
+
+function allowed(specifier) {
+  if (!specifier.startsWith("@aleph/")) return true;
+  const pkg = specifier.split("/").slice(0, 2).join("/");
+  if (pkg === ownName) return true;
+  if (where.startsWith("plugins/")) return pkg === "@aleph/plugin-sdk";
+  if (where === "packages/kernel") return pkg === "@aleph/plugin-sdk";
+  if (where === "packages/plugin-sdk") return false;
+  return true; // apps, tests and benches wire things together
+}
+
+function files(dir) {
+  let out = [];
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (name === "node_modules" || name === "dist") continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out = out.concat(files(path));
+    else if (/\.(ts|mts|js|mjs)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;
+const problems = [];
+for (const file of [...files(join(cwd, "src")), ...files(join(cwd, "test"))]) {
+  const text = readFileSync(file, "utf8");
+  for (const match of text.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (!allowed(specifier)) {
+      const line = text.slice(0, match.index).split("\n").length + (match[0].startsWith("\n") ? 1 : 0);
+      problems.push(`${relative(repo, file)}:${line}: ${where} must not import ${specifier} (ARCHITECTURE §1: plugins talk through services and events)`);
+    }
+  }
+}
+if (problems.length > 0) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+console.log(`lint: import rules hold in ${where}`);
