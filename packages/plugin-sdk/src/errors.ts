@@ -18,6 +18,10 @@ export type AlephErrorCode =
   | "ALEPH_E_LOCKED"
   | "ALEPH_E_RPC"
   | "ALEPH_E_WASM_TRAP"
+  | "ALEPH_E_WASM_OUTPUT"
+  | "ALEPH_E_PERMISSION"
+  | "ALEPH_E_TOOL"
+  | "ALEPH_E_TOOL_ARGS"
   | "ALEPH_E_USAGE";
 
 export interface AlephErrorOptions {

@@ -22,8 +22,11 @@ export interface AlephEvents {
   "plugin.loaded": { id: string; version: string; kind: PluginKind; source: PluginSource; path: string; generation: number };
   "plugin.unloaded": { id: string; version: string; reason: UnloadReason };
   "plugin.failed": { id: string; code: string; message: string; file?: string };
-  /** A plugin's event handler threw; the emitter never sees the error. */
-  "plugin.error": { id: string; event: string; message: string };
+  /**
+   * A plugin's handler failed at run time (an event handler threw, a WASM call trapped or timed
+   * out); the emitter never sees the error. `code` is set for WASM failures (ALEPH_E_WASM_TRAP, …).
+   */
+  "plugin.error": { id: string; event: string; message: string; code?: string };
   "config.changed": { sections: string[] };
   "config.invalid": { file: string; errors: ConfigIssue[] };
 }

@@ -1,5 +1,6 @@
 export { definePlugin, isPluginDefinition, type PluginDefinition } from "./define-plugin.js";
 export { createServiceRef, serviceIdOf, type ServiceRef } from "./service-ref.js";
+export { toolsRef, type ToolsService, type ToolDefinition, type ToolInfo } from "./tools.js";
 export type { PluginContext, PluginEvents, PluginServices, PluginPaths, Logger } from "./context.js";
 export type {
   AlephEvents,

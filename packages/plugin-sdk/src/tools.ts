@@ -1,0 +1,33 @@
+import type { Disposable } from "./disposable.js";
+import { createServiceRef } from "./service-ref.js";
+
+/** A tool an agent can call: a name, a description, a JSON Schema for its arguments, a handler. */
+export interface ToolDefinition {
+  /** Lowercase snake_case, unique across the registry: ^[a-z][a-z0-9_]{0,63}$ */
+  name: string;
+  description: string;
+  /** JSON Schema (draft 2020-12) of the arguments object. */
+  parameters: Record<string, unknown>;
+  /** Receives validated arguments, returns a JSON-serialisable result. */
+  handler(args: any): unknown | Promise<unknown>;
+}
+
+/** A registered tool, as listed. */
+export interface ToolInfo {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+  /** The plugin that registered it. */
+  plugin: string;
+}
+
+/** The `tools` service: the registry of tools that agents can call. */
+export interface ToolsService {
+  /** Registers a tool on behalf of `plugin`; disposing the result unregisters it. */
+  register(tool: ToolDefinition, plugin: string): Disposable;
+  list(): ToolInfo[];
+  /** Validates `args` against the tool's schema and calls it; throws ALEPH_E_TOOL_ARGS or the handler's error. */
+  call(name: string, args: unknown): Promise<unknown>;
+}
+
+export const toolsRef = createServiceRef<ToolsService>("tools");
