@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, entryOf, eventually, runCli, runCliJson, startKernel, startReadyKernel, type PluginInfo, type Workspace } from "./support/aleph.js";
+import { BUNDLED_IDS, createWorkspace, entryOf, eventually, notBundled, runCli, runCliJson, startKernel, startReadyKernel, type PluginInfo, type Workspace } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
 
 /** path → sha256 (files), "dir" (directories), "-> target" (links) of everything under `dir`. */
@@ -43,9 +43,10 @@ describe("aleph status", () => {
     const status = await runCliJson(ws, ["status", "--json"]);
     expect(status).toMatchObject({ running: true, pid: kernel.pid, root: ws.root });
     expect(typeof status.uptimeMs).toBe("number");
-    expect(status.plugins.map((p: PluginInfo) => p.id).sort()).toEqual(["base", "middle", "top"]);
-    for (const p of status.plugins) expect(p).toMatchObject({ status: "active", generation: 1, source: "user" });
-    expect(status.services).toEqual([
+    const own = status.plugins.filter((p: PluginInfo) => p.source !== "bundled");
+    expect(own.map((p: PluginInfo) => p.id).sort()).toEqual(["base", "middle", "top"]);
+    for (const p of own) expect(p).toMatchObject({ status: "active", generation: 1, source: "user" });
+    expect(status.services.filter((s: { boundTo: string }) => notBundled(s.boundTo))).toEqual([
       { id: "a", boundTo: "base", providers: [{ plugin: "base", priority: 0, source: "user" }] },
       { id: "b", boundTo: "middle", providers: [{ plugin: "middle", priority: 0, source: "user" }] },
     ]);
@@ -251,7 +252,7 @@ describe("shutdown", () => {
       chain(ws);
       writePlugin(join(ws.userDir, "loner"), { id: "loner" });
       const kernel = await startReadyKernel(ws);
-      const loadOrder = kernel.eventsSince(0, "plugin.loaded").map((e) => e.payload.id as string);
+      const loadOrder = kernel.eventsSince(0, "plugin.loaded").map((e) => e.payload.id as string).filter(notBundled);
       expect(loadOrder.indexOf("base")).toBeLessThan(loadOrder.indexOf("middle"));
       expect(loadOrder.indexOf("middle")).toBeLessThan(loadOrder.indexOf("top"));
       expect([...loadOrder].sort()).toEqual(["base", "loner", "middle", "top"]);
@@ -261,7 +262,7 @@ describe("shutdown", () => {
       expect(exit, kernel.describe(since)).toEqual({ code: 0, signal: null });
       const stopping = kernel.eventsSince(since, "kernel.stopping");
       expect(stopping).toHaveLength(1);
-      const unloaded = kernel.eventsSince(since, "plugin.unloaded");
+      const unloaded = kernel.eventsSince(since, "plugin.unloaded", (p) => notBundled(p.id));
       expect(unloaded.map((e) => e.payload.reason)).toEqual(["shutdown", "shutdown", "shutdown", "shutdown"]);
       expect(unloaded.map((e) => e.payload.id)).toEqual([...loadOrder].reverse());
       expect(stopping[0]!.index).toBeLessThan(unloaded[0]!.index);
@@ -280,7 +281,7 @@ describe("shutdown", () => {
     const exit = await kernel.stop("SIGTERM", 10_000);
     expect(exit.code, kernel.describe(since)).toBe(0);
     expect(performance.now() - t0).toBeLessThan(5_000);
-    expect(kernel.eventsSince(since, "plugin.unloaded").map((e) => [e.payload.id, e.payload.reason]).sort()).toEqual([
+    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => notBundled(p.id)).map((e) => [e.payload.id, e.payload.reason]).sort()).toEqual([
       ["aaa-first", "shutdown"],
       ["stuck", "shutdown"],
     ]);
@@ -349,7 +350,7 @@ describe("shutdown", () => {
     writePlugin(join(ws.userDir, "broken"), { id: "broken", api: "^9" });
     const kernel = await startReadyKernel(ws);
     const ready = kernel.eventsSince(0, "kernel.ready")[0]!;
-    expect(ready.payload.plugins).toBe(3);
+    expect(ready.payload.plugins).toBe(3 + BUNDLED_IDS.length);
     expect(typeof ready.payload.ms).toBe("number");
   });
 });

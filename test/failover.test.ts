@@ -7,7 +7,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, entryOf, eventually, runCliJson, startReadyKernel, type KernelProcess, type Workspace } from "./support/aleph.js";
+import { createWorkspace, notBundled, entryOf, eventually, runCliJson, startReadyKernel, type KernelProcess, type Workspace } from "./support/aleph.js";
 import { fixtureCode, installPlugin, writePlugin, type PluginSpec } from "./support/plugins.js";
 
 // The ids and the search paths both favour the low-priority provider (id order, user path over
@@ -132,7 +132,7 @@ describe("service priority and fail-over", () => {
     writePlugin(join(ws.userDir, "bbb-user"), { id: "bbb-user", provides: ["other"] });
     const kernel = await startReadyKernel(ws);
     const status = await kernel.status();
-    const bound = Object.fromEntries(status.services.map((s: { id: string; boundTo: string }) => [s.id, s.boundTo]));
+    const bound = Object.fromEntries(status.services.filter((s: { boundTo: string }) => notBundled(s.boundTo)).map((s: { id: string; boundTo: string }) => [s.id, s.boundTo]));
     expect(bound).toEqual({ svc: "zzz-system", other: "bbb-user" });
   });
 

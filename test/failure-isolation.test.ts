@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, realpathSync, renameSync, symlinkSync, writeFile
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
+  BUNDLED_IDS,
   createWorkspace,
   entryOf,
   eventually,
@@ -217,7 +218,7 @@ describe("a failing plugin never takes down the kernel or an unrelated plugin", 
     const ws = everyBrokenPlugin();
     const kernel = await startReadyKernel(ws);
     const ready = kernel.eventsSince(0, "kernel.ready")[0]!;
-    expect(ready.payload.plugins, "only the healthy plugin is active").toBe(1);
+    expect(ready.payload.plugins, "only the healthy plugin (and the bundled set) is active").toBe(1 + BUNDLED_IDS.length);
     await eventually(async () => {
       const list = await kernel.pluginsList();
       for (const c of cases) for (const e of c.expected) checkFailure(list, ws, e, kernel.describe());

@@ -17,6 +17,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The built CLI entry. */
 export const CLI = resolve(here, "../../apps/cli/dist/aleph.js");
 
+/** Plugins the CLI ships (the bundled set): always present, so tests about their own plugins leave them out. */
+export const BUNDLED_IDS: readonly string[] = ["tools"];
+export const notBundled = (id: string) => !BUNDLED_IDS.includes(id);
+
 if (!existsSync(CLI)) {
   throw new Error(`${CLI} does not exist: build first (cd /work/main && npx -y pnpm@10.24.0 build)`);
 }

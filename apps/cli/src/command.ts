@@ -47,13 +47,14 @@ export function helpFor(command: Command): string {
 }
 
 export function generalHelp(commands: Command[], version: string): string {
+  const width = Math.max(...commands.map((c) => `${c.name}${c.args ? ` ${c.args}` : ""}`.length)) + 2;
   const lines = [
     `aleph ${version} — a plugin host for AI-agent runtimes`,
     "",
     "Usage: aleph <command> [options]",
     "",
     "Commands:",
-    ...commands.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ""}`.padEnd(28)}${c.summary}`),
+    ...commands.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ""}`.padEnd(width)}${c.summary}`),
     "",
     "Run `aleph <command> --help` for a command's options.",
     "The state root is ~/.config/aleph; ALEPH_STATE_DIR, ALEPH_PROFILE and ALEPH_HOME move it (docs/cli.md).",

@@ -5,6 +5,7 @@ import { initCommand } from "./commands/init.js";
 import { pluginsInspectCommand, pluginsListCommand } from "./commands/plugins.js";
 import { startCommand } from "./commands/start.js";
 import { statusCommand } from "./commands/status.js";
+import { toolsCallCommand, toolsListCommand } from "./commands/tools.js";
 
 declare const __ALEPH_VERSION__: string;
 const VERSION = typeof __ALEPH_VERSION__ === "string" ? __ALEPH_VERSION__ : "dev";
@@ -17,6 +18,8 @@ const commands: Command[] = [
   pluginsInspectCommand,
   configCheckCommand,
   configSchemaCommand,
+  toolsListCommand,
+  toolsCallCommand,
 ];
 
 async function main(argv: string[]): Promise<number> {

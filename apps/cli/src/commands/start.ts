@@ -3,6 +3,7 @@ import { createKernel, resolvePaths } from "@aleph/kernel";
 import { UsageError, type Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { serveControl } from "../control/serve.js";
+import { pluginLoaders } from "../loaders.js";
 import { useColor } from "../output.js";
 import { initWorkspace } from "../workspace-init.js";
 
@@ -31,6 +32,7 @@ export const startCommand: Command = {
       cwd,
       paths,
       bundled: bundledPlugins(),
+      loaders: pluginLoaders(),
       logToStderr: true,
       beforeReady: serveControl,
       color: useColor(process.stderr, env),

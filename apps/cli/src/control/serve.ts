@@ -4,6 +4,7 @@ import { writeFileAtomicSync } from "@aleph/plugin-sdk";
 import type { Kernel } from "@aleph/kernel";
 import { configJsonSchema } from "../config-json-schema.js";
 import { controlSocketPath, startControlServer } from "./control-server.js";
+import { toolsOf } from "../tools-service.js";
 
 /**
  * Opens the running kernel's control socket and announces it in run/kernel.json, so that
@@ -16,6 +17,8 @@ export async function serveControl(kernel: Kernel): Promise<void> {
     "plugins.list": () => kernel.host.list(),
     "plugins.inspect": (params) => kernel.inspect(String(params.id ?? "")),
     "config.schema": () => configJsonSchema(kernel.host),
+    "tools.list": () => toolsOf(kernel).list(),
+    "tools.call": (params) => toolsOf(kernel).call(String(params.name ?? ""), params.args),
     ping: () => "pong",
   });
   const infoFile = join(kernel.paths.runDir, "kernel.json");

@@ -1,4 +1,4 @@
-import { definePlugin, z } from "@aleph/plugin-sdk";
+import { definePlugin, toolsRef, z } from "@aleph/plugin-sdk";
 import { createGreeter, greeterRef } from "./greeter.js";
 
 // The events this plugin handles and emits, added to the SDK's typed event map.
@@ -25,6 +25,21 @@ export default definePlugin({
       ctx.log.info("greeted", { name });
       await ctx.events.emit("hello.greeted", { name, text, generation: ctx.generation });
     });
+
+    // A tool for agents, when a tools registry is active; unregistered when this plugin unloads.
+    const tools = ctx.services.getOptional(toolsRef);
+    if (tools) {
+      const registration = tools.register(
+        {
+          name: "word_count",
+          description: "Counts the words of a text",
+          parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"], additionalProperties: false },
+          handler: ({ text }: { text: string }) => ({ count: text.split(/\s+/).filter(Boolean).length }),
+        },
+        ctx.id,
+      );
+      ctx.onDispose(() => registration.dispose());
+    }
 
     // Apply a config change in place instead of being reloaded.
     ctx.onConfigChange((config) => {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { toolsRef } from "@aleph/plugin-sdk";
 import { createTestKernel, type TestKernel } from "@aleph/plugin-sdk/testing";
 import { greeterRef, type Greeter } from "../src/greeter.js";
 
@@ -39,6 +40,16 @@ describe("hello-node", () => {
     expect(info?.error?.code).toBe("ALEPH_E_CONFIG");
     expect(info?.error?.message).toMatch(/punctuation/);
     expect(info?.error).toMatchObject({ line: 3 });
+  });
+
+  it("registers a word_count tool with the tools registry and withdraws it on unload", async () => {
+    const toolsDir = fileURLToPath(new URL("../../../tools", import.meta.url));
+    kernel = await createTestKernel({ plugins: [pluginDir, toolsDir] });
+    const tools = kernel.service(toolsRef)!;
+    expect(tools.list().map((t) => [t.name, t.plugin])).toEqual([["word_count", "hello-node"]]);
+    await expect(tools.call("word_count", { text: "to be or not" })).resolves.toEqual({ count: 4 });
+    await kernel.writeConfig({ extensions: { disabled: ["hello-node"] } });
+    expect(tools.list()).toEqual([]);
   });
 
   it("leaves no subscription behind across reloads", async () => {

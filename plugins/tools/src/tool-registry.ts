@@ -1,0 +1,80 @@
+import { Validator, type OutputUnit } from "@cfworker/json-schema";
+import { AlephError, errorMessage, isAlephError, toDisposable, type Disposable, type ToolDefinition, type ToolInfo, type ToolsService } from "@aleph/plugin-sdk";
+
+const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+interface Entry {
+  tool: ToolDefinition;
+  plugin: string;
+  validator: Validator;
+}
+
+/** One line per schema violation: where in the arguments, and what is wrong. */
+function describeViolations(errors: OutputUnit[]): string {
+  // The validator reports each failing keyword up the tree; the leaves say what is actually wrong.
+  const leaves = errors.filter((e) => !errors.some((other) => other !== e && other.instanceLocation.startsWith(e.instanceLocation + "/")));
+  return (leaves.length > 0 ? leaves : errors).map((e) => `${e.instanceLocation.replace(/^#/, "args") || "args"}: ${e.error}`).join("; ");
+}
+
+/**
+ * The registry behind the `tools` service. A tool's arguments are validated against its JSON
+ * Schema (draft 2020-12) before its handler runs, so handlers — Node or WASM — only ever see
+ * arguments of the declared shape.
+ */
+export function createToolRegistry(): ToolsService {
+  const tools = new Map<string, Entry>();
+
+  return {
+    register(tool: ToolDefinition, plugin: string): Disposable {
+      if (!TOOL_NAME.test(tool.name)) {
+        throw new AlephError("ALEPH_E_TOOL", `tool name "${tool.name}" (from plugin "${plugin}") is not lowercase snake_case`, { fix: `use a name matching ${TOOL_NAME}` });
+      }
+      const existing = tools.get(tool.name);
+      if (existing) {
+        throw new AlephError("ALEPH_E_TOOL", `tool "${tool.name}" is already registered by plugin "${existing.plugin}"`, { fix: "give the tool another name" });
+      }
+      if (!tool.description?.trim()) throw new AlephError("ALEPH_E_TOOL", `tool "${tool.name}" has no description`, { fix: "describe what the tool does: agents choose tools by it" });
+      if (tool.parameters?.type !== "object") {
+        throw new AlephError("ALEPH_E_TOOL", `tool "${tool.name}": parameters must be a JSON Schema of type "object"`, { fix: 'e.g. { type: "object", properties: { text: { type: "string" } } }' });
+      }
+      let validator: Validator;
+      try {
+        validator = new Validator(tool.parameters as never, "2020-12", false);
+      } catch (error) {
+        throw new AlephError("ALEPH_E_TOOL", `tool "${tool.name}": parameters is not a usable JSON Schema: ${errorMessage(error)}`);
+      }
+      const entry: Entry = { tool, plugin, validator };
+      tools.set(tool.name, entry);
+      return toDisposable(() => {
+        if (tools.get(tool.name) === entry) tools.delete(tool.name);
+      });
+    },
+
+    list(): ToolInfo[] {
+      return [...tools.values()]
+        .map(({ tool, plugin }) => ({ name: tool.name, description: tool.description, parameters: tool.parameters, plugin }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async call(name: string, args: unknown): Promise<unknown> {
+      const entry = tools.get(name);
+      if (!entry) {
+        throw new AlephError("ALEPH_E_TOOL", `no tool named "${name}"${tools.size > 0 ? ` (registered: ${[...tools.keys()].sort().join(", ")})` : ""}`, {
+          fix: "run `aleph tools list` to see the registered tools",
+        });
+      }
+      const checked = entry.validator.validate(args ?? {});
+      if (!checked.valid) {
+        throw new AlephError("ALEPH_E_TOOL_ARGS", `arguments of tool "${name}" do not match its schema: ${describeViolations(checked.errors)}`, {
+          fix: `pass arguments matching ${JSON.stringify(entry.tool.parameters)}`,
+        });
+      }
+      try {
+        return await entry.tool.handler(args ?? {});
+      } catch (error) {
+        if (isAlephError(error)) throw error;
+        throw new AlephError("ALEPH_E_TOOL", `tool "${name}" (plugin "${entry.plugin}") failed: ${errorMessage(error)}`, { cause: error });
+      }
+    },
+  };
+}
