@@ -59,6 +59,9 @@ parameters = { type = "object", properties = { text = { type = "string" } }, req
     if (!wasm.ok) return;
     expect(wasm.manifest).toMatchObject({ kind: "wasm", entry: "plugin.wasm", priority: 5, configKey: "interfaces.telegram", limits: { timeoutMs: 5000, memoryMb: 64 } });
     expect(wasm.manifest.tools[0]!.parameters).toMatchObject({ required: ["text"] });
+    expect(wasm.manifest.services).toEqual({ provides: [], requires: ["tools"], optional: [] });
+    const implied = parse(`[plugin]\nid = "t"\nversion = "1.0.0"\nkind = "wasm"\n[[tools]]\nname = "a"\ndescription = "d"\nhandler = "a"\n`);
+    expect(implied.ok && implied.manifest.services.optional).toEqual(["tools"]);
     const alias = parse(`[plugin]\nid = "n"\nversion = "1.0.0"\nkind = "nodejs"\n`);
     expect(alias.ok && alias.manifest.kind).toBe("node");
   });

@@ -129,6 +129,9 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
     toolNames.add(t.name);
   }
   if (problems.length > 0) return { ok: false, id, error: manifestError(file, problems) };
+  // [[tools]] are registered with the `tools` service: declaring them declares an optional use of
+  // it, so the registry loads first and the tools arrive when one is active.
+  const implied = (m.tools?.length ?? 0) > 0 && !requires.includes("tools") && !optional.includes("tools") ? ["tools"] : [];
 
   return {
     ok: true,
@@ -142,7 +145,7 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
       api: m.plugin.api,
       priority: m.plugin.priority,
       configKey: m.plugin.config_key ?? m.plugin.id,
-      services: { provides: [...new Set(provides)], requires: [...new Set(requires)], optional: [...new Set(optional)] },
+      services: { provides: [...new Set(provides)], requires: [...new Set(requires)], optional: [...new Set([...optional, ...implied])] },
       permissions: { allowedPaths: m.permissions?.allowed_paths ?? {}, allowedHosts: m.permissions?.allowed_hosts ?? [] },
       limits: { timeoutMs: m.limits?.timeout_ms, memoryMb: m.limits?.memory_mb },
       hooks: m.hooks ?? [],
