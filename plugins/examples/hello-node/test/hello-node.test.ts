@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { toolsRef } from "@aleph/plugin-sdk";
-import { createTestKernel, type TestKernel } from "@aleph/plugin-sdk/testing";
+import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-sdk/testing";
 import { greeterRef, type Greeter } from "../src/greeter.js";
 
 const pluginDir = fileURLToPath(new URL("..", import.meta.url));
@@ -50,6 +50,13 @@ describe("hello-node", () => {
     await expect(tools.call("word_count", { text: "to be or not" })).resolves.toEqual({ count: 4 });
     await kernel.writeConfig({ extensions: { disabled: ["hello-node"] } });
     expect(tools.list()).toEqual([]);
+  });
+
+  it("passes the conformance kit: load, reload, unload and load again leave nothing behind", async () => {
+    const toolsDir = fileURLToPath(new URL("../../../tools", import.meta.url));
+    const result = await runPluginConformance(pluginDir, { plugins: [toolsDir] });
+    expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(result.checks.map((c) => c.name)).toContain("unloading removes everything it registered");
   });
 
   it("leaves no subscription behind across reloads", async () => {
