@@ -1,8 +1,10 @@
 // Checks the import rules of ARCHITECTURE §1 for the package in the working directory:
-//   plugins/*        import only @aleph/plugin-sdk of the @aleph packages (never the kernel or another plugin)
+//   plugins/*        import only the author kits of the @aleph packages — @aleph/plugin-sdk, and
+//                    @aleph/wasm-pdk for WASM plugins — never the kernel or another plugin
 //   packages/kernel  imports no plugin and no app; of the @aleph packages only the SDK
 //   packages/plugin-sdk imports no other @aleph package (its test kit finds the kernel at run time)
-// Every import and export-from specifier in src/ and test/ (TypeScript and JavaScript) is read.
+// Every import and export-from specifier in src/, test/ and assembly/ (TypeScript, AssemblyScript
+// and JavaScript) is read.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
@@ -15,7 +17,7 @@ function allowed(specifier) {
   if (!specifier.startsWith("@aleph/")) return true;
   const pkg = specifier.split("/").slice(0, 2).join("/");
   if (pkg === ownName) return true;
-  if (where.startsWith("plugins/")) return pkg === "@aleph/plugin-sdk";
+  if (where.startsWith("plugins/")) return pkg === "@aleph/plugin-sdk" || pkg === "@aleph/wasm-pdk";
   if (where === "packages/kernel") return pkg === "@aleph/plugin-sdk";
   if (where === "packages/plugin-sdk") return false;
   return true; // apps, tests and benches wire things together
@@ -40,7 +42,7 @@ function files(dir) {
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;
 const problems = [];
-for (const file of [...files(join(cwd, "src")), ...files(join(cwd, "test"))]) {
+for (const file of ["src", "test", "assembly"].flatMap((d) => files(join(cwd, d)))) {
   const text = readFileSync(file, "utf8");
   for (const match of text.matchAll(IMPORT)) {
     const specifier = match[1] ?? match[2] ?? match[3];

@@ -3,6 +3,7 @@ import { findCommand, generalHelp, runCommand, type Command } from "./command.js
 import { configCheckCommand, configSchemaCommand } from "./commands/config.js";
 import { initCommand } from "./commands/init.js";
 import { pluginsInspectCommand, pluginsListCommand } from "./commands/plugins.js";
+import { pluginsNewCommand } from "./commands/plugins-new.js";
 import { startCommand } from "./commands/start.js";
 import { statusCommand } from "./commands/status.js";
 import { toolsCallCommand, toolsListCommand } from "./commands/tools.js";
@@ -16,6 +17,7 @@ const commands: Command[] = [
   statusCommand,
   pluginsListCommand,
   pluginsInspectCommand,
+  pluginsNewCommand,
   configCheckCommand,
   configSchemaCommand,
   toolsListCommand,

@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { PLUGIN_ID_PATTERN, validateId } from "@aleph/plugin-sdk";
+import { UsageError, type Command } from "../command.js";
+import { nodePluginTemplate } from "../templates/node-plugin.js";
+
+declare const __ALEPH_VERSION__: string;
+const VERSION = typeof __ALEPH_VERSION__ === "string" ? __ALEPH_VERSION__ : "0.1.0";
+
+export const pluginsNewCommand: Command = {
+  name: "plugins new",
+  args: "<name>",
+  summary: "Create a plugin project (TypeScript; --wasm for AssemblyScript) that builds with npm",
+  details: [
+    "Creates ./<name> (or --dir) with a manifest, source, a test using the SDK's test kit, and a README.",
+    "Then: cd <name> && npm install && npm run build && npm test; link it into ~/.aleph/plugins/ to hot-load it.",
+    "Never writes into an existing directory.",
+  ].join("\n"),
+  options: {
+    wasm: { type: "boolean", description: "An AssemblyScript (WASM) plugin instead of TypeScript" },
+    dir: { type: "string", value: "path", description: "Where to create it (default ./<name>)" },
+  },
+  run({ args, options, cwd, out }) {
+    const [name, ...extra] = args;
+    if (!name || extra.length > 0) throw new UsageError("expected one plugin name");
+    const id = validateId("plugin name", name, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
+    const target = resolve(cwd, typeof options.dir === "string" ? options.dir : id);
+    if (existsSync(target)) throw new Error(`${target} already exists; choose another name or --dir (nothing was written)`);
+    if (options.wasm) throw new Error("WASM plugin templates arrive with the WASM host; use a TypeScript plugin for now");
+    const files = nodePluginTemplate(id, { sdk: `^${VERSION}`, kernel: `^${VERSION}` });
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(target, path)), { recursive: true });
+      writeFileSync(join(target, path), text, { flag: "wx" });
+    }
+    out(`Created ${target}:\n${Object.keys(files).map((f) => `  ${f}`).join("\n")}\n\nNext:\n  cd ${target}\n  npm install && npm run build && npm test\n  ln -s "$PWD" ~/.aleph/plugins/${id}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,15 @@
+// @aleph/wasm-pdk: write Aleph WASM plugins in AssemblyScript. See README.md and docs/plugins.md ("WASM plugins").
+export { log, emit, config, kvGet, kvSet, call, CallResult, input, output, fail, reportAbort } from "./host";
+export {
+  jsonString,
+  jsonNumber,
+  jsonArray,
+  JsonObject,
+  jsonGetRaw,
+  jsonGetString,
+  jsonGetNumber,
+  jsonGetBool,
+  jsonParseString,
+  jsonParseNumber,
+  jsonArrayLength,
+} from "./json";
