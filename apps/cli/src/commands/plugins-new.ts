@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { PLUGIN_ID_PATTERN, validateId } from "@aleph/plugin-sdk";
 import { UsageError, type Command } from "../command.js";
 import { nodePluginTemplate } from "../templates/node-plugin.js";
+import { wasmPluginTemplate } from "../templates/wasm-plugin.js";
 
 declare const __ALEPH_VERSION__: string;
 const VERSION = typeof __ALEPH_VERSION__ === "string" ? __ALEPH_VERSION__ : "0.1.0";
@@ -26,8 +27,10 @@ export const pluginsNewCommand: Command = {
     const id = validateId("plugin name", name, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
     const target = resolve(cwd, typeof options.dir === "string" ? options.dir : id);
     if (existsSync(target)) throw new Error(`${target} already exists; choose another name or --dir (nothing was written)`);
-    if (options.wasm) throw new Error("WASM plugin templates arrive with the WASM host; use a TypeScript plugin for now");
-    const files = nodePluginTemplate(id, { sdk: `^${VERSION}`, kernel: `^${VERSION}` });
+    const range = `^${VERSION}`;
+    const files = options.wasm
+      ? wasmPluginTemplate(id, { sdk: range, kernel: range, wasmHost: range, pdk: range })
+      : nodePluginTemplate(id, { sdk: range, kernel: range });
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(target, path)), { recursive: true });
       writeFileSync(join(target, path), text, { flag: "wx" });
