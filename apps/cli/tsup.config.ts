@@ -13,7 +13,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   splitting: false,
-  noExternal: [/^@aleph\//, "zod", "smol-toml", "semver", "chokidar", "readdirp", /^pino/, "sonic-boom", "thread-stream", "atomic-sleep", "on-exit-leak-free", "quick-format-unescaped", "safe-stable-stringify", "fast-redact", "real-require", "process-warning", "@pinojs/redact", "slow-redact"],
+  // @aleph/wasm-host stays a package of its own: Extism starts its workers from files beside it.
+  noExternal: [/^@aleph\/(kernel|plugin-sdk)/, "zod", "smol-toml", "semver", "chokidar", "readdirp", /^pino/, "sonic-boom", "thread-stream", "atomic-sleep", "on-exit-leak-free", "quick-format-unescaped", "safe-stable-stringify", "fast-redact", "real-require", "process-warning", "@pinojs/redact", "slow-redact"],
   define: { __ALEPH_VERSION__: JSON.stringify(version) },
   banner: { js: "import { createRequire as __aleph_createRequire } from 'node:module'; const require = __aleph_createRequire(import.meta.url);" },
 });
