@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ["default"],
+    // In-process kernels (examples.test.ts) load plugin code with Node's own import(): let Node load
+    // the built packages instead of vitest's module runner.
+    server: { deps: { external: [/\/packages\/[a-z-]+\/dist\//] } },
   },
 });
