@@ -17,6 +17,8 @@ const BENCHES = {
   "hot-reload": [],
   "event-bus": [],
   "reload-heap": ["--expose-gc"],
+  "wasm-tool-call": [],
+  "wasm-load-many": [],
 };
 
 const args = process.argv.slice(2);

@@ -253,7 +253,7 @@ async function setupWasmPlugin(ctx: PluginContext<unknown>, p: Prepared): Promis
             name: tool.name,
             description: tool.description,
             parameters: tool.parameters,
-            handler: async (args: unknown) => parseOutput(await runner!.call(tool.handler, JSON.stringify(args ?? {})), ctx.id, tool.handler, file),
+            handler: (args: unknown) => runner!.call(tool.handler, JSON.stringify(args ?? {})).then((output) => parseOutput(output, ctx.id, tool.handler, file)),
           },
           ctx.id,
         );

@@ -30,9 +30,11 @@ function interruption(instance: Instance): Promise<never> {
 }
 
 /**
- * Set while a host function of a plugin runs. A call into the same plugin made from inside it
- * (its aleph_emit reaching its own hook, its aleph_call reaching its own tool) cannot run until the
- * current call returns, so the runner detects it instead of deadlocking.
+ * Set while a worker-mode host function of a plugin runs (it may await, so the scope must follow
+ * its async continuations). A call into the same plugin made from inside it (its aleph_emit
+ * reaching its own hook, its aleph_call reaching its own tool) cannot run until the current call
+ * returns, so the runner detects it instead of deadlocking. Foreground host functions are
+ * synchronous and use a plain flag instead (runner.foregroundHostCall).
  */
 export interface HostScope {
   runner: WasmRunner;
@@ -122,6 +124,8 @@ export class WasmRunner {
   #maxBlock = 0;
   #bytes = 0;
   #resetSoon = false;
+  /** Calls queued or running; 0 means a new call may start at once. */
+  #pending = 0;
 
   constructor(options: RunnerOptions) {
     this.options = options;
@@ -136,8 +140,12 @@ export class WasmRunner {
     this.#instance = await this.#spawn(false);
   }
 
+  /** Set while one of this plugin's foreground (synchronous) host functions runs. */
+  foregroundHostCall = false;
+
   /** True inside one of this plugin's own host functions. */
   isReentrant(): boolean {
+    if (this.foregroundHostCall) return true;
     const scope = hostScope.getStore();
     return scope !== undefined && scope.runner === this && scope.active;
   }
@@ -239,11 +247,27 @@ export class WasmRunner {
   }
 
   #enqueue<T>(task: () => Promise<T>, duringClose = false): Promise<T> {
-    const run = this.#tail.then(() => {
+    // Idle: start at once instead of a microtask later (a tool call's latency is mostly such hops).
+    const idle = this.#pending === 0;
+    this.#pending++;
+    const done = () => void this.#pending--;
+    const start = () => {
       if (this.#closed && !duringClose) throw this.#unloaded();
       return task();
-    });
-    this.#tail = run.catch(() => undefined);
+    };
+    let run: Promise<T>;
+    if (idle) {
+      try {
+        run = start();
+      } catch (error) {
+        run = Promise.reject(error);
+      }
+    } else run = this.#tail.then(start, start);
+    // A side reaction, registered before the caller's: it runs first and delays nobody.
+    run.then(done, done);
+    // The next call starts after this one settles, whether it succeeded or not; the caller of
+    // `run` handles its rejection.
+    this.#tail = run;
     return run;
   }
 
@@ -299,8 +323,24 @@ export class WasmRunner {
     }
   }
 
-  async #exec(fn: string, input: string, timeoutMs: number | undefined): Promise<string> {
-    const instance = await this.#ready();
+  #exec(fn: string, input: string, timeoutMs: number | undefined): Promise<string> {
+    const current = this.#instance;
+    // Foreground with a live instance: nothing to time, reset or restart — just the call, with no
+    // async frames around it (each would add a microtask hop to every tool call).
+    if (!this.options.worker && current && !current.abandoned) {
+      return current.plugin!.call(fn, input).then(
+        (output) => output?.text() ?? "",
+        (error: unknown) => {
+          throw callError(this.options.id, fn, error, this.options.file);
+        },
+      );
+    }
+    return this.#execSlow(fn, input, timeoutMs);
+  }
+
+  async #execSlow(fn: string, input: string, timeoutMs: number | undefined): Promise<string> {
+    const current = this.#instance;
+    const instance = current && !current.abandoned ? current : await this.#ready();
     let out = "";
     try {
       out = await this.#callOn(instance, fn, input, timeoutMs);

@@ -6,7 +6,10 @@ const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 interface Entry {
   tool: ToolDefinition;
   plugin: string;
+  /** Stops at the first violation: the check on every call. */
   validator: Validator;
+  /** Walks everything: only to explain a rejection with every violation. */
+  explainer: Validator;
 }
 
 /** One line per schema violation: where in the arguments, and what is wrong. */
@@ -38,12 +41,14 @@ export function createToolRegistry(): ToolsService {
         throw new AlephError("ALEPH_E_TOOL", `tool "${tool.name}": parameters must be a JSON Schema of type "object"`, { fix: 'e.g. { type: "object", properties: { text: { type: "string" } } }' });
       }
       let validator: Validator;
+      let explainer: Validator;
       try {
-        validator = new Validator(tool.parameters as never, "2020-12", false);
+        validator = new Validator(tool.parameters as never, "2020-12", true);
+        explainer = new Validator(tool.parameters as never, "2020-12", false);
       } catch (error) {
         throw new AlephError("ALEPH_E_TOOL", `tool "${tool.name}": parameters is not a usable JSON Schema: ${errorMessage(error)}`);
       }
-      const entry: Entry = { tool, plugin, validator };
+      const entry: Entry = { tool, plugin, validator, explainer };
       tools.set(tool.name, entry);
       return toDisposable(() => {
         if (tools.get(tool.name) === entry) tools.delete(tool.name);
@@ -56,24 +61,34 @@ export function createToolRegistry(): ToolsService {
         .sort((a, b) => a.name.localeCompare(b.name));
     },
 
-    async call(name: string, args: unknown): Promise<unknown> {
+    // Not async: a tool call is on the agent's hot path, and each await is a microtask hop.
+    call(name: string, args: unknown): Promise<unknown> {
       const entry = tools.get(name);
       if (!entry) {
-        throw new AlephError("ALEPH_E_TOOL", `no tool named "${name}"${tools.size > 0 ? ` (registered: ${[...tools.keys()].sort().join(", ")})` : ""}`, {
-          fix: "run `aleph tools list` to see the registered tools",
-        });
+        return Promise.reject(
+          new AlephError("ALEPH_E_TOOL", `no tool named "${name}"${tools.size > 0 ? ` (registered: ${[...tools.keys()].sort().join(", ")})` : ""}`, {
+            fix: "run `aleph tools list` to see the registered tools",
+          }),
+        );
       }
-      const checked = entry.validator.validate(args ?? {});
-      if (!checked.valid) {
-        throw new AlephError("ALEPH_E_TOOL_ARGS", `arguments of tool "${name}" do not match its schema: ${describeViolations(checked.errors)}`, {
-          fix: `pass arguments matching ${JSON.stringify(entry.tool.parameters)}`,
-        });
+      if (!entry.validator.validate(args ?? {}).valid) {
+        const { errors } = entry.explainer.validate(args ?? {});
+        return Promise.reject(
+          new AlephError("ALEPH_E_TOOL_ARGS", `arguments of tool "${name}" do not match its schema: ${describeViolations(errors)}`, {
+            fix: `pass arguments matching ${JSON.stringify(entry.tool.parameters)}`,
+          }),
+        );
       }
+      const wrap = (error: unknown): unknown =>
+        isAlephError(error) ? error : new AlephError("ALEPH_E_TOOL", `tool "${name}" (plugin "${entry.plugin}") failed: ${errorMessage(error)}`, { cause: error });
       try {
-        return await entry.tool.handler(args ?? {});
+        const result = entry.tool.handler(args ?? {});
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return Promise.resolve(result);
+        return Promise.resolve(result).then(undefined, (error: unknown) => {
+          throw wrap(error);
+        });
       } catch (error) {
-        if (isAlephError(error)) throw error;
-        throw new AlephError("ALEPH_E_TOOL", `tool "${name}" (plugin "${entry.plugin}") failed: ${errorMessage(error)}`, { cause: error });
+        return Promise.reject(wrap(error));
       }
     },
   };
