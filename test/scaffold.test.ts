@@ -21,7 +21,7 @@ function run(command: string, args: string[], cwd: string): string {
 
 beforeAll(() => {
   // pnpm pack rewrites workspace: ranges into real ones, as a published package has them.
-  for (const pkg of ["packages/plugin-sdk", "packages/kernel"]) run("npx", ["-y", "pnpm@10.24.0", "pack", "--pack-destination", packs], join(repo, pkg));
+  for (const pkg of ["packages/plugin-sdk", "packages/kernel", "packages/wasm-host", "packages/wasm-pdk"]) run("npx", ["-y", "pnpm@10.24.0", "pack", "--pack-destination", packs], join(repo, pkg));
 }, 120_000);
 
 describe("aleph plugins new", () => {
@@ -50,6 +50,37 @@ describe("aleph plugins new", () => {
     run("npm", ["run", "build"], dir);
     await kernel.waitForEvent("plugin.loaded", (p) => p.id === "word-smith" && p.generation >= 2, 10_000, since);
     await kernel.waitForEvent("kernel.ready", () => true);
+  });
+
+  test("an AssemblyScript plugin project (--wasm) builds, tests and hot-loads with plain npm outside the monorepo", { timeout: 240_000 }, async () => {
+    const ws = createWorkspace();
+    const projects = mkdtempSync(join(tmpdir(), "aleph-author-"));
+    const created = await runCli(ws, ["plugins", "new", "echo-wasm", "--wasm"], { cwd: projects });
+    expect(created.code, created.stderr).toBe(0);
+    const dir = join(projects, "echo-wasm");
+    const tarball = (prefix: string) => `file:${join(packs, readdirSync(packs).find((f) => f.startsWith(prefix))!)}`;
+    run(
+      "npm",
+      [
+        "pkg",
+        "set",
+        `dependencies.@aleph/wasm-pdk=${tarball("aleph-wasm-pdk-")}`,
+        `devDependencies.@aleph/plugin-sdk=${tarball("aleph-plugin-sdk-")}`,
+        `devDependencies.@aleph/kernel=${tarball("aleph-kernel-")}`,
+        `devDependencies.@aleph/wasm-host=${tarball("aleph-wasm-host-")}`,
+      ],
+      dir,
+    );
+    run("npm", ["install", "--no-fund", "--no-audit"], dir);
+    run("npm", ["run", "build"], dir);
+    expect(run("npm", ["test"], dir)).toMatch(/2 passed/);
+
+    const kernel = await startReadyKernel(ws);
+    symlinkSync(dir, join(ws.userDir, "echo-wasm"));
+    const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "echo-wasm", 10_000);
+    expect(loaded.payload).toMatchObject({ kind: "wasm", generation: 1 });
+    const result = await runCli(ws, ["tools", "call", "echo_wasm_echo", '{"text":"hi"}']);
+    expect(JSON.parse(result.stdout)).toEqual({ text: "hi" });
   });
 
   test("refuses an existing directory and a name that is not a plugin id, writing nothing", async () => {
