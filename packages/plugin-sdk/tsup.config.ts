@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: "node20",
   external: ["@aleph/kernel"],
+  // zod stays an import (not inlined): consumers that bundle the SDK and do not use `z` drop it
+  // whole (the package is side-effect free), which an inlined copy would prevent.
 });

@@ -1,10 +1,16 @@
 import type { PluginLoader } from "@aleph/kernel";
-import { createWasmLoader } from "@aleph/wasm-host";
 
 /**
  * Loaders for plugin kinds beyond node, shared by `aleph start` and one-shot kernels. The WASM
- * host imports Extism only when the first WASM plugin loads.
+ * host (and Extism behind it) is imported when the first WASM plugin loads, so a kernel without
+ * WASM plugins never pays for it at start-up.
  */
 export function pluginLoaders(): Partial<Record<"node" | "wasm", PluginLoader>> {
-  return { wasm: createWasmLoader() };
+  let wasm: Promise<PluginLoader> | undefined;
+  return {
+    wasm: async (candidate, attempt, timeoutMs) => {
+      wasm ??= import("@aleph/wasm-host").then((host) => host.createWasmLoader());
+      return (await wasm)(candidate, attempt, timeoutMs);
+    },
+  };
 }
