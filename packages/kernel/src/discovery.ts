@@ -26,6 +26,8 @@ export interface PluginCandidate {
   manifest?: PluginManifest;
   error?: AlephError;
   inline?: PluginDefinition<unknown>;
+  /** The entry's real path, set by the host (resolveEntry) just before a loader runs. */
+  entryFile?: string;
 }
 
 export interface DiscoveryResult {

@@ -1,9 +1,9 @@
-import { existsSync, realpathSync } from "node:fs";
 import { createRequire, register } from "node:module";
-import { relative, resolve, sep } from "node:path";
+import { sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AlephError, errorMessage, isPluginDefinition, type PluginDefinition } from "@aleph/plugin-sdk";
 import type { PluginCandidate } from "./discovery.js";
+import { resolveEntry } from "./entry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 
 const require = createRequire(import.meta.url);
@@ -49,20 +49,7 @@ export interface LoadedCode {
 export async function loadNodePlugin(candidate: PluginCandidate, attempt: number, timeoutMs: number): Promise<LoadedCode> {
   if (candidate.inline) return { definition: candidate.inline };
   const manifest = candidate.manifest!;
-  const entry = resolve(candidate.dir, manifest.entry);
-  if (!existsSync(entry)) {
-    throw new AlephError("ALEPH_E_ENTRY", `entry "${manifest.entry}" of plugin "${manifest.id}" does not exist`, {
-      file: entry,
-      fix: `build the plugin (e.g. npm run build) or set [plugin] entry in ${candidate.manifestFile}`,
-    });
-  }
-  const realEntry = realpathSync(entry);
-  if (relative(candidate.realDir, realEntry).startsWith("..")) {
-    throw new AlephError("ALEPH_E_ENTRY", `entry "${manifest.entry}" resolves outside the plugin directory (${realEntry})`, {
-      file: entry,
-      fix: "keep the entry file inside the plugin directory; do not link it from elsewhere",
-    });
-  }
+  const realEntry = candidate.entryFile ?? resolveEntry(candidate);
   const plainUrl = pathToFileURL(realEntry).href;
   const freshUrl = () => {
     ensureHooks();

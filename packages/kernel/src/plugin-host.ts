@@ -18,6 +18,7 @@ import { checkApi } from "./manifest.js";
 import { loadNodePlugin, type LoadedCode } from "./node-loader.js";
 import type { AlephPaths, PluginSearchPath } from "./paths.js";
 import { PluginInstance } from "./plugin-instance.js";
+import { resolveEntry } from "./entry.js";
 import { describe, sortInfos } from "./plugin-info.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
@@ -338,7 +339,8 @@ export class PluginHost {
               fix: "use a build of Aleph with that plugin kind enabled",
             });
           }
-          rec.fresh = await loader(rec.candidate, rec.attempts, timeoutMs);
+          const candidate = rec.candidate.inline ? rec.candidate : { ...rec.candidate, entryFile: resolveEntry(rec.candidate) };
+          rec.fresh = await loader(candidate, rec.attempts, timeoutMs);
           if (rec.attempts >= RETAINED_WARNING_AT && (rec.attempts & (rec.attempts - 1)) === 0 && rec.candidate.manifest!.kind === "node") {
             this.#log.warn("plugin reloaded many times: Node keeps every generation's module code and module-level data; restart aleph to reclaim that memory", {
               plugin: rec.id,

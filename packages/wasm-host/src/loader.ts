@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import {
@@ -24,6 +24,8 @@ export interface WasmCandidate {
   realDir: string;
   manifestFile: string;
   manifest?: PluginManifest;
+  /** The module's real path, resolved and confined to the plugin directory by the kernel. */
+  entryFile?: string;
 }
 
 /** Same shape as the kernel's `PluginLoader` (packages/kernel/src/plugin-host.ts). */
@@ -274,18 +276,11 @@ export function createWasmLoader(options: WasmLoaderOptions = {}): WasmPluginLoa
     if (!manifest) {
       throw new AlephError("ALEPH_E_MANIFEST", `plugin in ${candidate.dir} has no valid manifest`, { file: candidate.manifestFile, fix: "fix aleph_plugin.toml" });
     }
-    const entry = resolve(candidate.dir, manifest.entry);
-    if (!existsSync(entry)) {
-      throw new AlephError("ALEPH_E_ENTRY", `module "${manifest.entry}" of plugin "${manifest.id}" does not exist`, {
-        file: entry,
-        fix: `build the plugin (e.g. npm run build) or set [plugin] entry in ${candidate.manifestFile}`,
-      });
-    }
-    const file = realpathSync(entry);
-    if (relative(candidate.realDir, file).startsWith("..")) {
-      throw new AlephError("ALEPH_E_ENTRY", `module "${manifest.entry}" resolves outside the plugin directory (${file})`, {
-        file: entry,
-        fix: "keep the .wasm file inside the plugin directory; do not link it from elsewhere",
+    const file = candidate.entryFile;
+    if (!file) {
+      throw new AlephError("ALEPH_E_ENTRY", `plugin "${manifest.id}": the host did not resolve its module file`, {
+        file: candidate.manifestFile,
+        fix: "load WASM plugins through an Aleph kernel, which resolves and confines the entry",
       });
     }
     let bytes: Uint8Array = await readFile(file);

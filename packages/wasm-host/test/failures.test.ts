@@ -74,7 +74,7 @@ describe("modules that cannot load", () => {
     expect(error("activate-traps").message).toMatch(/activate of plugin "activate-traps" failed: .*trapped: unreachable/);
     expect(h.events.some((e) => e.event === "wasm.deactivated")).toBe(false); // no deactivate without a successful activate
     expect(error("activate-errors")).toMatchObject({ code: "ALEPH_E_SETUP", message: expect.stringContaining("returned an error: no database configured") });
-    expect(error("no-file")).toMatchObject({ code: "ALEPH_E_ENTRY", message: expect.stringContaining('module "build/plugin.wasm" of plugin "no-file" does not exist') });
+    expect(error("no-file")).toMatchObject({ code: "ALEPH_E_ENTRY", message: expect.stringContaining('entry "build/plugin.wasm" of plugin "no-file" does not exist') });
 
     expect(h.status("fine")?.status).toBe("active");
     const failed = h.events.filter((e) => e.event === "plugin.failed").map((e) => e.payload.id).sort();
