@@ -25,6 +25,8 @@ export { DisposableStore, toDisposable, type Disposable } from "./disposable.js"
 export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type AlephErrorOptions } from "./errors.js";
 export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
 export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from "./atomic-write.js";
+export { appendJsonLine, readJsonLines, type JsonLinesRead } from "./jsonl.js";
+export { audit, auditFile, readAudit, type AuditRecord } from "./audit.js";
 export {
   validateWithSchema,
   issuePath,

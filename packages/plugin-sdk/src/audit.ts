@@ -1,0 +1,41 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { appendJsonLine, readJsonLines, type JsonLinesRead } from "./jsonl.js";
+
+/** One audited operation: who did what to what, and whether it worked. */
+export interface AuditRecord {
+  /** ISO time. */
+  ts: string;
+  /** Who: "cli", a plugin id, "kernel". */
+  actor: string;
+  /** What, dotted: "workspace.init", "agents.add", "keys.set", "workspace.write". */
+  action: string;
+  /** On what: an agent id, a key name (never a secret value), a path. */
+  target: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** The audit file of a day: `<root>/audit/YYYY-MM-DD.jsonl` (UTC). */
+export function auditFile(root: string, date = new Date()): string {
+  return join(root, "audit", `${date.toISOString().slice(0, 10)}.jsonl`);
+}
+
+/**
+ * Appends one line to today's audit log. Never throws: an audit failure must not turn a
+ * successful operation into a failed one (it is written to stderr instead).
+ */
+export function audit(root: string, entry: Omit<AuditRecord, "ts">, now = new Date()): void {
+  const record: AuditRecord = { ts: now.toISOString(), ...entry };
+  try {
+    mkdirSync(join(root, "audit"), { recursive: true });
+    appendJsonLine(auditFile(root, now), record);
+  } catch (error) {
+    process.stderr.write(`aleph: could not write the audit log: ${(error as Error).message}\n`);
+  }
+}
+
+/** Reads a day's audit log; a torn last line is reported in `torn`. */
+export function readAudit(root: string, date = new Date()): JsonLinesRead<AuditRecord> {
+  return readJsonLines<AuditRecord>(auditFile(root, date));
+}

@@ -1,0 +1,52 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { audit, auditFile, readAudit } from "./audit.js";
+import { appendJsonLine, readJsonLines } from "./jsonl.js";
+
+const dir = () => mkdtempSync(join(tmpdir(), "aleph-jsonl-"));
+
+describe("JSONL", () => {
+  it("appends one line per value and reads them back", () => {
+    const file = join(dir(), "s.jsonl");
+    appendJsonLine(file, { a: 1 });
+    appendJsonLine(file, { b: "two\nlines" }, { fsync: true });
+    expect(readFileSync(file, "utf8")).toBe('{"a":1}\n{"b":"two\\nlines"}\n');
+    expect(readJsonLines(file)).toEqual({ records: [{ a: 1 }, { b: "two\nlines" }], invalid: [] });
+  });
+
+  it("reports a torn last line and keeps every complete record", () => {
+    const file = join(dir(), "s.jsonl");
+    appendJsonLine(file, { seq: 1 });
+    appendFileSync(file, '{"seq": 2, "cont');
+    const read = readJsonLines(file);
+    expect(read.records).toEqual([{ seq: 1 }]);
+    expect(read.torn).toEqual({ line: 2, text: '{"seq": 2, "cont' });
+  });
+
+  it("reports corrupt lines in the middle with their numbers, and treats a missing file as empty", () => {
+    const file = join(dir(), "s.jsonl");
+    writeFileSync(file, '{"a":1}\nnot json\n{"b":2}\n');
+    expect(readJsonLines(file)).toEqual({ records: [{ a: 1 }, { b: 2 }], invalid: [{ line: 2, text: "not json" }] });
+    expect(readJsonLines(join(dir(), "none.jsonl"))).toEqual({ records: [], invalid: [] });
+  });
+
+  it("refuses a value that is not JSON", () => {
+    expect(() => appendJsonLine(join(dir(), "x"), undefined)).toThrow(/not JSON-serialisable/);
+  });
+});
+
+describe("audit log", () => {
+  it("appends {ts, actor, action, target, ok} to the day's file and reads it back", () => {
+    const root = dir();
+    const now = new Date("2026-11-21T10:00:00Z");
+    audit(root, { actor: "cli", action: "agents.add", target: "main", ok: true }, now);
+    audit(root, { actor: "cli", action: "keys.set", target: "openai", ok: false, error: "bad name" }, now);
+    expect(auditFile(root, now)).toBe(join(root, "audit", "2026-11-21.jsonl"));
+    expect(readAudit(root, now).records).toEqual([
+      { ts: "2026-11-21T10:00:00.000Z", actor: "cli", action: "agents.add", target: "main", ok: true },
+      { ts: "2026-11-21T10:00:00.000Z", actor: "cli", action: "keys.set", target: "openai", ok: false, error: "bad name" },
+    ]);
+  });
+});
