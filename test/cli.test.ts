@@ -354,3 +354,23 @@ describe("shutdown", () => {
     expect(typeof ready.payload.ms).toBe("number");
   });
 });
+
+describe("aleph init (the workspace tree)", () => {
+  test("creates keys/ at 0700 and the stores' directories, audits the run, and honours --profile", async () => {
+    const ws = createWorkspace();
+    const result = await runCli(ws, ["init"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(statSync(join(ws.root, "keys")).mode & 0o777).toBe(0o700);
+    for (const dir of ["agents", "memory", "skills", "protocols", "chat", "audit", "plugins", "logs", "run"]) expect(statSync(join(ws.root, dir)).isDirectory()).toBe(true);
+    const auditDir = join(ws.root, "audit");
+    const lines = readdirSync(auditDir).flatMap((f) => readFileSync(join(auditDir, f), "utf8").trim().split("\n")).map((l) => JSON.parse(l));
+    expect(lines).toEqual([expect.objectContaining({ actor: "cli", action: "workspace.init", target: ws.root, ok: true })]);
+
+    const profiled = await runCli(ws, ["init", "--profile", "work"], { env: { ALEPH_STATE_DIR: "" } });
+    expect(profiled.code, profiled.stderr).toBe(0);
+    expect(profiled.stdout).toMatch(/aleph-work/);
+    const refused = await runCli(ws, ["init", "--profile", "../evil"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/ALEPH_E_INVALID_ID/);
+  });
+});

@@ -103,6 +103,10 @@ export function initWorkspace(paths: AlephPaths): InitResult {
   dir(paths.userPluginsDir);
   dir(paths.logDir);
   dir(paths.runDir);
+  // The secrets vault: only its owner may list it.
+  dir(paths.credentialsDir, 0o700);
+  // The stores' directories (each store is created by its plugin on first use).
+  for (const sub of ["agents", "memory", "skills", "protocols", "chat", "audit"]) dir(join(paths.root, sub));
   const homeBased = paths.rootOrigin === "default" || paths.rootOrigin === "XDG_CONFIG_HOME" || paths.rootOrigin === "ALEPH_HOME";
   const link = join(paths.home, ".aleph");
   if (homeBased && !exists(link)) {

@@ -1,3 +1,4 @@
+import { audit, errorMessage, PLUGIN_ID_PATTERN, validateId } from "@aleph/plugin-sdk";
 import { resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { initWorkspace } from "../workspace-init.js";
@@ -5,10 +6,24 @@ import { initWorkspace } from "../workspace-init.js";
 export const initCommand: Command = {
   name: "init",
   summary: "Create the workspace (state root); never overwrites an existing file",
-  details: "Creates config.toml (every default, commented), providers.toml (0600), plugins/, logs/, run/,\nand links ~/.aleph to the root when the root is in the home directory and ~/.aleph does not exist.",
-  run({ env, cwd, out }) {
-    const paths = resolvePaths({ env, cwd });
-    const result = initWorkspace(paths);
+  details: [
+    "Creates config.toml (every default, commented), providers.toml (0600), keys/ (0700), plugins/, logs/, run/,",
+    "agents/, memory/, skills/, protocols/, chat/, audit/, and links ~/.aleph to the root when the root is in",
+    "the home directory and ~/.aleph does not exist. Appends the run to the audit log.",
+  ].join("\n"),
+  options: { profile: { type: "string", value: "name", description: "Use the profile's root (~/.config/aleph-<name>), like ALEPH_PROFILE" } },
+  run({ env, cwd, out, options }) {
+    const profile = typeof options.profile === "string" ? validateId("profile", options.profile, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 }) : undefined;
+    const paths = resolvePaths({ env: profile ? { ...env, ALEPH_PROFILE: profile } : env, cwd });
+    let result;
+    try {
+      result = initWorkspace(paths);
+    } catch (error) {
+      audit(paths.root, { actor: "cli", action: "workspace.init", target: paths.root, ok: false, error: errorMessage(error) });
+      throw error;
+    }
+    // A run that created nothing changed nothing, not even the audit log.
+    if (result.created.length > 0) audit(paths.root, { actor: "cli", action: "workspace.init", target: paths.root, ok: true });
     if (result.created.length === 0) {
       out(`Workspace at ${result.root} is already complete; nothing changed.\n`);
     } else {
