@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { findCommand, generalHelp, runCommand, type Command } from "./command.js";
 import { configCheckCommand, configSchemaCommand } from "./commands/config.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { initCommand } from "./commands/init.js";
 import { pluginsInspectCommand, pluginsListCommand } from "./commands/plugins.js";
 import { pluginsNewCommand } from "./commands/plugins-new.js";
@@ -22,6 +23,7 @@ const commands: Command[] = [
   configSchemaCommand,
   toolsListCommand,
   toolsCallCommand,
+  doctorCommand,
 ];
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,38 @@
+import { resolvePaths } from "@aleph/kernel";
+import type { Command } from "../command.js";
+import { bundledPlugins } from "../bundled.js";
+import { CHECKS, type Finding } from "../doctor/checks.js";
+import { json, paint, useColor } from "../output.js";
+
+export const doctorCommand: Command = {
+  name: "doctor",
+  summary: "Check the workspace: tree, config, secrets' permissions, plugin manifests; exit 1 on problems",
+  details: "Prints each problem with its fix. --fix only creates what is missing (directories); it never deletes,\noverwrites or changes permissions (it prints the chmod to run instead).",
+  options: {
+    json: { type: "boolean", description: "Print JSON: {ok, findings: [{check, ok, message, path?, fix?}]}" },
+    fix: { type: "boolean", description: "Create what is missing" },
+  },
+  run({ options, env, cwd, out }) {
+    const paths = resolvePaths({ env, cwd });
+    const context = { paths, env, bundled: bundledPlugins() };
+    let findings: Finding[] = CHECKS.flatMap((check) => check(context));
+    const repaired: Finding[] = [];
+    if (options.fix) {
+      for (const finding of findings.filter((f) => !f.ok && f.repair)) {
+        finding.repair!();
+        repaired.push(finding);
+      }
+      if (repaired.length > 0) findings = CHECKS.flatMap((check) => check(context));
+    }
+    const problems = findings.filter((f) => !f.ok);
+    if (options.json) {
+      out(json({ ok: problems.length === 0, repaired: repaired.map((f) => f.path), findings: findings.map(({ repair: _r, ...f }) => f) }));
+    } else {
+      const color = useColor(process.stdout, env);
+      for (const f of repaired) out(`${paint(color, "36", "fixed")}  ${f.check}: created ${f.path}\n`);
+      for (const f of problems) out(`${paint(color, "31", "✗")} ${f.check}: ${f.message}${f.path ? ` (${f.path})` : ""}${f.fix ? `\n    fix: ${f.fix}` : ""}\n`);
+      out(problems.length === 0 ? `${paint(color, "32", "✓")} ${findings.length} checks passed (${paths.root})\n` : `${problems.length} problem${problems.length > 1 ? "s" : ""} found\n`);
+    }
+    return problems.length === 0 ? 0 : 1;
+  },
+};

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
+import { checkApi, discoverPlugins, formatIssue, loadConfig, pluginSearchPaths, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
+
+/** One finding: what is wrong, where, how to fix it, and whether `--fix` can (only by creating). */
+export interface Finding {
+  check: string;
+  ok: boolean;
+  message: string;
+  path?: string;
+  fix?: string;
+  /** Creates what is missing; never deletes or overwrites. */
+  repair?: () => void;
+}
+
+export interface DoctorContext {
+  paths: AlephPaths;
+  env: NodeJS.ProcessEnv;
+  bundled: BundledPlugin[];
+}
+
+/** The directories of the tree that `aleph init` creates. */
+const TREE = ["plugins", "logs", "run", "agents", "memory", "skills", "protocols", "chat", "audit"];
+
+export function checkTree({ paths }: DoctorContext): Finding[] {
+  if (!existsSync(paths.root)) {
+    return [{ check: "tree", ok: false, message: "the state root does not exist", path: paths.root, fix: "run `aleph init`" }];
+  }
+  const dirs = [...TREE.map((d) => join(paths.root, d)), paths.credentialsDir];
+  return dirs.map((dir) =>
+    existsSync(dir)
+      ? { check: "tree", ok: true, message: "present", path: dir }
+      : {
+          check: "tree",
+          ok: false,
+          message: "missing directory",
+          path: dir,
+          fix: "`aleph doctor --fix` (or `aleph init`) creates it",
+          repair: () => mkdirSync(dir, { recursive: true, mode: dir === paths.credentialsDir ? 0o700 : 0o755 }),
+        },
+  );
+}
+
+export function checkConfig({ paths, env }: DoctorContext): Finding[] {
+  const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env);
+  if (result.ok) return [{ check: "config", ok: true, message: "config.toml and providers.toml are valid", path: paths.configFile }];
+  return result.issues.map((issue) => ({ check: "config", ok: false, message: formatIssue(issue), path: issue.file, fix: "correct the key named (see docs/config.md)" }));
+}
+
+/** Secrets must not be readable by anyone but their owner. Reported, not changed: chmod is the user's call. */
+export function checkPermissions({ paths }: DoctorContext): Finding[] {
+  const findings: Finding[] = [];
+  const mode = (path: string) => statSync(path).mode & 0o777;
+  if (existsSync(paths.providersFile)) {
+    const m = mode(paths.providersFile);
+    findings.push(
+      (m & 0o077) === 0
+        ? { check: "permissions", ok: true, message: `mode ${m.toString(8)}`, path: paths.providersFile }
+        : { check: "permissions", ok: false, message: `readable by others (mode ${m.toString(8)}): it holds credentials`, path: paths.providersFile, fix: `chmod 600 ${paths.providersFile}` },
+    );
+  }
+  if (existsSync(paths.credentialsDir)) {
+    const m = mode(paths.credentialsDir);
+    if ((m & 0o077) !== 0) findings.push({ check: "permissions", ok: false, message: `keys directory open to others (mode ${m.toString(8)})`, path: paths.credentialsDir, fix: `chmod 700 ${paths.credentialsDir}` });
+    for (const name of readdirSync(paths.credentialsDir)) {
+      const file = join(paths.credentialsDir, name);
+      const fm = mode(file);
+      if ((fm & 0o077) !== 0) findings.push({ check: "permissions", ok: false, message: `secret readable by others (mode ${fm.toString(8)})`, path: file, fix: `chmod 600 ${file}` });
+    }
+    if (!findings.some((f) => f.path?.startsWith(paths.credentialsDir) && !f.ok)) findings.push({ check: "permissions", ok: true, message: "keys/ and its files are private", path: paths.credentialsDir });
+  }
+  return findings;
+}
+
+/** Every plugin manifest on every search path, validated without running any plugin. */
+export function checkPlugins({ paths, env, bundled }: DoctorContext): Finding[] {
+  void env;
+  const found = discoverPlugins(pluginSearchPaths(paths), bundled);
+  const findings: Finding[] = [];
+  for (const candidate of [...found.winners.values(), ...found.duplicates]) {
+    const error = candidate.error ?? (candidate.manifest ? checkApi(candidate.manifest, PLUGIN_API_VERSION, candidate.manifestFile) : undefined);
+    findings.push(
+      error
+        ? { check: "plugins", ok: false, message: `${candidate.id}: ${error.code}: ${error.message}`, path: error.file ?? candidate.manifestFile, ...(error.fix ? { fix: error.fix } : {}) }
+        : { check: "plugins", ok: true, message: `${candidate.id} ${candidate.manifest!.version} (${candidate.source})`, path: candidate.manifestFile },
+    );
+  }
+  return findings;
+}
+
+/** The checks, in the order they are printed. Capability plugins' checks join here with their issues. */
+export const CHECKS = [checkTree, checkConfig, checkPermissions, checkPlugins];

@@ -1,0 +1,52 @@
+/*
+ * aleph doctor: finds what is wrong with a workspace, says how to fix each, and --fix only creates
+ * what is missing (never deletes, overwrites or changes permissions).
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { createWorkspace, runCli, runCliJson } from "./support/aleph.js";
+
+describe("aleph doctor", () => {
+  test("a fresh workspace passes every check", async () => {
+    const ws = createWorkspace();
+    expect((await runCli(ws, ["init"])).code).toBe(0);
+    const result = await runCli(ws, ["doctor"]);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/checks passed/);
+  });
+
+  test("reports each problem with its fix, exits 1, and --fix creates only what is missing", async () => {
+    const ws = createWorkspace();
+    await runCli(ws, ["init"]);
+    rmdirSync(join(ws.root, "skills"));
+    chmodSync(join(ws.root, "providers.toml"), 0o644);
+    mkdirSync(join(ws.userDir, "broken"));
+    writeFileSync(join(ws.userDir, "broken", "aleph_plugin.toml"), '[plugin]\nid = "broken"\nversion = "one"\n');
+    writeFileSync(join(ws.root, "config.toml"), "[gateway]\nport = \"x\"\n");
+    const configBefore = readFileSync(join(ws.root, "config.toml"), "utf8");
+
+    const report = await runCliJson(ws, ["doctor", "--json"], 1);
+    const problems = report.findings.filter((f: { ok: boolean }) => !f.ok);
+    const byCheck = (check: string) => problems.filter((f: { check: string }) => f.check === check);
+    expect(byCheck("tree")).toEqual([expect.objectContaining({ path: join(ws.root, "skills"), fix: expect.stringMatching(/--fix/) })]);
+    expect(byCheck("permissions")).toEqual([expect.objectContaining({ path: join(ws.root, "providers.toml"), fix: `chmod 600 ${join(ws.root, "providers.toml")}` })]);
+    expect(byCheck("plugins")[0].message).toMatch(/broken: ALEPH_E_MANIFEST/);
+    expect(byCheck("config")[0].message).toMatch(/config\.toml:2: gateway\.port/);
+
+    const fixed = await runCli(ws, ["doctor", "--fix"]);
+    expect(fixed.code).toBe(1); // what --fix may not touch is still reported
+    expect(fixed.stdout).toMatch(/fixed {2}tree: created .*skills/);
+    expect(existsSync(join(ws.root, "skills"))).toBe(true);
+    expect(statSync(join(ws.root, "providers.toml")).mode & 0o777).toBe(0o644);
+    expect(readFileSync(join(ws.root, "config.toml"), "utf8")).toBe(configBefore);
+    expect(existsSync(join(ws.userDir, "broken", "aleph_plugin.toml"))).toBe(true);
+  });
+
+  test("without a workspace it says to run aleph init", async () => {
+    const ws = createWorkspace();
+    const result = await runCli(ws, ["doctor"], { env: { ALEPH_STATE_DIR: join(ws.base, "nowhere") } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/the state root does not exist[\s\S]*aleph init/);
+  });
+});
