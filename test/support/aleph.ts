@@ -18,7 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = resolve(here, "../../apps/cli/dist/aleph.js");
 
 /** Plugins the CLI ships (the bundled set): always present, so tests about their own plugins leave them out. */
-export const BUNDLED_IDS: readonly string[] = ["tools"];
+export const BUNDLED_IDS: readonly string[] = ["tools", "workspace"];
 export const notBundled = (id: string) => !BUNDLED_IDS.includes(id);
 
 if (!existsSync(CLI)) {
@@ -149,12 +149,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs one CLI command to completion. */
-export function runCli(ws: Workspace, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+/**
+ * Runs one CLI command to completion. Its stdin is empty (/dev/null), or `input` piped in and
+ * closed when given.
+ */
+export function runCli(ws: Workspace, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ws.cwd, env: { ...ws.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const stdin = options.input === undefined ? "ignore" : "pipe";
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ws.cwd, env: { ...ws.env, ...options.env }, stdio: [stdin, "pipe", "pipe"] });
     track(child);
+    if (options.input !== undefined) {
+      // A command that exits without reading all of its input must not fail the test with EPIPE.
+      child.stdin!.on("error", () => undefined);
+      child.stdin!.end(options.input);
+    }
     let stdout = "";
     let stderr = "";
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

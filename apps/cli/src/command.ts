@@ -16,6 +16,8 @@ export interface CommandContext {
   cwd: string;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Standard input (process.stdin by default); commands that read a value from it take it here. */
+  stdin?: NodeJS.ReadStream;
 }
 
 export interface Command {
@@ -27,6 +29,11 @@ export interface Command {
   /** Extra help text: details, examples. */
   details?: string;
   options?: Record<string, OptionSpec>;
+  /**
+   * Set when the command line may hold a secret typed there by mistake (`aleph keys set name
+   * <value>`): an option error then says this instead of quoting what was typed.
+   */
+  secretArgs?: string;
   /** Returns the exit code. */
   run(ctx: CommandContext): Promise<number> | number;
 }
@@ -81,14 +88,15 @@ function describeError(error: AlephError): string {
 }
 
 /** Parses a command's arguments and runs it; maps errors to exit codes (1 failure, 2 usage). */
-export async function runCommand(command: Command, rest: string[], io: Pick<CommandContext, "out" | "err" | "env" | "cwd">): Promise<number> {
+export async function runCommand(command: Command, rest: string[], io: Pick<CommandContext, "out" | "err" | "env" | "cwd" | "stdin">): Promise<number> {
   const optionSpecs: Record<string, { type: "boolean" | "string"; short?: string }> = { help: { type: "boolean", short: "h" } };
   for (const [name, spec] of Object.entries(command.options ?? {})) optionSpecs[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: optionSpecs, allowPositionals: true, strict: true });
   } catch (error) {
-    io.err(`aleph ${command.name}: ${errorMessage(error).replace(/\. To specify a positional.*$/, "")}\n`);
+    const reason = command.secretArgs ?? errorMessage(error).replace(/\. To specify a positional.*$/, "");
+    io.err(`aleph ${command.name}: ${reason}\n`);
     io.err(`Run \`aleph ${command.name} --help\` for usage.\n`);
     return 2;
   }

@@ -3,6 +3,7 @@ import { findCommand, generalHelp, runCommand, type Command } from "./command.js
 import { configCheckCommand, configSchemaCommand } from "./commands/config.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { initCommand } from "./commands/init.js";
+import { keysGetCommand, keysListCommand, keysRmCommand, keysSetCommand } from "./commands/keys.js";
 import { pluginsInspectCommand, pluginsListCommand } from "./commands/plugins.js";
 import { pluginsNewCommand } from "./commands/plugins-new.js";
 import { startCommand } from "./commands/start.js";
@@ -23,6 +24,10 @@ const commands: Command[] = [
   configSchemaCommand,
   toolsListCommand,
   toolsCallCommand,
+  keysSetCommand,
+  keysGetCommand,
+  keysListCommand,
+  keysRmCommand,
   doctorCommand,
 ];
 

@@ -6,6 +6,7 @@ import {
   describePlugin,
   discoverPlugins,
   loadConfig,
+  vaultOptions,
   planLoadOrder,
   pluginSearchPaths,
   sortInfos,
@@ -20,7 +21,7 @@ import {
  * reported `active` here is one that would be loaded; setup-time failures only show once it runs.
  */
 export function listPluginsOffline(paths: AlephPaths, bundled: BundledPlugin[], env: NodeJS.ProcessEnv): PluginInfo[] {
-  const config = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env);
+  const config = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
   const ext = config.ok ? config.snapshot.config.extensions : { enabled: true, disabled: [] as string[] };
   const found = discoverPlugins(ext.enabled ? pluginSearchPaths(paths) : [], bundled);
   const disabled = new Set(ext.disabled);

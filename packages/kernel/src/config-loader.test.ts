@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeKey } from "@aleph/plugin-sdk";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -92,6 +93,94 @@ describe("loadConfig", () => {
 
   it("keeps $${NAME} literal", () => {
     expect(interpolateEnv({ a: "x$${HOME}y" }, { HOME: "/h" }, "f", "")).toEqual({ a: "x${HOME}y" });
+  });
+});
+
+describe("keys:<name> references to the vault", () => {
+  const SECRET = "sk-vault-4242424242";
+  const PASS = "vault passphrase";
+
+  async function vault(encrypted = false) {
+    const dir = join(mkdtempSync(join(tmpdir(), "aleph-config-vault-")), "keys");
+    await writeKey(dir, "anthropic", SECRET, encrypted ? PASS : undefined);
+    await writeKey(dir, "greeting", "hello-from-vault");
+    return dir;
+  }
+
+  it("resolves whole-string references in both files and collects them as secrets whatever the key", async () => {
+    const credentialsDir = await vault();
+    const result = loadConfig(
+      files(`[hello]\ngreeting = "keys:greeting"\nliteral = "not keys:greeting"\n`, `[providers.claude]\nprotocol = "anthropic"\napi_key = "keys:anthropic"\n`),
+      {},
+      { credentialsDir },
+    );
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));
+    expect(result.snapshot.providers.providers.claude!.api_key).toBe(SECRET);
+    expect(result.snapshot.config.hello).toEqual({ greeting: "hello-from-vault", literal: "not keys:greeting" });
+    expect(result.snapshot.secrets).toContain(SECRET);
+    expect(result.snapshot.secrets).toContain("hello-from-vault");
+  });
+
+  it("decrypts encrypted keys with the passphrase, which also joins the secrets", async () => {
+    const credentialsDir = await vault(true);
+    const result = loadConfig(files(undefined, `[providers.claude]\nprotocol = "anthropic"\napi_key = "keys:anthropic"\n`), {}, { credentialsDir, passphrase: PASS });
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));
+    expect(result.snapshot.providers.providers.claude!.api_key).toBe(SECRET);
+    expect(result.snapshot.secrets).toContain(PASS);
+  });
+
+  it("uses vault values verbatim, without ${ENV} interpolation; env values are not vault references", async () => {
+    const credentialsDir = join(mkdtempSync(join(tmpdir(), "aleph-config-vault-")), "keys");
+    await writeKey(credentialsDir, "tricky", "a${HOME}b");
+    const result = loadConfig(files(`[hello]\na = "keys:tricky"\nb = "\${REF}"\n`), { HOME: "/h", REF: "keys:tricky" }, { credentialsDir });
+    expect(result.ok && result.snapshot.config.hello).toEqual({ a: "a${HOME}b", b: "keys:tricky" });
+  });
+
+  it("reports a missing key at its key path and line, like an unset variable", async () => {
+    const credentialsDir = await vault();
+    const result = loadConfig(files(`[gateway]\nport = 1\n\n[hello]\ntoken = "keys:missing"\n`), {}, { credentialsDir });
+    if (result.ok) throw new Error("expected an issue");
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0]).toMatchObject({ path: "hello.token", line: 5 });
+    expect(formatIssue(result.issues[0]!)).toMatch(/config\.toml:5: hello\.token: references keys:missing: no key "missing".*aleph keys set missing/);
+  });
+
+  it("reports an encrypted key without passphrase or with a wrong one, never quoting the value", async () => {
+    const credentialsDir = await vault(true);
+    const providers = `[providers.claude]\nprotocol = "anthropic"\napi_key = "keys:anthropic"\n`;
+    for (const [passphrase, message] of [
+      [undefined, /references keys:anthropic: key "anthropic" is encrypted and ALEPH_VAULT_PASSPHRASE is not set/],
+      ["wrong", /references keys:anthropic: cannot decrypt key "anthropic": wrong ALEPH_VAULT_PASSPHRASE \(or the file was altered\)/],
+    ] as const) {
+      const result = loadConfig(files(undefined, providers), {}, { credentialsDir, passphrase });
+      if (result.ok) throw new Error("expected an issue");
+      expect(result.issues[0]).toMatchObject({ path: "providers.claude.api_key", line: 3 });
+      expect(result.issues[0]!.file).toMatch(/providers\.toml$/);
+      expect(result.issues[0]!.message).toMatch(message);
+      expect(JSON.stringify(result.issues)).not.toContain(SECRET);
+    }
+  });
+
+  it("refuses bad key names in references (path separators, .., empty, NUL)", async () => {
+    const credentialsDir = await vault();
+    for (const [written, reason] of [
+      ["keys:a/b", /path separator/],
+      ["keys:..", /contains "\.\."/],
+      ["keys:../anthropic", /path separator|\.\./],
+      ["keys:", /key name is empty/],
+      ["keys:a\\u0000b", /NUL/],
+    ] as const) {
+      const result = loadConfig(files(`[hello]\nx = "${written}"\n`), {}, { credentialsDir });
+      if (result.ok) throw new Error(`expected ${written} to be refused`);
+      expect(result.issues[0]).toMatchObject({ path: "hello.x", line: 2 });
+      expect(result.issues[0]!.message).toMatch(reason);
+    }
+  });
+
+  it("without a vault directory a reference is an issue, never the literal string", () => {
+    const result = loadConfig(files(`[hello]\nx = "keys:anthropic"\n`), {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]!.message).toMatch(/no keys vault/);
   });
 });
 

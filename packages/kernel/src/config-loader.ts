@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import type { z } from "zod";
-import type { ConfigIssue } from "@aleph/plugin-sdk";
+import { errorMessage, explainInvalidId, isAlephError, readKeySync, VAULT_PASSPHRASE_ENV, type ConfigIssue } from "@aleph/plugin-sdk";
 import { configFileSchema, providersFileSchema, type KernelConfig, type ProvidersConfig } from "./config-schema.js";
 import { collectSecrets } from "./redact.js";
 import { locateTomlKey } from "./toml-locate.js";
@@ -22,6 +22,19 @@ export interface ConfigSnapshot {
   text: { config: string; providers: string };
   /** Secret values found in either file, for redaction. */
   secrets: Set<string>;
+}
+
+/** Where `keys:<name>` references resolve: the keys vault. */
+export interface LoadConfigOptions {
+  /** The vault directory (AlephPaths.credentialsDir). Without it a `keys:` reference is an issue. */
+  credentialsDir?: string;
+  /** ALEPH_VAULT_PASSPHRASE, for encrypted keys (empty counts as unset). */
+  passphrase?: string;
+}
+
+/** The vault options for a workspace: its credentials dir and ALEPH_VAULT_PASSPHRASE from `env`. */
+export function vaultOptions(paths: { credentialsDir: string }, env: Env): LoadConfigOptions {
+  return { credentialsDir: paths.credentialsDir, passphrase: env[VAULT_PASSPHRASE_ENV] };
 }
 
 export type ConfigResult = { ok: true; snapshot: ConfigSnapshot } | { ok: false; issues: ConfigIssue[] };
@@ -93,26 +106,92 @@ export function zodIssues(error: z.ZodError, file: string, text: string, prefix:
   });
 }
 
-function loadOne<S extends z.ZodType>(file: string, schema: S, env: Env): { ok: true; value: z.output<S>; text: string } | { ok: false; issues: ConfigIssue[] } {
+/** A whole string value `keys:<name>` is a reference to the vault. */
+const VAULT_REFERENCE = /^keys:([\s\S]*)$/;
+
+interface VaultContext extends LoadConfigOptions {
+  /** Every value resolved from the vault, for redaction whatever its key is called. */
+  secrets: Set<string>;
+  /** One load reads (and decrypts) each key once. */
+  cache: Map<string, { value: string } | { problem: string }>;
+}
+
+function resolveKey(vault: VaultContext, name: string): { value: string } | { problem: string } {
+  const cached = vault.cache.get(name);
+  if (cached) return cached;
+  let result: { value: string } | { problem: string };
+  const invalid = explainInvalidId("key name", name);
+  if (invalid) result = { problem: `references keys:${name}: ${invalid}` };
+  else if (!vault.credentialsDir) result = { problem: `references keys:${name}, but no keys vault is available here` };
+  else {
+    try {
+      result = { value: readKeySync(vault.credentialsDir, name, vault.passphrase) };
+    } catch (error) {
+      // Vault errors never quote a value; anything else is reported by its message alone.
+      const reason = isAlephError(error) ? errorMessage(error) : `cannot read key "${name}": ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`;
+      const fix = reason.startsWith("no key ") ? ` (store it with \`aleph keys set ${name}\`)` : "";
+      result = { problem: `references keys:${name}: ${reason}${fix}` };
+    }
+  }
+  vault.cache.set(name, result);
+  return result;
+}
+
+/**
+ * Resolves the values of one file: a whole string `keys:<name>` (as written in the file) is
+ * replaced by that key's value from the vault, used verbatim; every other string goes through
+ * `${ENV}` interpolation. A key that is missing or cannot be decrypted is an issue at its key
+ * path, like an unset variable.
+ */
+export function resolveValues(value: unknown, env: Env, vault: VaultContext, file: string, text: string, path: string[] = [], issues: ConfigIssue[] = []): unknown {
+  if (typeof value === "string") {
+    const reference = VAULT_REFERENCE.exec(value);
+    if (!reference) return interpolateEnv(value, env, file, text, path, issues);
+    const resolved = resolveKey(vault, reference[1]!);
+    if ("problem" in resolved) {
+      issues.push({ file, path: path.join("."), message: resolved.problem, line: locateTomlKey(text, path) });
+      return "";
+    }
+    vault.secrets.add(resolved.value);
+    return resolved.value;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveValues(v, env, vault, file, text, [...path, String(i)], issues));
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = resolveValues(v, env, vault, file, text, [...path, k], issues);
+    return out;
+  }
+  return value;
+}
+
+function loadOne<S extends z.ZodType>(file: string, schema: S, env: Env, vault: VaultContext): { ok: true; value: z.output<S>; text: string } | { ok: false; issues: ConfigIssue[] } {
   const text = readOptional(file) ?? "";
   const parsed = parseToml(text, file);
   if (!parsed.ok) return { ok: false, issues: [parsed.issue] };
   const issues: ConfigIssue[] = [];
-  const interpolated = interpolateEnv(parsed.value, env, file, text, [], issues);
+  const resolved = resolveValues(parsed.value, env, vault, file, text, [], issues);
   if (issues.length > 0) return { ok: false, issues };
-  const result = schema.safeParse(interpolated);
+  const result = schema.safeParse(resolved);
   if (!result.success) return { ok: false, issues: zodIssues(result.error, file, text) };
   return { ok: true, value: result.data, text };
 }
 
-/** Reads, interpolates and validates both config files. Missing files mean defaults. */
-export function loadConfig(files: ConfigFiles, env: Env = process.env): ConfigResult {
-  const config = loadOne(files.config, configFileSchema, env);
-  const providers = loadOne(files.providers, providersFileSchema, env);
+/**
+ * Reads, interpolates and validates both config files. Missing files mean defaults.
+ * `keys:<name>` values resolve through the vault in `options.credentialsDir`; the values they
+ * resolve to join `secrets` whatever their key is called.
+ */
+export function loadConfig(files: ConfigFiles, env: Env = process.env, options: LoadConfigOptions = {}): ConfigResult {
+  const vault: VaultContext = { ...options, secrets: new Set(), cache: new Map() };
+  const config = loadOne(files.config, configFileSchema, env, vault);
+  const providers = loadOne(files.providers, providersFileSchema, env, vault);
   const issues = [...(config.ok ? [] : config.issues), ...(providers.ok ? [] : providers.issues)];
   if (!config.ok || !providers.ok) return { ok: false, issues };
   const secrets = collectSecrets(config.value);
   collectSecrets(providers.value, secrets);
+  for (const secret of vault.secrets) secrets.add(secret);
+  // The passphrase is never a config value, but it must not reach a log line either.
+  if (options.passphrase) secrets.add(options.passphrase);
   return {
     ok: true,
     snapshot: { config: config.value, providers: providers.value, files, text: { config: config.text, providers: providers.text }, secrets },

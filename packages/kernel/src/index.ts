@@ -1,6 +1,16 @@
 export { Kernel, createKernel, ConfigInvalidError, type KernelOptions, type KernelStatus } from "./kernel.js";
 export { resolvePaths, resolveStateRoot, pluginSearchPaths, SOURCE_PRECEDENCE, type AlephPaths, type PluginSearchPath, type StateRootOrigin } from "./paths.js";
-export { loadConfig, formatIssue, parseToml, changedSections, type ConfigSnapshot, type ConfigFiles, type ConfigResult } from "./config-loader.js";
+export {
+  loadConfig,
+  vaultOptions,
+  formatIssue,
+  parseToml,
+  changedSections,
+  type ConfigSnapshot,
+  type ConfigFiles,
+  type ConfigResult,
+  type LoadConfigOptions,
+} from "./config-loader.js";
 export { configFileSchema, providersFileSchema, KERNEL_SECTIONS, type KernelConfig, type ProvidersConfig } from "./config-schema.js";
 export type { PluginInfo } from "@aleph/plugin-sdk";
 export { EventBus } from "./event-bus.js";

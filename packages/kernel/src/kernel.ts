@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { AlephError, PLUGIN_API_VERSION, type ConfigIssue, type PluginInfo } from "@aleph/plugin-sdk";
-import { changedSections, formatIssue, loadConfig, type ConfigSnapshot } from "./config-loader.js";
+import { changedSections, formatIssue, loadConfig, vaultOptions, type ConfigSnapshot } from "./config-loader.js";
 import type { BundledPlugin } from "./discovery.js";
 import { EventBus } from "./event-bus.js";
 import { acquireLock } from "./lock.js";
@@ -157,7 +157,7 @@ export class Kernel {
         const lock = acquireLock(this.paths.runDir);
         this.#teardown.push(() => lock.release());
       }
-      const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env);
+      const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env, vaultOptions(this.paths, this.#env));
       if (!loaded.ok) throw new ConfigInvalidError(loaded.issues);
       this.#setSnapshot(loaded.snapshot);
       await this.host.start();
@@ -195,7 +195,7 @@ export class Kernel {
   async reloadConfig(): Promise<{ applied: boolean; sections: string[]; issues: ConfigIssue[] }> {
     if (this.#state !== "running") return { applied: false, sections: [], issues: [] };
     const log = this.logs.get("kernel.config");
-    const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env);
+    const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env, vaultOptions(this.paths, this.#env));
     const issues = loaded.ok ? await this.host.validateSections(loaded.snapshot) : loaded.issues;
     if (!loaded.ok || issues.length > 0) {
       const byFile = new Map<string, ConfigIssue[]>();

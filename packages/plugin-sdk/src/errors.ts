@@ -22,7 +22,9 @@ export type AlephErrorCode =
   | "ALEPH_E_PERMISSION"
   | "ALEPH_E_TOOL"
   | "ALEPH_E_TOOL_ARGS"
-  | "ALEPH_E_USAGE";
+  | "ALEPH_E_IDENTITY"
+  | "ALEPH_E_USAGE"
+  | "ALEPH_E_VAULT";
 
 export interface AlephErrorOptions {
   /** How to repair it, in one sentence. */

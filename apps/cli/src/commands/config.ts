@@ -1,4 +1,4 @@
-import { discoverPlugins, formatIssue, KERNEL_SECTIONS, loadConfig, pluginSearchPaths, resolvePaths } from "@aleph/kernel";
+import { discoverPlugins, formatIssue, KERNEL_SECTIONS, loadConfig, pluginSearchPaths, resolvePaths, vaultOptions } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { configJsonSchema } from "../config-json-schema.js";
@@ -9,11 +9,11 @@ export const configCheckCommand: Command = {
   name: "config check",
   summary: "Validate config.toml and providers.toml; exit 1 if invalid",
   details:
-    "Checks syntax, ${ENV} references and the kernel's sections. Plugin-owned sections are checked by their\nplugin's schema when the kernel runs; offline, a section no discovered plugin owns is a warning.",
+    "Checks syntax, ${ENV} and keys:<name> (vault) references and the kernel's sections. Plugin-owned sections\nare checked by their plugin's schema when the kernel runs; offline, a section no discovered plugin owns is a warning.",
   options: { json: { type: "boolean", description: "Print JSON: {ok, errors, warnings}" } },
   async run({ options, env, cwd, out, err }) {
     const paths = resolvePaths({ env, cwd });
-    const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env);
+    const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
     const errors = result.ok ? [] : result.issues;
     const warnings: string[] = [];
     if (result.ok) {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
-import { checkApi, discoverPlugins, formatIssue, loadConfig, pluginSearchPaths, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
+import { checkApi, discoverPlugins, formatIssue, loadConfig, pluginSearchPaths, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
 
 /** One finding: what is wrong, where, how to fix it, and whether `--fix` can (only by creating). */
 export interface Finding {
@@ -43,7 +43,7 @@ export function checkTree({ paths }: DoctorContext): Finding[] {
 }
 
 export function checkConfig({ paths, env }: DoctorContext): Finding[] {
-  const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env);
+  const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
   if (result.ok) return [{ check: "config", ok: true, message: "config.toml and providers.toml are valid", path: paths.configFile }];
   return result.issues.map((issue) => ({ check: "config", ok: false, message: formatIssue(issue), path: issue.file, fix: "correct the key named (see docs/config.md)" }));
 }
