@@ -4,6 +4,7 @@ import {
   isAlephError,
   validateWithSchema,
   type PluginInfo,
+  type StandardSchemaV1,
   type PluginKind,
   type PluginStatus,
   type UnloadReason,
@@ -72,6 +73,17 @@ const RETRYABLE = new Set(["ALEPH_E_DEPENDENCY", "ALEPH_E_CYCLE", "ALEPH_E_CONFI
 function toAlephError(error: unknown, code: "ALEPH_E_SETUP" | "ALEPH_E_IMPORT", file: string, fix: string): AlephError {
   if (isAlephError(error)) return error as AlephError;
   return new AlephError(code, errorMessage(error), { file, fix, cause: error });
+}
+
+/**
+ * Validates a plugin's section. An absent section reads as an empty table; a schema that is not a
+ * table (an array of tables such as [[agents]]) gets `undefined` instead, so its own default applies.
+ */
+async function validateSection(schema: StandardSchemaV1<unknown, unknown>, section: unknown) {
+  const result = await validateWithSchema(schema, section ?? {});
+  if (result.ok || section !== undefined) return result;
+  const asUndefined = await validateWithSchema(schema, undefined);
+  return asUndefined.ok ? asUndefined : result;
 }
 
 /** Reads a dotted config section ("interfaces.telegram") out of config.toml's data. */
@@ -148,7 +160,7 @@ export class PluginHost {
       const definition = (rec.fresh ?? rec.code)?.definition;
       const manifest = rec.candidate.manifest;
       if (!definition?.config || !manifest || rec.status === "disabled") continue;
-      const result = await validateWithSchema(definition.config, sectionOf(snapshot.config, manifest.configKey) ?? {});
+      const result = await validateSection(definition.config, sectionOf(snapshot.config, manifest.configKey));
       if (!result.ok) {
         for (const issue of result.issues) {
           const path = [...manifest.configKey.split("."), ...(issue.path ? issue.path.split(".") : [])];
@@ -397,9 +409,9 @@ export class PluginHost {
 
   async #configFor(rec: PluginRecord, code: LoadedCode, snapshot: ConfigSnapshot): Promise<unknown> {
     const key = rec.candidate.manifest!.configKey;
-    const raw = sectionOf(snapshot.config, key) ?? {};
-    if (!code.definition.config) return raw;
-    const result = await validateWithSchema(code.definition.config, raw);
+    const section = sectionOf(snapshot.config, key);
+    if (!code.definition.config) return section ?? {};
+    const result = await validateSection(code.definition.config, section);
     if (result.ok) return result.value;
     const first = result.issues[0]!;
     const path = [...key.split("."), ...(first.path ? first.path.split(".") : [])];

@@ -1,6 +1,27 @@
 export { definePlugin, isPluginDefinition, type PluginDefinition } from "./define-plugin.js";
 export { createServiceRef, serviceIdOf, type ServiceRef } from "./service-ref.js";
 export { toolsRef, type ToolsService, type ToolDefinition, type ToolInfo } from "./tools.js";
+export {
+  identityRef,
+  type IdentityService,
+  type IdentityQuery,
+  type IdentityResolution,
+  type IdentityLayerName,
+  type IdentityLayerReport,
+  type IdentityIssue,
+  type ResolvedValue,
+  type ResolvedSection,
+  type SoulSource,
+  type SoulScalar,
+  type SoulValue,
+} from "./identity.js";
+export {
+  workspaceRef,
+  type WorkspaceService,
+  type AgentDeclaration,
+  type BootstrapContextInfo,
+  type BootstrapFileInfo,
+} from "./workspace.js";
 export type { PluginContext, PluginEvents, PluginServices, PluginPaths, Logger } from "./context.js";
 export type {
   AlephEvents,
@@ -25,6 +46,21 @@ export { DisposableStore, toDisposable, type Disposable } from "./disposable.js"
 export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type AlephErrorOptions } from "./errors.js";
 export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
 export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from "./atomic-write.js";
+export {
+  readKey,
+  readKeySync,
+  writeKey,
+  listKeys,
+  removeKey,
+  keyInfo,
+  keyFile,
+  sealValue,
+  ensureVaultDir,
+  VAULT_PASSPHRASE_ENV,
+  VAULT_FORMAT_VERSION,
+  VAULT_KDF_DEFAULTS,
+  type KeyInfo,
+} from "./vault.js";
 export { appendJsonLine, readJsonLines, type JsonLinesRead } from "./jsonl.js";
 export { audit, auditFile, readAudit, type AuditRecord } from "./audit.js";
 export {

@@ -1,0 +1,55 @@
+import { createServiceRef } from "./service-ref.js";
+
+// The `workspace` service: the agents declared in config.toml ([[agents]]), their Markdown
+// workspaces under <root>/agents/<id>/, and the bootstrap context that goes into the system prompt.
+
+/** An agent as declared in config.toml, with defaults applied. */
+export interface AgentDeclaration {
+  id: string;
+  /** The agent's Markdown workspace (absolute). */
+  workspaceDir: string;
+  preset: string;
+  /** Replaces the preset's required files. */
+  required?: string[];
+  bootstrap: { perFileChars: number; totalChars: number };
+}
+
+/** One file of the bootstrap context, in prompt order. */
+export interface BootstrapFileInfo {
+  name: string;
+  path: string;
+  status: "loaded" | "missing" | "empty" | "truncated";
+  required: boolean;
+  chars: number;
+  originalChars: number;
+  content: string;
+}
+
+/** What would be injected into an agent's system prompt, with provenance and sizes. */
+export interface BootstrapContextInfo {
+  workspaceDir: string;
+  preset: string;
+  limits: { perFileChars: number; totalChars: number };
+  files: BootstrapFileInfo[];
+  totals: { files: number; loaded: number; truncated: number; empty: number; missing: number; chars: number; originalChars: number };
+  missingRequired: string[];
+}
+
+/** The `workspace` service. Every call is scoped to one agent: it cannot reach another's files. */
+export interface WorkspaceService {
+  /** The declared agents. */
+  agents(): AgentDeclaration[];
+  /** Creates what is missing of a declared agent's tree (never overwrites); returns the paths created. */
+  seed(agentId: string): Promise<{ workspaceDir: string; created: string[] }>;
+  bootstrap(agentId: string): Promise<BootstrapContextInfo>;
+  /** Problems with the agent's workspace (missing required files…), each with a fix. */
+  check(agentId: string): Promise<{ path: string; code: string; message: string; fix?: string }[]>;
+  /** Reads a file of the agent's tree (a path relative to agents/<id>/). */
+  readFile(agentId: string, path: string): Promise<string>;
+  /** Writes a file of the agent's tree atomically, and audits it. */
+  writeFile(agentId: string, path: string, content: string): Promise<void>;
+  /** Moves the agent's tree to the archive, or (purge) deletes it. */
+  remove(agentId: string, options?: { purge?: boolean }): Promise<{ archivedTo?: string; removed?: string }>;
+}
+
+export const workspaceRef = createServiceRef<WorkspaceService>("workspace");

@@ -1,0 +1,126 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  audit,
+  definePlugin,
+  errorMessage,
+  identityRef,
+  toDisposable,
+  workspaceRef,
+  writeFileAtomic,
+  type AgentDeclaration,
+  type IdentityService,
+  type WorkspaceService,
+} from "@aleph/plugin-sdk";
+import { agentPath, archiveAgent, bootstrapContext, checkAgentWorkspace, purgeAgent, seedAgent, validateAgentId } from "./agents/index.js";
+import { agentsConfig, type AgentsConfig } from "./config.js";
+import { renderSoul, resolveIdentity } from "./identity/index.js";
+
+export default definePlugin({
+  config: agentsConfig,
+
+  async setup(ctx) {
+    const root = ctx.paths.root;
+    let declared = declarations(ctx.config, root, ctx.paths.workspace);
+    const find = (agentId: string): AgentDeclaration => {
+      validateAgentId(agentId);
+      const agent = declared.find((a) => a.id === agentId);
+      if (!agent) throw new Error(`agent "${agentId}" is not declared in config.toml (declared: ${declared.map((a) => a.id).join(", ")}); add it with \`aleph agents add ${agentId}\``);
+      return agent;
+    };
+    const audited = async <T>(action: string, target: string, work: () => Promise<T>): Promise<T> => {
+      try {
+        const result = await work();
+        audit(root, { actor: ctx.id, action, target, ok: true });
+        return result;
+      } catch (error) {
+        audit(root, { actor: ctx.id, action, target, ok: false, error: errorMessage(error) });
+        throw error;
+      }
+    };
+    const seed = async (agent: AgentDeclaration) => {
+      const result = await seedAgent({ root, agentId: agent.id, preset: agent.preset, workspaceDir: agent.workspaceDir, required: agent.required });
+      if (result.created.length > 0) audit(root, { actor: ctx.id, action: "workspace.seed", target: agent.id, ok: true });
+      return { workspaceDir: result.workspaceDir, created: result.created.map((e) => e.path) };
+    };
+
+    // Every declared agent has its tree: seeding only creates what is missing.
+    for (const agent of declared) await seed(agent);
+    ctx.onConfigChange(async (config) => {
+      declared = declarations(config as AgentsConfig, root, ctx.paths.workspace);
+      for (const agent of declared) await seed(agent);
+    });
+
+    const workspace: WorkspaceService = {
+      agents: () => declared.map((a) => ({ ...a })),
+      seed: (agentId) => seed(find(agentId)),
+      bootstrap: (agentId) => {
+        const agent = find(agentId);
+        return bootstrapContext({ workspaceDir: agent.workspaceDir, preset: agent.preset, limits: agent.bootstrap, required: agent.required });
+      },
+      check: async (agentId) => {
+        const agent = find(agentId);
+        const problems = await checkAgentWorkspace({ root, agentId, preset: agent.preset, required: agent.required, workspaceDir: agent.workspaceDir });
+        return problems.map((p) => ({ path: p.path, code: p.code, message: p.message, fix: p.fix }));
+      },
+      readFile: (agentId, path) => readFile(agentPath({ root, agentId }, path), "utf8"),
+      writeFile: (agentId, path, content) =>
+        audited("workspace.write", `${agentId}:${path}`, async () => {
+          const target = agentPath({ root, agentId }, path);
+          mkdirSync(dirname(target), { recursive: true });
+          await writeFileAtomic(target, content);
+        }),
+      remove: (agentId, options = {}) =>
+        audited(options.purge ? "agents.purge" : "agents.archive", agentId, async () => {
+          validateAgentId(agentId);
+          if (options.purge) return { removed: (await purgeAgent({ root, agentId })).removed };
+          return { archivedTo: (await archiveAgent({ root, agentId })).to };
+        }),
+    };
+    ctx.services.provide(workspaceRef, workspace);
+
+    const overrides = new Map<string, string>();
+    const identityOptions = (query: { agentId: string; cwd?: string; sessionKey?: string }) => {
+      const agent = find(query.agentId);
+      const sessionOverride = query.sessionKey ? overrides.get(query.sessionKey) : undefined;
+      return {
+        root,
+        agentId: agent.id,
+        cwd: query.cwd ?? process.cwd(),
+        workspaceDir: agent.workspaceDir,
+        ...(sessionOverride !== undefined ? { sessionOverride, sessionKey: query.sessionKey } : {}),
+      };
+    };
+    const identity: IdentityService = {
+      resolve: (query) => resolveIdentity(identityOptions(query)),
+      render: async (query) => renderSoul(await resolveIdentity(identityOptions(query))),
+      setSessionOverride(sessionKey, soul) {
+        if (soul === null) overrides.delete(sessionKey);
+        else overrides.set(sessionKey, soul);
+        return toDisposable(() => {
+          if (overrides.get(sessionKey) === soul) overrides.delete(sessionKey);
+        });
+      },
+    };
+    ctx.services.provide(identityRef, identity);
+  },
+});
+
+/** [[agents]] with paths resolved: `main` (the default agent) honours ALEPH_WORKSPACE. */
+function declarations(config: AgentsConfig, root: string, defaultWorkspace: string): AgentDeclaration[] {
+  return config.map((agent) => ({
+    id: agent.id,
+    preset: agent.preset,
+    workspaceDir: agent.workspace
+      ? isAbsolute(agent.workspace)
+        ? agent.workspace
+        : resolve(root, agent.workspace)
+      : agent.id === "main"
+        ? defaultWorkspace
+        : join(root, "agents", agent.id, "workspace"),
+    ...(agent.required ? { required: agent.required } : {}),
+    bootstrap: { perFileChars: agent.bootstrap.per_file_chars, totalChars: agent.bootstrap.total_chars },
+  }));
+}
