@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { findCommand, generalHelp, runCommand, type Command } from "./command.js";
 import { configCheckCommand, configSchemaCommand } from "./commands/config.js";
+import { agentsAddCommand, agentsContextCommand, agentsListCommand, agentsRemoveCommand } from "./commands/agents.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { identityShowCommand } from "./commands/identity.js";
 import { initCommand } from "./commands/init.js";
 import { keysGetCommand, keysListCommand, keysRmCommand, keysSetCommand } from "./commands/keys.js";
 import { pluginsInspectCommand, pluginsListCommand } from "./commands/plugins.js";
@@ -28,6 +30,11 @@ const commands: Command[] = [
   keysGetCommand,
   keysListCommand,
   keysRmCommand,
+  agentsListCommand,
+  agentsAddCommand,
+  agentsRemoveCommand,
+  agentsContextCommand,
+  identityShowCommand,
   doctorCommand,
 ];
 

@@ -7,7 +7,13 @@ import { pluginLoaders } from "./loaders.js";
  * when no kernel is running (`aleph tools call`). It takes the root's lock like any kernel,
  * loads every plugin, watches nothing, and logs only warnings to stderr unless ALEPH_LOG says otherwise.
  */
-export async function withOneShotKernel<T>(paths: AlephPaths, env: NodeJS.ProcessEnv, cwd: string, work: (kernel: Kernel) => Promise<T>): Promise<T> {
+export async function withOneShotKernel<T>(
+  paths: AlephPaths,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  work: (kernel: Kernel) => Promise<T>,
+  options: { logToFiles?: boolean } = {},
+): Promise<T> {
   const kernel = createKernel({
     env: { ...env, ALEPH_LOG: env.ALEPH_LOG ?? "warn" },
     cwd,
@@ -16,6 +22,7 @@ export async function withOneShotKernel<T>(paths: AlephPaths, env: NodeJS.Proces
     loaders: pluginLoaders(),
     watch: false,
     logToStderr: true,
+    logToFiles: options.logToFiles ?? true,
   });
   await kernel.start();
   try {

@@ -16,7 +16,8 @@ import {
 } from "@aleph/plugin-sdk";
 import { agentPath, archiveAgent, bootstrapContext, checkAgentWorkspace, purgeAgent, seedAgent, validateAgentId } from "./agents/index.js";
 import { agentsConfig, type AgentsConfig } from "./config.js";
-import { renderSoul, resolveIdentity } from "./identity/index.js";
+import { createFileExclusive } from "./agents/create-exclusive.js";
+import { renderSoul, resolveIdentity, SOUL_TEMPLATE } from "./identity/index.js";
 
 export default definePlugin({
   config: agentsConfig,
@@ -46,7 +47,8 @@ export default definePlugin({
       return { workspaceDir: result.workspaceDir, created: result.created.map((e) => e.path) };
     };
 
-    // Every declared agent has its tree: seeding only creates what is missing.
+    // The global soul and every declared agent's tree exist: seeding only creates what is missing.
+    if (await createFileExclusive(join(root, "soul.md"), SOUL_TEMPLATE)) audit(root, { actor: ctx.id, action: "workspace.seed", target: "soul.md", ok: true });
     for (const agent of declared) await seed(agent);
     ctx.onConfigChange(async (config) => {
       declared = declarations(config as AgentsConfig, root, ctx.paths.workspace);

@@ -1,6 +1,10 @@
 import { audit, errorMessage, PLUGIN_ID_PATTERN, validateId } from "@aleph/plugin-sdk";
 import { resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { runningKernel } from "../kernel-client.js";
+import { withOneShotKernel } from "../one-shot-kernel.js";
 import { initWorkspace } from "../workspace-init.js";
 
 export const initCommand: Command = {
@@ -12,7 +16,7 @@ export const initCommand: Command = {
     "the home directory and ~/.aleph does not exist. Appends the run to the audit log.",
   ].join("\n"),
   options: { profile: { type: "string", value: "name", description: "Use the profile's root (~/.config/aleph-<name>), like ALEPH_PROFILE" } },
-  run({ env, cwd, out, options }) {
+  async run({ env, cwd, out, options }) {
     const profile = typeof options.profile === "string" ? validateId("profile", options.profile, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 }) : undefined;
     const paths = resolvePaths({ env: profile ? { ...env, ALEPH_PROFILE: profile } : env, cwd });
     let result;
@@ -24,6 +28,14 @@ export const initCommand: Command = {
     }
     // A run that created nothing changed nothing, not even the audit log.
     if (result.created.length > 0) audit(paths.root, { actor: "cli", action: "workspace.init", target: paths.root, ok: true });
+    // What belongs to capabilities (soul.md, the default agent's workspace) is seeded by their
+    // plugins, which create only what is missing: start them once, quietly, unless a kernel runs.
+    if (!runningKernel(paths)) {
+      const owned = [join(paths.root, "soul.md"), join(paths.root, "agents", "main")];
+      const before = owned.filter((p) => existsSync(p));
+      await withOneShotKernel(paths, env, cwd, async () => undefined, { logToFiles: false });
+      for (const p of owned) if (!before.includes(p) && existsSync(p)) result.created.push(p);
+    }
     if (result.created.length === 0) {
       out(`Workspace at ${result.root} is already complete; nothing changed.\n`);
     } else {

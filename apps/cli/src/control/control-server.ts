@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { rmSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,7 +55,11 @@ export async function startControlServer(socketPath: string, handlers: Record<st
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(socketPath, () => resolve());
+    // Only the owner may connect: the socket reaches every service of the kernel.
+    server.listen(socketPath, () => {
+      chmodSync(socketPath, 0o600);
+      resolve();
+    });
   });
   server.unref();
   return {

@@ -5,6 +5,7 @@ import type { Kernel } from "@aleph/kernel";
 import { configJsonSchema } from "../config-json-schema.js";
 import { controlSocketPath, startControlServer } from "./control-server.js";
 import { toolsOf } from "../tools-service.js";
+import { invokeService } from "../service-call.js";
 
 /**
  * Opens the running kernel's control socket and announces it in run/kernel.json, so that
@@ -19,6 +20,8 @@ export async function serveControl(kernel: Kernel): Promise<void> {
     "config.schema": () => configJsonSchema(kernel.host),
     "tools.list": () => toolsOf(kernel).list(),
     "tools.call": (params) => toolsOf(kernel).call(String(params.name ?? ""), params.args),
+    "service.call": (params) => invokeService(kernel, String(params.service ?? ""), String(params.method ?? ""), Array.isArray(params.args) ? params.args : []),
+    "config.reload": () => kernel.reloadConfig(),
     ping: () => "pong",
   });
   const infoFile = join(kernel.paths.runDir, "kernel.json");
