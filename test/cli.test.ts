@@ -364,7 +364,8 @@ describe("aleph init (the workspace tree)", () => {
     for (const dir of ["agents", "memory", "skills", "protocols", "chat", "audit", "plugins", "logs", "run"]) expect(statSync(join(ws.root, dir)).isDirectory()).toBe(true);
     const auditDir = join(ws.root, "audit");
     const lines = readdirSync(auditDir).flatMap((f) => readFileSync(join(auditDir, f), "utf8").trim().split("\n")).map((l) => JSON.parse(l));
-    expect(lines).toEqual([expect.objectContaining({ actor: "cli", action: "workspace.init", target: ws.root, ok: true })]);
+    expect(lines.filter((l) => l.actor === "cli")).toEqual([expect.objectContaining({ actor: "cli", action: "workspace.init", target: ws.root, ok: true })]);
+    expect(lines.filter((l) => l.actor === "workspace").map((l) => l.target)).toEqual(["soul.md", "main"]);
 
     const profiled = await runCli(ws, ["init", "--profile", "work"], { env: { ALEPH_STATE_DIR: "" } });
     expect(profiled.code, profiled.stderr).toBe(0);
