@@ -2,7 +2,7 @@
  * aleph doctor: finds what is wrong with a workspace, says how to fix each, and --fix only creates
  * what is missing (never deletes, overwrites or changes permissions).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, runCli, runCliJson } from "./support/aleph.js";
@@ -48,5 +48,21 @@ describe("aleph doctor", () => {
     const result = await runCli(ws, ["doctor"], { env: { ALEPH_STATE_DIR: join(ws.base, "nowhere") } });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/the state root does not exist[\s\S]*aleph init/);
+  });
+});
+
+describe("aleph doctor and agents", () => {
+  test("reports a missing required file of an agent's workspace without repairing it; --fix seeds it from the template", async () => {
+    const ws = createWorkspace();
+    await runCli(ws, ["init"]);
+    const soul = join(ws.root, "agents", "main", "workspace", "SOUL.md");
+    rmSync(soul);
+    const report = await runCli(ws, ["doctor"]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/agents: main: required file SOUL\.md is missing/);
+    expect(existsSync(soul), "a read-only check changes nothing").toBe(false);
+    const fixed = await runCli(ws, ["doctor", "--fix"]);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(existsSync(soul)).toBe(true);
   });
 });

@@ -24,11 +24,12 @@ export async function callService<T>(
   env: NodeJS.ProcessEnv,
   cwd: string,
   call: { service: string; method: string; args?: unknown[]; reloadConfig?: boolean },
+  oneShot: { logToFiles?: boolean } = {},
 ): Promise<T> {
   const args = call.args ?? [];
   if (runningKernel(paths)) {
     if (call.reloadConfig) await askKernel(paths, "config.reload");
     return (await askKernel(paths, "service.call", { service: call.service, method: call.method, args })) as T;
   }
-  return withOneShotKernel(paths, env, cwd, async (kernel) => (await invokeService(kernel, call.service, call.method, args)) as T);
+  return withOneShotKernel(paths, env, cwd, async (kernel) => (await invokeService(kernel, call.service, call.method, args)) as T, oneShot);
 }

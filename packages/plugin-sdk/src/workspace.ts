@@ -37,6 +37,8 @@ export interface BootstrapContextInfo {
 
 /** The `workspace` service. Every call is scoped to one agent: it cannot reach another's files. */
 export interface WorkspaceService {
+  /** Creates what is missing of the global soul.md and every declared agent's tree (`aleph init`). */
+  init(): Promise<{ created: string[] }>;
   /** The declared agents. */
   agents(): AgentDeclaration[];
   /** Creates what is missing of a declared agent's tree (never overwrites); returns the paths created. */

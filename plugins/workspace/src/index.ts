@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { readFile } from "node:fs/promises";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   audit,
@@ -47,15 +47,26 @@ export default definePlugin({
       return { workspaceDir: result.workspaceDir, created: result.created.map((e) => e.path) };
     };
 
-    // The global soul and every declared agent's tree exist: seeding only creates what is missing.
-    if (await createFileExclusive(join(root, "soul.md"), SOUL_TEMPLATE)) audit(root, { actor: ctx.id, action: "workspace.seed", target: "soul.md", ok: true });
-    for (const agent of declared) await seed(agent);
+    // Nothing is seeded just because the plugin starts (a file the user deleted stays deleted, and
+    // read-only commands change nothing): `aleph init` calls init(), `aleph agents add` seed(), and
+    // an agent newly declared while running gets its tree.
     ctx.onConfigChange(async (config) => {
+      const before = new Set(declared.map((a) => a.id));
       declared = declarations(config as AgentsConfig, root, ctx.paths.workspace);
-      for (const agent of declared) await seed(agent);
+      for (const agent of declared) if (!before.has(agent.id) && !existsSync(join(root, "agents", agent.id))) await seed(agent);
     });
 
     const workspace: WorkspaceService = {
+      init: async () => {
+        const created: string[] = [];
+        const soul = join(root, "soul.md");
+        if (await createFileExclusive(soul, SOUL_TEMPLATE)) {
+          audit(root, { actor: ctx.id, action: "workspace.seed", target: "soul.md", ok: true });
+          created.push(soul);
+        }
+        for (const agent of declared) created.push(...(await seed(agent)).created);
+        return { created };
+      },
       agents: () => declared.map((a) => ({ ...a })),
       seed: (agentId) => seed(find(agentId)),
       bootstrap: (agentId) => {

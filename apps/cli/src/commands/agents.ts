@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { audit, errorMessage, validateId, writeFileAtomicSync, type AgentDeclaration, type BootstrapContextInfo } from "@aleph/plugin-sdk";
+import { validateId, writeFileAtomicSync, type AgentDeclaration, type BootstrapContextInfo } from "@aleph/plugin-sdk";
 import { resolvePaths, type AlephPaths } from "@aleph/kernel";
 import { appendAgent, declaredAgents, removeAgent } from "../agents-config.js";
+import { audited } from "../audited.js";
 import { UsageError, type Command } from "../command.js";
 import { json, table } from "../output.js";
 import { callService } from "../service-call.js";
@@ -11,18 +12,6 @@ const AGENT_ID = { maxLength: 64 };
 
 function configText(paths: AlephPaths): string {
   return existsSync(paths.configFile) ? readFileSync(paths.configFile, "utf8") : "";
-}
-
-/** Runs a mutating agents command and writes its audit line, whatever the outcome. */
-async function audited<T>(paths: AlephPaths, action: string, target: string, work: () => Promise<T>): Promise<T> {
-  try {
-    const result = await work();
-    audit(paths.root, { actor: "cli", action, target, ok: true });
-    return result;
-  } catch (error) {
-    audit(paths.root, { actor: "cli", action, target, ok: false, error: errorMessage(error) });
-    throw error;
-  }
 }
 
 export const agentsListCommand: Command = {
@@ -51,7 +40,7 @@ export const agentsAddCommand: Command = {
     const preset = options.preset === undefined ? undefined : String(options.preset);
     if (preset !== undefined && preset !== "default" && preset !== "openboa") throw new UsageError(`--preset takes default or openboa, not "${preset}"`);
     const paths = resolvePaths({ env, cwd });
-    return audited(paths, "agents.add", id, async () => {
+    return audited(paths.root, "agents.add", id, async () => {
       const text = configText(paths);
       const declared = declaredAgents(text, paths.configFile);
       const existed = existsSync(join(paths.root, "agents", id));
@@ -75,7 +64,7 @@ export const agentsRemoveCommand: Command = {
     if (!id || extra.length > 0) throw new UsageError("expected one agent id");
     validateId("agent id", id, AGENT_ID);
     const paths = resolvePaths({ env, cwd });
-    return audited(paths, options.purge ? "agents.purge" : "agents.remove", id, async () => {
+    return audited(paths.root, options.purge ? "agents.purge" : "agents.remove", id, async () => {
       const text = configText(paths);
       const removed = removeAgent(text, id);
       if (removed === undefined) throw new Error(`agent "${id}" is not declared in ${paths.configFile} (see \`aleph agents list\`)`);

@@ -12,17 +12,18 @@ export const doctorCommand: Command = {
     json: { type: "boolean", description: "Print JSON: {ok, findings: [{check, ok, message, path?, fix?}]}" },
     fix: { type: "boolean", description: "Create what is missing" },
   },
-  run({ options, env, cwd, out }) {
+  async run({ options, env, cwd, out }) {
     const paths = resolvePaths({ env, cwd });
-    const context = { paths, env, bundled: bundledPlugins() };
-    let findings: Finding[] = CHECKS.flatMap((check) => check(context));
+    const context = { paths, env, cwd, bundled: bundledPlugins() };
+    const runChecks = async () => (await Promise.all(CHECKS.map((check) => check(context)))).flat();
+    let findings: Finding[] = await runChecks();
     const repaired: Finding[] = [];
     if (options.fix) {
       for (const finding of findings.filter((f) => !f.ok && f.repair)) {
-        finding.repair!();
+        await finding.repair!();
         repaired.push(finding);
       }
-      if (repaired.length > 0) findings = CHECKS.flatMap((check) => check(context));
+      if (repaired.length > 0) findings = await runChecks();
     }
     const problems = findings.filter((f) => !f.ok);
     if (options.json) {

@@ -1,10 +1,7 @@
 import { audit, errorMessage, PLUGIN_ID_PATTERN, validateId } from "@aleph/plugin-sdk";
 import { resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { runningKernel } from "../kernel-client.js";
-import { withOneShotKernel } from "../one-shot-kernel.js";
+import { callService } from "../service-call.js";
 import { initWorkspace } from "../workspace-init.js";
 
 export const initCommand: Command = {
@@ -28,14 +25,10 @@ export const initCommand: Command = {
     }
     // A run that created nothing changed nothing, not even the audit log.
     if (result.created.length > 0) audit(paths.root, { actor: "cli", action: "workspace.init", target: paths.root, ok: true });
-    // What belongs to capabilities (soul.md, the default agent's workspace) is seeded by their
-    // plugins, which create only what is missing: start them once, quietly, unless a kernel runs.
-    if (!runningKernel(paths)) {
-      const owned = [join(paths.root, "soul.md"), join(paths.root, "agents", "main")];
-      const before = owned.filter((p) => existsSync(p));
-      await withOneShotKernel(paths, env, cwd, async () => undefined, { logToFiles: false });
-      for (const p of owned) if (!before.includes(p) && existsSync(p)) result.created.push(p);
-    }
+    // What belongs to capabilities (soul.md, the agents' workspaces) is seeded by their plugins,
+    // which create only what is missing (in a running kernel, or one started quietly for this).
+    const seeded = await callService<{ created: string[] }>(paths, env, cwd, { service: "workspace", method: "init" }, { logToFiles: false });
+    result.created.push(...seeded.created);
     if (result.created.length === 0) {
       out(`Workspace at ${result.root} is already complete; nothing changed.\n`);
     } else {

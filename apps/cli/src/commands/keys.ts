@@ -1,5 +1,6 @@
 import { AlephError, keyInfo, listKeys, readKey, removeKey, validateId, VAULT_PASSPHRASE_ENV, writeKey } from "@aleph/plugin-sdk";
 import { resolvePaths, type AlephPaths } from "@aleph/kernel";
+import { audited } from "../audited.js";
 import { UsageError, type Command, type CommandContext } from "../command.js";
 import { runningKernel } from "../kernel-client.js";
 import { json, table } from "../output.js";
@@ -104,8 +105,8 @@ export const keysSetCommand: Command = {
         fix: `pipe the value in (\`printf %s "$VALUE" | aleph keys set ${name}\`) or type it at the prompt`,
       });
     }
-    await writeKey(paths.credentialsDir, name, value, passphrase);
-    // Mutations (set, rm) are where an audit line will be appended.
+    // The audit line names the key, never its value.
+    await audited(paths.root, "keys.set", name, () => writeKey(paths.credentialsDir, name, value, passphrase));
     out(`Stored key "${name}" in ${paths.credentialsDir} (${passphrase ? "encrypted" : `not encrypted: ${VAULT_PASSPHRASE_ENV} is not set`}).\n`);
     noteRunningKernel(paths, err);
     return 0;
@@ -147,8 +148,7 @@ export const keysRmCommand: Command = {
   async run({ args, env, cwd, out, err }) {
     const name = oneName(args);
     const paths = resolvePaths({ env, cwd });
-    await removeKey(paths.credentialsDir, name);
-    // Mutations (set, rm) are where an audit line will be appended.
+    await audited(paths.root, "keys.rm", name, () => removeKey(paths.credentialsDir, name));
     out(`Removed key "${name}" from ${paths.credentialsDir}.\n`);
     noteRunningKernel(paths, err);
     return 0;

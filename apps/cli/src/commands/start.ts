@@ -3,6 +3,7 @@ import { createKernel, resolvePaths } from "@aleph/kernel";
 import { UsageError, type Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { serveControl } from "../control/serve.js";
+import { invokeService } from "../service-call.js";
 import { pluginLoaders } from "../loaders.js";
 import { useColor } from "../output.js";
 import { initWorkspace } from "../workspace-init.js";
@@ -23,7 +24,8 @@ export const startCommand: Command = {
   async run({ options, env, cwd, err }) {
     if (options.events !== undefined && options.events !== "json") throw new UsageError(`--events takes "json", not "${String(options.events)}"`);
     const paths = resolvePaths({ env, cwd });
-    if (!existsSync(paths.root)) {
+    const fresh = !existsSync(paths.root);
+    if (fresh) {
       const result = initWorkspace(paths);
       err(`Created workspace at ${result.root} (run \`aleph init --help\` for what it holds).\n`);
     }
@@ -34,7 +36,11 @@ export const startCommand: Command = {
       bundled: bundledPlugins(),
       loaders: pluginLoaders(),
       logToStderr: true,
-      beforeReady: serveControl,
+      // A workspace created just now gets what the plugins seed (soul.md, the main agent), as `aleph init` would.
+      beforeReady: async (k) => {
+        if (fresh) await invokeService(k, "workspace", "init", []).catch((error: Error) => err(`Seeding the new workspace failed: ${error.message}\n`));
+        await serveControl(k);
+      },
       color: useColor(process.stderr, env),
       ...(options["no-watch"] ? { watch: false } : {}),
     });

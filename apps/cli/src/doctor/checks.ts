@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import type { AgentDeclaration } from "@aleph/plugin-sdk";
+import { callService } from "../service-call.js";
 import { join } from "node:path";
 import { PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
 import { checkApi, discoverPlugins, formatIssue, loadConfig, pluginSearchPaths, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
@@ -11,12 +13,13 @@ export interface Finding {
   path?: string;
   fix?: string;
   /** Creates what is missing; never deletes or overwrites. */
-  repair?: () => void;
+  repair?: () => void | Promise<void>;
 }
 
 export interface DoctorContext {
   paths: AlephPaths;
   env: NodeJS.ProcessEnv;
+  cwd: string;
   bundled: BundledPlugin[];
 }
 
@@ -37,7 +40,7 @@ export function checkTree({ paths }: DoctorContext): Finding[] {
           message: "missing directory",
           path: dir,
           fix: "`aleph doctor --fix` (or `aleph init`) creates it",
-          repair: () => mkdirSync(dir, { recursive: true, mode: dir === paths.credentialsDir ? 0o700 : 0o755 }),
+          repair: () => void mkdirSync(dir, { recursive: true, mode: dir === paths.credentialsDir ? 0o700 : 0o755 }),
         },
   );
 }
@@ -89,5 +92,23 @@ export function checkPlugins({ paths, env, bundled }: DoctorContext): Finding[] 
   return findings;
 }
 
+/**
+ * Every declared agent's workspace, checked by the workspace plugin (required files, runtime
+ * directories). What seeding can repair, --fix seeds: seeding only creates what is missing.
+ */
+export async function checkAgents({ paths, env, cwd }: DoctorContext): Promise<Finding[]> {
+  if (!existsSync(paths.root) || !loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env)).ok) return [];
+  const call = <T>(method: string, args: unknown[] = []) => callService<T>(paths, env, cwd, { service: "workspace", method, args });
+  const findings: Finding[] = [];
+  for (const agent of await call<AgentDeclaration[]>("agents")) {
+    const problems = await call<{ path: string; code: string; message: string; fix?: string }[]>("check", [agent.id]);
+    if (problems.length === 0) findings.push({ check: "agents", ok: true, message: `${agent.id}: workspace complete`, path: agent.workspaceDir });
+    for (const p of problems) {
+      findings.push({ check: "agents", ok: false, message: `${agent.id}: ${p.message}`, path: p.path, ...(p.fix ? { fix: p.fix } : {}), repair: async () => void (await call("seed", [agent.id])) });
+    }
+  }
+  return findings;
+}
+
 /** The checks, in the order they are printed. Capability plugins' checks join here with their issues. */
-export const CHECKS = [checkTree, checkConfig, checkPermissions, checkPlugins];
+export const CHECKS: ((context: DoctorContext) => Finding[] | Promise<Finding[]>)[] = [checkTree, checkConfig, checkPermissions, checkPlugins, checkAgents];
