@@ -3,7 +3,9 @@
  * what is missing (never deletes, overwrites or changes permissions).
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, runCli, runCliJson } from "./support/aleph.js";
 
@@ -64,5 +66,25 @@ describe("aleph doctor and agents", () => {
     const fixed = await runCli(ws, ["doctor", "--fix"]);
     expect(fixed.code, fixed.stdout).toBe(0);
     expect(existsSync(soul)).toBe(true);
+  });
+});
+
+describe("aleph doctor and databases", () => {
+  test("checks every SQLite file present with quick_check, read-only, and reports one that is not a database", async () => {
+    const ws = createWorkspace();
+    await runCli(ws, ["init"]);
+    const Database = createRequire(join(fileURLToPath(new URL("..", import.meta.url)), "apps/cli/package.json"))("better-sqlite3");
+    const good = new Database(join(ws.root, "sessions.db"));
+    good.exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+    good.close();
+    const goodBytes = readFileSync(join(ws.root, "sessions.db"));
+    writeFileSync(join(ws.root, "memory", "graph.db"), "this is not sqlite at all");
+    const report = await runCliJson(ws, ["doctor", "--json"], 1);
+    const dbs = report.findings.filter((f: { check: string }) => f.check === "databases");
+    expect(dbs).toEqual([
+      expect.objectContaining({ ok: false, path: join(ws.root, "memory", "graph.db"), message: expect.stringMatching(/not a database/) }),
+      expect.objectContaining({ ok: true, path: join(ws.root, "sessions.db"), message: "quick_check ok" }),
+    ]);
+    expect(readFileSync(join(ws.root, "sessions.db")).equals(goodBytes), "doctor never writes to a database").toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { json, paint, useColor } from "../output.js";
 
 export const doctorCommand: Command = {
   name: "doctor",
-  summary: "Check the workspace: tree, config, secrets' permissions, plugin manifests; exit 1 on problems",
+  summary: "Check the workspace: tree, config, secrets' permissions, plugins, agents, databases; exit 1 on problems",
   details: "Prints each problem with its fix. --fix only creates what is missing (directories); it never deletes,\noverwrites or changes permissions (it prints the chmod to run instead).",
   options: {
     json: { type: "boolean", description: "Print JSON: {ok, findings: [{check, ok, message, path?, fix?}]}" },

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import type { AgentDeclaration } from "@aleph/plugin-sdk";
 import { callService } from "../service-call.js";
+import { checkDatabases } from "./databases.js";
 import { join } from "node:path";
 import { PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
 import { checkApi, discoverPlugins, formatIssue, loadConfig, pluginSearchPaths, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
@@ -111,4 +112,4 @@ export async function checkAgents({ paths, env, cwd }: DoctorContext): Promise<F
 }
 
 /** The checks, in the order they are printed. Capability plugins' checks join here with their issues. */
-export const CHECKS: ((context: DoctorContext) => Finding[] | Promise<Finding[]>)[] = [checkTree, checkConfig, checkPermissions, checkPlugins, checkAgents];
+export const CHECKS: ((context: DoctorContext) => Finding[] | Promise<Finding[]>)[] = [checkTree, checkConfig, checkPermissions, checkPlugins, checkAgents, checkDatabases];
