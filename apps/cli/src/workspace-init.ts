@@ -39,6 +39,13 @@ export const CONFIG_TEMPLATE = `# Aleph configuration. Every key below is the de
 # [memory]
 # auto_extract = true
 # max_facts = 10000
+
+# [[agents]]                       # one table per agent; without any, there is one agent: main
+# id = "main"                      # `aleph agents add|remove` edit these tables
+# preset = "default"               # default | openboa
+# workspace = "agents/main/workspace"
+# required = ["SOUL.md", "IDENTITY.md", "AGENTS.md"]
+# bootstrap = { per_file_chars = 20000, total_chars = 150000 }
 `;
 
 /** providers.toml as `aleph init` writes it (mode 0600: it holds credentials). */

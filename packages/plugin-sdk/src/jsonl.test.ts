@@ -25,6 +25,16 @@ describe("JSONL", () => {
     expect(read.torn).toEqual({ line: 2, text: '{"seq": 2, "cont' });
   });
 
+  it("appends after a torn last line on a fresh line, so the new record survives", () => {
+    const file = join(dir(), "s.jsonl");
+    appendJsonLine(file, { seq: 1 });
+    appendFileSync(file, '{"seq": 2, "cont');
+    appendJsonLine(file, { seq: 3 });
+    const read = readJsonLines(file);
+    expect(read.records).toEqual([{ seq: 1 }, { seq: 3 }]);
+    expect(read.invalid).toEqual([{ line: 2, text: '{"seq": 2, "cont' }]);
+  });
+
   it("reports corrupt lines in the middle with their numbers, and treats a missing file as empty", () => {
     const file = join(dir(), "s.jsonl");
     writeFileSync(file, '{"a":1}\nnot json\n{"b":2}\n');

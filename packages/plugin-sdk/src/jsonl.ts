@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 
 /**
  * Appends one JSON value as one line, in one write(2) on an O_APPEND descriptor, so concurrent
@@ -9,9 +9,14 @@ export function appendJsonLine(file: string, value: unknown, options: { fsync?: 
   const line = JSON.stringify(value);
   if (line === undefined) throw new TypeError("appendJsonLine: the value is not JSON-serialisable");
   if (line.includes("\n")) throw new TypeError("appendJsonLine: serialised JSON contains a newline"); // cannot happen with JSON.stringify
-  const fd = openSync(file, "a", options.mode ?? 0o644);
+  const fd = openSync(file, "a+", options.mode ?? 0o644);
   try {
-    writeSync(fd, Buffer.from(line + "\n"));
+    // After a crash mid-write the file ends in a torn line: start on a fresh line, or this record
+    // would be glued to the fragment and lost with it.
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeSync(fd, Buffer.from((torn ? "\n" : "") + line + "\n"));
     if (options.fsync) fsyncSync(fd);
   } finally {
     closeSync(fd);
