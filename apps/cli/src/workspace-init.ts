@@ -41,7 +41,7 @@ export const CONFIG_TEMPLATE = `# Aleph configuration. Every key below is the de
 # max_facts = 10000
 
 # [[agents]]                       # one table per agent; without any, there is one agent: main
-# id = "main"                      # `aleph agents add|remove` edit these tables
+# id = "main"                      # \`aleph agents add|remove\` edit these tables
 # preset = "default"               # default | openboa
 # workspace = "agents/main/workspace"
 # required = ["SOUL.md", "IDENTITY.md", "AGENTS.md"]
