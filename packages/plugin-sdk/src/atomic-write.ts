@@ -12,7 +12,8 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
-function fsyncDirSync(dir: string): void {
+/** Makes a directory entry change (create, rename, unlink) durable; a no-op where fsync on a directory is refused. */
+export function fsyncDirSync(dir: string): void {
   try {
     const fd = openSync(dir, "r");
     try {

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, scryptSync, type ScryptOptions } from "node:crypto";
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { fsyncDirSync, writeFileAtomic } from "./atomic-write.js";
 import { AlephError } from "./errors.js";
 import { validateId } from "./ids.js";
 
@@ -196,15 +196,22 @@ export async function readKey(dir: string, name: string, passphrase?: string): P
   } catch (error) {
     throw isMissing(error) ? notFound(dir, name) : error;
   }
-  const parsed = parseContent(text, name, file);
-  if (parsed.kind === "plain") return parsed.value;
-  const secret = effective(passphrase);
-  if (secret === undefined) throw needPassphrase(name, file);
-  const { envelope } = parsed;
+  const sealed = unsealable(text, name, file, passphrase);
+  if (typeof sealed === "string") return sealed;
+  const { envelope, secret } = sealed;
   const key = await new Promise<Buffer>((resolve, reject) => {
     scrypt(secret, Buffer.from(envelope.salt, "base64"), KEY_BYTES, scryptOptions(envelope.kdf), (error, derived) => (error ? reject(error) : resolve(derived)));
   });
   return decrypt(envelope, key, name, file);
+}
+
+/** A plaintext key's value, or what decrypting it needs (the passphrase is required then). */
+function unsealable(text: string, name: string, file: string, passphrase: string | undefined) {
+  const parsed = parseContent(text, name, file);
+  if (parsed.kind === "plain") return parsed.value;
+  const secret = effective(passphrase);
+  if (secret === undefined) throw needPassphrase(name, file);
+  return { envelope: parsed.envelope, secret };
 }
 
 /** Synchronous twin of readKey, for config loading (which is synchronous). */
@@ -216,11 +223,9 @@ export function readKeySync(dir: string, name: string, passphrase?: string): str
   } catch (error) {
     throw isMissing(error) ? notFound(dir, name) : error;
   }
-  const parsed = parseContent(text, name, file);
-  if (parsed.kind === "plain") return parsed.value;
-  const secret = effective(passphrase);
-  if (secret === undefined) throw needPassphrase(name, file);
-  const { envelope } = parsed;
+  const sealed = unsealable(text, name, file, passphrase);
+  if (typeof sealed === "string") return sealed;
+  const { envelope, secret } = sealed;
   return decrypt(envelope, scryptSync(secret, Buffer.from(envelope.salt, "base64"), KEY_BYTES, scryptOptions(envelope.kdf)), name, file);
 }
 
@@ -334,14 +339,5 @@ export async function removeKey(dir: string, name: string): Promise<void> {
     if (isMissing(error)) throw notFound(dir, name);
     throw error;
   }
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory; the unlink is done either way.
-  }
+  fsyncDirSync(dir);
 }
