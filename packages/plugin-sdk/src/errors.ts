@@ -24,7 +24,8 @@ export type AlephErrorCode =
   | "ALEPH_E_TOOL_ARGS"
   | "ALEPH_E_IDENTITY"
   | "ALEPH_E_USAGE"
-  | "ALEPH_E_VAULT";
+  | "ALEPH_E_VAULT"
+  | "ALEPH_E_SESSION_KEY";
 
 export interface AlephErrorOptions {
   /** How to repair it, in one sentence. */
