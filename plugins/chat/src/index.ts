@@ -1,0 +1,34 @@
+import { definePlugin, z } from "@aleph/plugin-sdk";
+import { chatRef, createChatStore, DEFAULT_MAX_MESSAGE_BYTES } from "./chat-store.js";
+
+export {
+  chatRef,
+  type ChatService,
+  type ChatMessage,
+  type ChatStatus,
+  type PostInput,
+  type ReadOptions,
+  type ReadResult,
+  type UnreadResult,
+  type TornLine,
+} from "./chat-store.js";
+
+export default definePlugin({
+  // The [chat] section of config.toml.
+  config: z.object({
+    /** Largest message content, in UTF-8 bytes of its JSON serialisation. */
+    max_message_bytes: z.number().int().min(1).max(16 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
+    /** fsync each appended message (durable across power loss, not only process crashes). */
+    fsync: z.boolean().default(true),
+  }),
+
+  setup(ctx) {
+    const store = createChatStore({ root: ctx.paths.root, settings: { ...ctx.config }, log: ctx.log });
+    const { dispose, settings, ...service } = store;
+    ctx.services.provide(chatRef, service);
+    ctx.onConfigChange((config) => {
+      Object.assign(settings, config);
+    });
+    ctx.onDispose(() => dispose());
+  },
+});
