@@ -271,7 +271,7 @@ export class Kernel {
     await this.host.stop();
     await this.#runTeardown();
     this.logs.get("kernel").info("kernel stopped");
-    this.logs.flush();
+    await this.logs.close();
     this.#state = "stopped";
   }
 

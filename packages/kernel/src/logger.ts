@@ -22,6 +22,15 @@ export interface LogSystem {
   /** A logger for a module ("kernel", a plugin id, …). */
   get(module: string): Logger;
   flush(): void;
+  /** Flushes and closes the log files; lines logged afterwards (a straggling timer) are dropped. */
+  close(): Promise<void>;
+}
+
+interface Destination {
+  write(line: string): unknown;
+  flushSync?(): void;
+  end?(): void;
+  once?(event: string, listener: () => void): unknown;
 }
 
 const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
@@ -62,13 +71,15 @@ function wrap(logger: pino.Logger, make: (module: string) => Logger): Logger {
  * every line before it is written anywhere.
  */
 export function createLogSystem(options: LogSystemOptions): LogSystem {
-  const destinations: { flushSync?: () => void }[] = [];
+  const destinations: Destination[] = [];
+  let closed = false;
   const makeRoot = (file: string | undefined): pino.Logger => {
     const streams: pino.StreamEntry[] = [];
     if (file) {
-      const dest = pino.destination({ dest: file, sync: false, mkdir: true });
+      const dest = pino.destination({ dest: file, sync: false, mkdir: true }) as unknown as Destination;
       destinations.push(dest);
-      streams.push({ stream: dest, level: "trace" });
+      // Writes go through a guard: after close() the file stream is gone, and writing to it would throw.
+      streams.push({ stream: { write: (line: string) => (closed ? undefined : dest.write(line)) }, level: "trace" });
     }
     if (options.stderr) {
       streams.push({ stream: { write: (line: string) => process.stderr.write(formatHumanLine(line, options.color)) }, level: "trace" });
@@ -101,6 +112,30 @@ export function createLogSystem(options: LogSystemOptions): LogSystem {
 
   return {
     get,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(
+        destinations.map(
+          (dest) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 1000);
+              timer.unref();
+              const done = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+              try {
+                dest.once?.("close", done);
+                dest.once?.("error", done);
+                dest.end?.();
+              } catch {
+                done();
+              }
+            }),
+        ),
+      );
+    },
     flush() {
       for (const dest of destinations) {
         try {
