@@ -219,22 +219,8 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export interface PluginInfo {
-  id: string;
-  version: string;
-  kind: string;
-  source: "user" | "system" | "project" | "bundled";
-  path: string;
-  status: "active" | "failed" | "disabled" | "overridden";
-  error?: { code: string; message: string; file?: string; line?: number; fix?: string };
-  overriddenBy?: { source: string; path: string };
-  generation?: number;
-  priority: number;
-  provides: string[];
-  requires: string[];
-  optional: string[];
-  running: boolean;
-}
+/** A plugin as `aleph plugins list --json` reports it: the SDK's contract plus whether it runs. */
+export type PluginInfo = import("@aleph/plugin-sdk").PluginInfo & { running: boolean };
 
 function summarize(payload: unknown): string {
   const text = JSON.stringify(payload);

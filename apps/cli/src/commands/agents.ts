@@ -10,6 +10,13 @@ import { callService } from "../service-call.js";
 
 const AGENT_ID = { maxLength: 64 };
 
+/** The one agent id a command takes, validated (a usage error when there is not exactly one). */
+function oneAgentId(args: string[]): string {
+  const [id, ...extra] = args;
+  if (!id || extra.length > 0) throw new UsageError("expected one agent id");
+  return validateId("agent id", id, AGENT_ID);
+}
+
 function configText(paths: AlephPaths): string {
   return existsSync(paths.configFile) ? readFileSync(paths.configFile, "utf8") : "";
 }
@@ -34,9 +41,7 @@ export const agentsAddCommand: Command = {
   details: "Appends an [[agents]] table (declaring `main` too when config.toml declares no agent yet) and creates\nagents/<id>/workspace/ from the preset's templates plus agents/<id>/{sessions,state,prompts,context}/.",
   options: { preset: { type: "string", value: "default|openboa", description: "The workspace preset (default: default)" } },
   async run({ args, options, env, cwd, out }) {
-    const [id, ...extra] = args;
-    if (!id || extra.length > 0) throw new UsageError("expected one agent id");
-    validateId("agent id", id, AGENT_ID);
+    const id = oneAgentId(args);
     const preset = options.preset === undefined ? undefined : String(options.preset);
     if (preset !== undefined && preset !== "default" && preset !== "openboa") throw new UsageError(`--preset takes default or openboa, not "${preset}"`);
     const paths = resolvePaths({ env, cwd });
@@ -60,9 +65,7 @@ export const agentsRemoveCommand: Command = {
   summary: "Remove an agent from config.toml and move its tree to agents/.archive/ (--purge deletes it)",
   options: { purge: { type: "boolean", description: "Delete the agent's tree instead of archiving it" } },
   async run({ args, options, env, cwd, out }) {
-    const [id, ...extra] = args;
-    if (!id || extra.length > 0) throw new UsageError("expected one agent id");
-    validateId("agent id", id, AGENT_ID);
+    const id = oneAgentId(args);
     const paths = resolvePaths({ env, cwd });
     return audited(paths.root, options.purge ? "agents.purge" : "agents.remove", id, async () => {
       const text = configText(paths);
@@ -83,9 +86,7 @@ export const agentsContextCommand: Command = {
   summary: "Show what would be injected into the agent's system prompt: files, status, sizes",
   options: { json: { type: "boolean", description: "Print JSON (with each file's content)" } },
   async run({ args, options, env, cwd, out }) {
-    const [id, ...extra] = args;
-    if (!id || extra.length > 0) throw new UsageError("expected one agent id");
-    validateId("agent id", id, AGENT_ID);
+    const id = oneAgentId(args);
     const paths = resolvePaths({ env, cwd });
     const context = await callService<BootstrapContextInfo>(paths, env, cwd, { service: "workspace", method: "bootstrap", args: [id] });
     if (options.json) {
