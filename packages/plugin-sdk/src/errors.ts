@@ -25,7 +25,10 @@ export type AlephErrorCode =
   | "ALEPH_E_IDENTITY"
   | "ALEPH_E_USAGE"
   | "ALEPH_E_VAULT"
-  | "ALEPH_E_SESSION_KEY";
+  | "ALEPH_E_SESSION_KEY"
+  | "ALEPH_E_NOT_FOUND"
+  | "ALEPH_E_LIMIT"
+  | "ALEPH_E_JSON";
 
 export interface AlephErrorOptions {
   /** How to repair it, in one sentence. */

@@ -1,4 +1,7 @@
+import type { ChatMessage } from "./chat.js";
 import type { PluginKind, PluginSource } from "./manifest.js";
+import type { SessionKeyKind } from "./session-key.js";
+import type { SessionMessage } from "./sessions.js";
 
 /** Why a plugin was unloaded. */
 export type UnloadReason = "removed" | "reload" | "disabled" | "dependency" | "shutdown";
@@ -29,6 +32,14 @@ export interface AlephEvents {
   "plugin.error": { id: string; event: string; message: string; code?: string };
   "config.changed": { sections: string[] };
   "config.invalid": { file: string; errors: ConfigIssue[] };
+  // Capability events (ARCHITECTURE §5): emitted by the bundled plugins that own them.
+  "session.created": { key: string; kind: SessionKeyKind; agentId: string; channel: string | null };
+  /** One event per stored message (a batch append emits one per message, in seq order). */
+  "session.message.appended": { key: string; agentId: string; message: SessionMessage };
+  "session.compacted": { key: string; replaced: number; summarySeq: number; tokenCount: number };
+  "session.archived": { key: string; archivedAt: number };
+  "session.deleted": { key: string; count: number };
+  "chat.message.posted": { chatId: string; message: ChatMessage };
 }
 
 export type AlephEventName = keyof AlephEvents & string;

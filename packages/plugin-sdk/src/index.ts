@@ -22,6 +22,40 @@ export {
   type BootstrapContextInfo,
   type BootstrapFileInfo,
 } from "./workspace.js";
+export {
+  chatRef,
+  type ChatService,
+  type ChatMessage,
+  type ChatStatus,
+  type ChatPostInput,
+  type ChatReadOptions,
+  type ChatReadResult,
+  type ChatUnreadResult,
+  type ChatTornLine,
+} from "./chat.js";
+export {
+  sessionsRef,
+  subagentsRef,
+  tokenCounterRef,
+  estimateTokens,
+  SESSION_ROLES,
+  type SessionsService,
+  type SessionRole,
+  type SessionMessageInput,
+  type SessionMessage,
+  type SessionInfo,
+  type SessionAppendResult,
+  type SessionHistoryOptions,
+  type SessionListFilter,
+  type SessionCompactOptions,
+  type SessionCompactResult,
+  type SessionImportOptions,
+  type TokenCounter,
+  type SubagentsService,
+  type SubagentInfo,
+  type SubagentHandle,
+} from "./sessions.js";
+export { toJsonText, parseJsonText, type JsonTextOptions } from "./json-value.js";
 export type { PluginContext, PluginEvents, PluginServices, PluginPaths, Logger } from "./context.js";
 export type {
   AlephEvents,

@@ -1,6 +1,18 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { AlephError, appendJsonLine, createServiceRef, readJsonLines, validateId, writeFileAtomic, type Logger } from "@aleph/plugin-sdk";
+import {
+  AlephError,
+  appendJsonLine,
+  readJsonLines,
+  toJsonText,
+  validateId,
+  writeFileAtomic,
+  type ChatMessage,
+  type ChatService,
+  type Logger,
+  type ChatReadResult,
+  type ChatTornLine,
+} from "@aleph/plugin-sdk";
 
 /*
  * The chat source of truth (SOT).
@@ -29,85 +41,6 @@ import { AlephError, appendJsonLine, createServiceRef, readJsonLines, validateId
  * size is not the one this process last left it at (a hand edit, a restore), so it never goes stale.
  */
 
-/** A message of the chat stream, as stored (one JSON line). */
-export interface ChatMessage {
-  seq: number;
-  chatId: string;
-  from: string;
-  /** ISO 8601 timestamp of when it was written. */
-  ts: string;
-  /** Any JSON value; a string for plain text. */
-  content: unknown;
-  /** The idempotency key it was posted with, if any. */
-  key?: string;
-}
-
-export interface PostInput {
-  from: string;
-  content: unknown;
-  /** Idempotency key, unique per chat: posting the same key again returns the first message. */
-  key?: string;
-}
-
-/** A damaged line of the stream: a torn write (last line) or, once more lines followed it, a former torn tail. */
-export interface TornLine {
-  /** 1-based line number in the chat file. */
-  line: number;
-  /** The fragment (truncated to 200 characters). */
-  text: string;
-  /** The seq read from the fragment's prefix, when it shows one; never reused. */
-  seq?: number;
-}
-
-export interface ChatStatus {
-  chatId: string;
-  /** The last seq given out (0 for an empty chat), including one seen only in a torn fragment. */
-  lastSeq: number;
-  /** Complete messages in the stream. */
-  count: number;
-  /** Damaged lines (empty when the stream is sound). */
-  torn: TornLine[];
-}
-
-export interface ReadOptions {
-  /** Return messages with seq > after (default 0). */
-  after?: number;
-  /** At most this many (default 100, max 1000). */
-  limit?: number;
-}
-
-export interface ReadResult {
-  messages: ChatMessage[];
-  /** The last seq of the chat: more messages remain when messages' last seq < lastSeq. */
-  lastSeq: number;
-  /** Damaged lines of the stream, reported on every read (empty when sound). */
-  torn: TornLine[];
-}
-
-export interface UnreadResult extends ReadResult {
-  /** The agent's cursor: the last seq it has acknowledged reading (0 when none). */
-  cursor: number;
-}
-
-/** The `chat` service. */
-export interface ChatService {
-  /** Appends a message; with a key already used in this chat, returns the existing message instead. */
-  post(chatId: string, input: PostInput): Promise<ChatMessage>;
-  read(chatId: string, options?: ReadOptions): Promise<ReadResult>;
-  /** Messages after the agent's cursor (at most `limit`, default 100). */
-  unread(chatId: string, agentId: string, options?: { limit?: number }): Promise<UnreadResult>;
-  /** The agent's cursor (0 when none). */
-  cursor(chatId: string, agentId: string): Promise<number>;
-  /**
-   * Moves the agent's cursor forward to `seq` and returns the cursor. Never moves it back: a seq
-   * at or below the cursor leaves it where it is. A seq beyond the chat's last seq is an error.
-   */
-  advance(chatId: string, agentId: string, seq: number): Promise<number>;
-  status(chatId: string): Promise<ChatStatus>;
-}
-
-export const chatRef = createServiceRef<ChatService>("chat");
-
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 export const DEFAULT_READ_LIMIT = 100;
 export const MAX_READ_LIMIT = 1000;
@@ -118,13 +51,15 @@ export interface ChatStoreOptions {
   root: string;
   settings: { max_message_bytes: number; fsync: boolean };
   log?: Pick<Logger, "warn">;
+  /** Called after a new message is durably written (not for a repeated idempotency key). */
+  onPosted?: (message: ChatMessage) => void;
 }
 
 interface ChatIndex {
   lastSeq: number;
   count: number;
   keys: Map<string, number>;
-  torn: TornLine[];
+  torn: ChatTornLine[];
   /** File size after this process's last load or write: any other size means someone else wrote. */
   size: number;
 }
@@ -160,7 +95,7 @@ function checkLimit(value: unknown): number {
 }
 
 export function createChatStore(options: ChatStoreOptions): ChatService & { dispose(): Promise<void>; settings: ChatStoreOptions["settings"] } {
-  const { root, settings, log } = options;
+  const { root, settings, log, onPosted } = options;
   const chatsDir = join(root, "chat", "chats");
   const cursorsDir = join(root, "chat", "cursors");
   const indexes = new Map<string, ChatIndex>();
@@ -196,7 +131,7 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
     }
     for (const bad of [...invalid, ...(torn ? [torn] : [])]) {
       const match = SEQ_PREFIX.exec(bad.text);
-      const entry: TornLine = { line: bad.line, text: bad.text };
+      const entry: ChatTornLine = { line: bad.line, text: bad.text };
       if (match) {
         entry.seq = Number(match[1]);
         if (entry.seq > index.lastSeq) index.lastSeq = entry.seq;
@@ -249,7 +184,7 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
     return 0;
   }
 
-  function result(chatId: string, after: number, limit: number): ReadResult {
+  function result(chatId: string, after: number, limit: number): ChatReadResult {
     const idx = index(chatId);
     const list = after >= idx.lastSeq ? [] : messages(chatId).filter((m) => m.seq > after).slice(0, limit);
     return { messages: list, lastSeq: idx.lastSeq, torn: idx.torn.map((t) => ({ ...t })) };
@@ -264,20 +199,11 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
       if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH)) {
         throw usage(`the idempotency key must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`);
       }
-      let serialized: string | undefined;
-      try {
-        serialized = JSON.stringify(input.content);
-      } catch (error) {
-        throw usage(`message content is not JSON-serialisable: ${(error as Error).message}`);
-      }
-      if (serialized === undefined) throw usage("message content is missing or not a JSON value", "pass a string or any JSON value");
-      const bytes = Buffer.byteLength(serialized, "utf8");
-      if (bytes > settings.max_message_bytes) {
-        throw usage(
-          `message content is ${bytes} bytes, over the limit of ${settings.max_message_bytes} bytes ([chat] max_message_bytes)`,
-          "send a shorter message (or split it), or raise [chat] max_message_bytes in config.toml",
-        );
-      }
+      const serialized = toJsonText(input.content, {
+        what: "message content",
+        maxBytes: settings.max_message_bytes,
+        limitFix: "raise [chat] max_message_bytes in config.toml",
+      });
       const content = JSON.parse(serialized) as unknown; // a snapshot: later mutation of input does not leak in
       return enqueue(chatId, () => {
         const idx = index(chatId);
@@ -297,6 +223,7 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
         idx.count += 1;
         if (key !== undefined) idx.keys.set(key, message.seq);
         idx.size = fileSize(file);
+        onPosted?.(message);
         return message;
       });
     },

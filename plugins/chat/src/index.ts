@@ -1,17 +1,5 @@
-import { definePlugin, z } from "@aleph/plugin-sdk";
-import { chatRef, createChatStore, DEFAULT_MAX_MESSAGE_BYTES } from "./chat-store.js";
-
-export {
-  chatRef,
-  type ChatService,
-  type ChatMessage,
-  type ChatStatus,
-  type PostInput,
-  type ReadOptions,
-  type ReadResult,
-  type UnreadResult,
-  type TornLine,
-} from "./chat-store.js";
+import { chatRef, definePlugin, z } from "@aleph/plugin-sdk";
+import { createChatStore, DEFAULT_MAX_MESSAGE_BYTES } from "./chat-store.js";
 
 export default definePlugin({
   // The [chat] section of config.toml.
@@ -23,7 +11,13 @@ export default definePlugin({
   }),
 
   setup(ctx) {
-    const store = createChatStore({ root: ctx.paths.root, settings: { ...ctx.config }, log: ctx.log });
+    const store = createChatStore({
+      root: ctx.paths.root,
+      settings: { ...ctx.config },
+      log: ctx.log,
+      // Fire and forget: the poster's acknowledgement does not wait for subscribers.
+      onPosted: (message) => void ctx.events.emit("chat.message.posted", { chatId: message.chatId, message }),
+    });
     const { dispose, settings, ...service } = store;
     ctx.services.provide(chatRef, service);
     ctx.onConfigChange((config) => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-sdk/testing";
 import { readJsonLines } from "@aleph/plugin-sdk";
-import { chatRef, type ChatMessage, type ChatService } from "../src/index.js";
+import { chatRef, type ChatMessage, type ChatService } from "@aleph/plugin-sdk";
 
 const pluginDir = fileURLToPath(new URL("..", import.meta.url));
 let kernel: TestKernel | undefined;
@@ -199,10 +199,18 @@ describe("chat", () => {
       await expect(chat.advance("ok", bad, 0)).rejects.toMatchObject({ code: "ALEPH_E_INVALID_ID" });
     }
     await expect(chat.post("ok", { from: "a", content: "x".repeat(200) })).rejects.toMatchObject({
-      code: "ALEPH_E_USAGE",
-      message: expect.stringMatching(/over the limit of 100 bytes.*max_message_bytes/),
+      code: "ALEPH_E_LIMIT",
+      message: expect.stringMatching(/over the limit of 100 bytes/),
+      fix: expect.stringMatching(/max_message_bytes/),
     });
-    await expect(chat.post("ok", { from: "a", content: undefined })).rejects.toMatchObject({ code: "ALEPH_E_USAGE" });
+    await expect(chat.post("ok", { from: "a", content: undefined })).rejects.toMatchObject({ code: "ALEPH_E_JSON" });
+    await expect(chat.post("ok", { from: "a", content: { n: Number.NaN } })).rejects.toMatchObject({
+      code: "ALEPH_E_JSON",
+      message: expect.stringMatching(/content\.n is NaN/),
+    });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(chat.post("ok", { from: "a", content: cyclic })).rejects.toMatchObject({ code: "ALEPH_E_JSON", message: expect.stringMatching(/cycle/) });
     await expect(chat.post("ok", { from: "a", content: "x", key: "" })).rejects.toMatchObject({ code: "ALEPH_E_USAGE" });
     await expect(chat.read("ok", { limit: 0 })).rejects.toMatchObject({ code: "ALEPH_E_USAGE" });
     await expect(chat.read("ok", { limit: 1001 })).rejects.toMatchObject({ code: "ALEPH_E_USAGE" });
