@@ -7,7 +7,7 @@ import type { BundledPlugin } from "@aleph/kernel";
  * This is the only place that knows it (ARCHITECTURE §1). Each entry is a package whose root
  * holds an aleph_plugin.toml; capability issues add theirs here.
  */
-const BUNDLED_PACKAGES: string[] = ["@aleph/plugin-tools", "@aleph/plugin-workspace"];
+const BUNDLED_PACKAGES: string[] = ["@aleph/plugin-tools", "@aleph/plugin-workspace", "@aleph/plugin-sessions", "@aleph/plugin-chat"];
 
 /** Directories of the bundled plugins, resolved from this install. */
 export function bundledPlugins(): BundledPlugin[] {

@@ -12,6 +12,8 @@ export interface JsonTextOptions {
   what: string;
   /** Largest serialisation in UTF-8 bytes. */
   maxBytes?: number;
+  /** The name of the value in member paths (`content` → `content.parts[2]`); default: the last word of `what`. */
+  root?: string;
   /** How to raise the limit, for the fix text ("raise [chat] max_message_bytes in config.toml"). */
   limitFix?: string;
 }
@@ -64,7 +66,7 @@ export function toJsonText(value: unknown, options: JsonTextOptions): string {
   if (value === undefined) {
     throw new AlephError("ALEPH_E_JSON", `${options.what} is missing`, { fix: "pass a string or any JSON value" });
   }
-  check(value, options.what.split(" ").at(-1) ?? "value", new Set(), options.what);
+  check(value, options.root ?? options.what.split(" ").at(-1) ?? "value", new Set(), options.what);
   const text = JSON.stringify(value);
   if (options.maxBytes !== undefined) {
     const bytes = Buffer.byteLength(text, "utf8");

@@ -1,0 +1,131 @@
+import { join } from "node:path";
+import { definePlugin, estimateTokens, sessionsRef, subagentsRef, tokenCounterRef, z, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
+import { applyPragmas, openSessionsDb } from "./database.js";
+import { SessionCoordinator } from "./session-coordinator.js";
+import { formatSessionExport, parseSessionExport } from "./session-jsonl.js";
+import { SessionStore } from "./session-store.js";
+import { SwapManager } from "./swap-manager.js";
+
+const MiB = 1024 * 1024;
+
+const subagentsConfig = z.object({
+  /** Sub-agents acquired at once; acquiring one more is refused (ALEPH_E_LIMIT). */
+  max_active: z.number().int().min(1).max(10_000).default(8),
+  /** Idle sub-agents kept in memory; beyond it the longest-idle ones are swapped out. */
+  max_idle: z.number().int().min(0).max(10_000).default(16),
+  /** An idle sub-agent's context is swapped out to <root>/swap/ after this long. */
+  swap_after_ms: z.number().int().min(0).default(300_000),
+  /** Largest sub-agent context, in UTF-8 bytes of its JSON. */
+  max_context_bytes: z.number().int().min(1).max(256 * MiB).default(16 * MiB),
+});
+
+export default definePlugin({
+  // The [sessions] section of config.toml.
+  config: z.object({
+    /** Largest stored message, in UTF-8 bytes of its JSON. */
+    max_message_bytes: z.number().int().min(256).max(64 * MiB).default(MiB),
+    /** "full": every commit fsync'd (survives power loss); "normal": survives process crashes, faster. */
+    synchronous: z.enum(["full", "normal"]).default("full"),
+    /** How long a write waits for another process's lock on sessions.db. */
+    busy_timeout_ms: z.number().int().min(0).max(600_000).default(5000),
+    subagents: subagentsConfig.default(subagentsConfig.parse({})),
+  }),
+
+  setup(ctx) {
+    const settings = { ...ctx.config, subagents: { ...ctx.config.subagents } };
+    const db = openSessionsDb(join(ctx.paths.root, "sessions.db"), { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
+    ctx.onDispose(() => {
+      db.close();
+    });
+
+    // Events go out after the commit and are not awaited: a slow subscriber never holds a writer.
+    const emit = <K extends string>(event: K, payload: EventPayload<K>) => void ctx.events.emit(event, payload);
+    const store = new SessionStore(db, {
+      limits: {
+        get maxBytes() {
+          return settings.max_message_bytes;
+        },
+      },
+      // Looked up per call: a token-counter plugin loaded (or unloaded) later takes effect at once.
+      countTokens: (message) => {
+        const counter = ctx.services.getOptional(tokenCounterRef);
+        if (!counter) return estimateTokens(message);
+        try {
+          return counter.count(message);
+        } catch (error) {
+          ctx.log.warn("token-counter failed; using the built-in estimate", { error: (error as Error).message });
+          return estimateTokens(message);
+        }
+      },
+      events: {
+        created: (info) => emit("session.created", { key: info.key, kind: info.kind, agentId: info.agentId, channel: info.channel }),
+        appended: (info, messages) => {
+          for (const message of messages) emit("session.message.appended", { key: info.key, agentId: info.agentId, message });
+        },
+        compacted: (info, replaced, summary) => emit("session.compacted", { key: info.key, replaced, summarySeq: summary.seq, tokenCount: info.tokenCount }),
+        archived: (info) => emit("session.archived", { key: info.key, archivedAt: info.archivedAt! }),
+        deleted: (key, count) => emit("session.deleted", { key, count }),
+      },
+    });
+
+    const sessions: SessionsService = {
+      async create(key) {
+        return store.create(key);
+      },
+      async get(key) {
+        return store.get(key);
+      },
+      async append(key, messages) {
+        return store.append(key, messages);
+      },
+      async history(key, options) {
+        return store.history(key, options);
+      },
+      async list(filter) {
+        return store.list(filter);
+      },
+      async compact(key, options) {
+        return store.compact(key, options);
+      },
+      async archive(key) {
+        return store.archive(key);
+      },
+      async delete(key, options) {
+        return store.delete(key, options);
+      },
+      async export(key, options) {
+        const { info, messages } = store.snapshot(key, options?.archivedAt);
+        return formatSessionExport(info, messages);
+      },
+      async import(jsonl, options) {
+        return store.restore(parseSessionExport(jsonl), options?.replace === true);
+      },
+    };
+    ctx.services.provide(sessionsRef, sessions);
+
+    const coordinator = new SessionCoordinator({ store, swap: new SwapManager(join(ctx.paths.root, "swap"), ctx.log), settings: settings.subagents, log: ctx.log });
+    coordinator.startTimer();
+    // Registered after db.close, so it runs before it (LIFO): contexts are swapped out first.
+    ctx.onDispose(() => coordinator.close());
+    const { create, acquire, update, release, list, swapOut, remove } = coordinator;
+    const bind = <F extends (...args: never[]) => unknown>(fn: F) => fn.bind(coordinator) as F;
+    ctx.services.provide(subagentsRef, {
+      create: bind(create),
+      acquire: bind(acquire),
+      update: bind(update),
+      release: bind(release),
+      list: bind(list),
+      swapOut: bind(swapOut),
+      remove: bind(remove),
+    });
+
+    ctx.onConfigChange((config) => {
+      const restartTimer = config.subagents.swap_after_ms !== settings.subagents.swap_after_ms;
+      Object.assign(settings.subagents, config.subagents);
+      const { subagents: _, ...rest } = config;
+      Object.assign(settings, rest);
+      applyPragmas(db, { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
+      if (restartTimer) coordinator.startTimer();
+    });
+  },
+});

@@ -1,0 +1,387 @@
+import type Database from "better-sqlite3";
+import {
+  AlephError,
+  formatSessionKey,
+  parseSessionKey,
+  sessionKeyRange,
+  type SessionAppendResult,
+  type SessionCompactOptions,
+  type SessionCompactResult,
+  type SessionHistoryOptions,
+  type SessionInfo,
+  type SessionListFilter,
+  type SessionMessage,
+  type SessionMessageInput,
+} from "@aleph/plugin-sdk";
+import { keyColumns } from "./key-columns.js";
+import { checkCount, checkMessageInput, storedBody, type CheckedMessage, type MessageLimits } from "./messages.js";
+import type { ParsedSessionExport } from "./session-jsonl.js";
+
+/*
+ * The synchronous core of the `sessions` service over one sessions.db connection. Every write is
+ * one IMMEDIATE transaction, so concurrent callers — in this process or in another one holding
+ * the same file — never interleave: seqs are allocated from the header row inside the transaction
+ * that inserts the messages. Events are emitted after the commit.
+ */
+
+export const DEFAULT_HISTORY_LIMIT = 100;
+export const MAX_HISTORY_LIMIT = 10_000;
+export const DEFAULT_LIST_LIMIT = 1000;
+export const MAX_LIST_LIMIT = 100_000;
+/** Messages per append call. */
+export const MAX_BATCH = 10_000;
+
+interface HeadRow {
+  id: number;
+  session_key: string;
+  agent_id: string;
+  channel: string | null;
+  created_at: number;
+  updated_at: number;
+  message_count: number;
+  token_count: number;
+  last_seq: number;
+  last_compaction: number | null;
+  archived_at: number | null;
+}
+
+export interface StoreEvents {
+  created(info: SessionInfo): void;
+  appended(info: SessionInfo, messages: SessionMessage[]): void;
+  compacted(info: SessionInfo, replaced: number, summary: SessionMessage): void;
+  archived(info: SessionInfo): void;
+  deleted(key: string, count: number): void;
+}
+
+export interface StoreOptions {
+  limits: MessageLimits;
+  countTokens(message: SessionMessageInput): number;
+  events: StoreEvents;
+  /** The clock (ms since the epoch); tests pin it. */
+  now?: () => number;
+}
+
+function notFound(key: string): AlephError {
+  return new AlephError("ALEPH_E_NOT_FOUND", `no session "${key}"`, { fix: "check the key with `aleph sessions list`" });
+}
+
+function checkLimit(value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new AlephError("ALEPH_E_USAGE", `limit must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`, { fix: `pass a limit from 1 to ${max}` });
+  }
+  return value;
+}
+
+function toInfo(row: HeadRow): SessionInfo {
+  return {
+    key: row.session_key,
+    kind: parseSessionKey(row.session_key).kind,
+    agentId: row.agent_id,
+    channel: row.channel,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    messageCount: row.message_count,
+    tokenCount: row.token_count,
+    lastSeq: row.last_seq,
+    lastCompaction: row.last_compaction,
+    archivedAt: row.archived_at,
+  };
+}
+
+export class SessionStore {
+  readonly #db: Database.Database;
+  readonly #options: StoreOptions;
+  readonly #now: () => number;
+  readonly #sql;
+
+  constructor(db: Database.Database, options: StoreOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#sql = {
+      live: db.prepare<[string], HeadRow>("SELECT * FROM session_heads WHERE session_key = ? AND archived_at IS NULL"),
+      archivedAt: db.prepare<[string, number], HeadRow>("SELECT * FROM session_heads WHERE session_key = ? AND archived_at = ?"),
+      allOfKey: db.prepare<[string], { id: number }>("SELECT id FROM session_heads WHERE session_key = ?"),
+      insertHead: db.prepare(
+        "INSERT INTO session_heads (session_key, agent_id, channel, created_at, updated_at, message_count, token_count, last_seq, last_compaction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      byId: db.prepare<[number], HeadRow>("SELECT * FROM session_heads WHERE id = ?"),
+      messageById: db.prepare<[number, string], { body: string }>("SELECT body FROM session_messages WHERE session_id = ? AND message_id = ?"),
+      insertMessage: db.prepare("INSERT INTO session_messages (session_id, seq, message_id, tokens, body) VALUES (?, ?, ?, ?, ?)"),
+      afterAppend: db.prepare(
+        "UPDATE session_heads SET last_seq = ?, message_count = message_count + ?, token_count = token_count + ?, updated_at = ? WHERE id = ?",
+      ),
+      history: db.prepare<[number, number, number], { body: string }>(
+        "SELECT body FROM session_messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+      ),
+      allMessages: db.prepare<[number], { body: string }>("SELECT body FROM session_messages WHERE session_id = ? ORDER BY seq"),
+      replaced: db.prepare<[{ id: number; upTo: number }], { count: number; tokens: number | null; first: string | null }>(
+        "SELECT count(*) AS count, sum(tokens) AS tokens, (SELECT body FROM session_messages WHERE session_id = @id AND seq <= @upTo ORDER BY seq LIMIT 1) AS first FROM session_messages WHERE session_id = @id AND seq <= @upTo",
+      ),
+      moveCompacted: db.prepare(
+        "INSERT INTO session_compacted_messages (session_id, seq, message_id, tokens, body, compacted_at) SELECT session_id, seq, message_id, tokens, body, ? FROM session_messages WHERE session_id = ? AND seq <= ?",
+      ),
+      deleteUpTo: db.prepare("DELETE FROM session_messages WHERE session_id = ? AND seq <= ?"),
+      afterCompact: db.prepare("UPDATE session_heads SET message_count = ?, token_count = ?, last_compaction = ?, updated_at = ? WHERE id = ?"),
+      lastArchivedAt: db.prepare<[string], { at: number | null }>("SELECT max(archived_at) AS at FROM session_heads WHERE session_key = ?"),
+      archive: db.prepare("UPDATE session_heads SET archived_at = ? WHERE id = ?"),
+      deleteMessages: db.prepare("DELETE FROM session_messages WHERE session_id = ?"),
+      deleteCompacted: db.prepare("DELETE FROM session_compacted_messages WHERE session_id = ?"),
+      deleteHead: db.prepare("DELETE FROM session_heads WHERE id = ?"),
+    };
+  }
+
+  #live(key: string): HeadRow | undefined {
+    return this.#sql.live.get(key);
+  }
+
+  #createHead(key: string, createdAt: number): HeadRow {
+    const columns = keyColumns(parseSessionKey(key));
+    const result = this.#sql.insertHead.run(key, columns.agentId, columns.channel, createdAt, createdAt, 0, 0, 0, null);
+    return this.#sql.byId.get(Number(result.lastInsertRowid))!;
+  }
+
+  /** Validates a key, returning its canonical text (parse → format is the identity for valid keys). */
+  #key(key: unknown): string {
+    if (typeof key !== "string") {
+      throw new AlephError("ALEPH_E_SESSION_KEY", `session key must be a string, got ${key === null ? "null" : typeof key}`, { fix: "pass a key such as agent:main:main" });
+    }
+    return formatSessionKey(parseSessionKey(key));
+  }
+
+  #tokens(message: CheckedMessage): number {
+    if (message.tokens !== undefined) return message.tokens;
+    const counted = this.#options.countTokens(message);
+    return Number.isSafeInteger(counted) && counted >= 0 ? counted : 0;
+  }
+
+  create(keyText: string): SessionInfo {
+    const key = this.#key(keyText);
+    const info = this.#db
+      .transaction(() => {
+        if (this.#live(key)) {
+          throw new AlephError("ALEPH_E_DUPLICATE", `session "${key}" already exists`, { fix: "append to it, or archive it first to start afresh" });
+        }
+        return toInfo(this.#createHead(key, this.#now()));
+      })
+      .immediate();
+    this.#options.events.created(info);
+    return info;
+  }
+
+  get(keyText: string): SessionInfo | undefined {
+    const row = this.#live(this.#key(keyText));
+    return row ? toInfo(row) : undefined;
+  }
+
+  append(keyText: string, input: SessionMessageInput | SessionMessageInput[]): SessionAppendResult {
+    const key = this.#key(keyText);
+    const list = Array.isArray(input) ? input : [input];
+    if (list.length === 0) throw new AlephError("ALEPH_E_USAGE", "append needs at least one message", { fix: "pass a message or a non-empty array" });
+    if (list.length > MAX_BATCH) throw new AlephError("ALEPH_E_LIMIT", `append takes at most ${MAX_BATCH} messages per call, got ${list.length}`, { fix: "split the batch" });
+    // Everything is checked before the transaction: a refused message means nothing was written.
+    const checked = list.map((m, i) => checkMessageInput(m, list.length === 1 ? "message" : `message ${i + 1}`));
+    const tokens = checked.map((m) => this.#tokens(m));
+    // Size check on a provisional body (seq/ts digits can only grow by a few bytes).
+    for (let i = 0; i < checked.length; i++) {
+      storedBody({ ...checked[i]!, seq: Number.MAX_SAFE_INTEGER, ts: Number.MAX_SAFE_INTEGER, tokens: tokens[i]! }, this.#options.limits, checked.length === 1 ? "message" : `message ${i + 1}`);
+    }
+    let created: SessionInfo | undefined;
+    const written: SessionMessage[] = [];
+    const result = this.#db
+      .transaction((): SessionAppendResult => {
+        const now = this.#now();
+        let head = this.#live(key);
+        if (!head) {
+          head = this.#createHead(key, now);
+          created = toInfo(head);
+        }
+        const stored: SessionMessage[] = [];
+        let seq = head.last_seq;
+        let added = 0;
+        let addedTokens = 0;
+        const seenIds = new Map<string, SessionMessage>();
+        checked.forEach((message, i) => {
+          if (message.id !== undefined) {
+            const row = seenIds.has(message.id) ? undefined : this.#sql.messageById.get(head!.id, message.id);
+            const earlier = seenIds.get(message.id) ?? (row ? (JSON.parse(row.body) as SessionMessage) : undefined);
+            if (earlier) {
+              stored.push(earlier);
+              return;
+            }
+          }
+          seq += 1;
+          const { body, stored: snapshot } = storedBody({ ...message, seq, ts: now, tokens: tokens[i]! }, this.#options.limits, "message");
+          this.#sql.insertMessage.run(head!.id, seq, message.id ?? null, tokens[i]!, body);
+          if (message.id !== undefined) seenIds.set(message.id, snapshot);
+          stored.push(snapshot);
+          written.push(snapshot);
+          added += 1;
+          addedTokens += tokens[i]!;
+        });
+        if (added > 0) this.#sql.afterAppend.run(seq, added, addedTokens, now, head.id);
+        return { messages: stored, session: toInfo(this.#sql.byId.get(head.id)!) };
+      })
+      .immediate();
+    if (created) this.#options.events.created(created);
+    if (written.length > 0) this.#options.events.appended(result.session, written);
+    return result;
+  }
+
+  history(keyText: string, options: SessionHistoryOptions = {}): SessionMessage[] {
+    const key = this.#key(keyText);
+    const limit = checkLimit(options.limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
+    const before = options.before === undefined ? Number.MAX_SAFE_INTEGER : checkCount("before", options.before, "history");
+    const head = this.#live(key);
+    if (!head) throw notFound(key);
+    return this.#sql
+      .history.all(head.id, before, limit)
+      .reverse()
+      .map((row) => JSON.parse(row.body) as SessionMessage);
+  }
+
+  list(filter: SessionListFilter = {}): SessionInfo[] {
+    const where: string[] = [filter.archived ? "archived_at IS NOT NULL" : "archived_at IS NULL"];
+    const params: unknown[] = [];
+    if (filter.prefix !== undefined) {
+      if (typeof filter.prefix !== "string" || filter.prefix.length === 0) {
+        throw new AlephError("ALEPH_E_USAGE", "prefix must be a non-empty string", { fix: "pass a key prefix such as agent:main:" });
+      }
+      // A range on the key index, not LIKE: LIKE would treat % and _ in escaped keys as wildcards.
+      const range = sessionKeyRange(filter.prefix);
+      where.push("session_key >= ? AND session_key < ?");
+      params.push(range.start, range.end);
+    }
+    if (filter.agentId !== undefined) {
+      where.push("agent_id = ?");
+      params.push(filter.agentId);
+    }
+    if (filter.channel !== undefined) {
+      where.push("channel = ?");
+      params.push(filter.channel);
+    }
+    if (filter.updatedSince !== undefined) {
+      where.push("updated_at >= ?");
+      params.push(checkCount("updatedSince", filter.updatedSince, "list"));
+    }
+    const limit = checkLimit(filter.limit, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
+    params.push(limit);
+    const rows = this.#db.prepare<unknown[], HeadRow>(`SELECT * FROM session_heads WHERE ${where.join(" AND ")} ORDER BY updated_at DESC, session_key LIMIT ?`).all(...params);
+    return rows.map(toInfo);
+  }
+
+  compact(keyText: string, options: SessionCompactOptions): SessionCompactResult {
+    const key = this.#key(keyText);
+    if (typeof options !== "object" || options === null) throw new AlephError("ALEPH_E_USAGE", "compact needs { upTo, summary }", { fix: "pass the last seq to replace and a summary message" });
+    const upTo = checkCount("upTo", options.upTo, "compact");
+    const summaryInput = checkMessageInput({ role: "system", ...(options.summary as object) }, "summary");
+    const summaryTokens = this.#tokens(summaryInput);
+    const result = this.#db
+      .transaction((): SessionCompactResult => {
+        const head = this.#live(key);
+        if (!head) throw notFound(key);
+        if (upTo > head.last_seq) {
+          throw new AlephError("ALEPH_E_USAGE", `cannot compact "${key}" up to seq ${upTo}: its last message is ${head.last_seq}`, { fix: `pass upTo ≤ ${head.last_seq}` });
+        }
+        const replaced = this.#sql.replaced.get({ id: head.id, upTo })!;
+        if (replaced.count === 0) {
+          throw new AlephError("ALEPH_E_USAGE", `nothing to compact in "${key}" up to seq ${upTo}`, { fix: "pass a larger upTo" });
+        }
+        const first = JSON.parse(replaced.first!) as SessionMessage;
+        const now = this.#now();
+        const from = first.summaryOf?.from ?? first.seq;
+        const { body, stored } = storedBody(
+          { ...summaryInput, seq: upTo, ts: now, tokens: summaryTokens, summaryOf: { from, to: upTo, count: replaced.count } },
+          this.#options.limits,
+          "summary",
+        );
+        this.#sql.moveCompacted.run(now, head.id, upTo);
+        this.#sql.deleteUpTo.run(head.id, upTo);
+        this.#sql.insertMessage.run(head.id, upTo, null, summaryTokens, body);
+        this.#sql.afterCompact.run(head.message_count - replaced.count + 1, head.token_count - (replaced.tokens ?? 0) + summaryTokens, now, now, head.id);
+        return { replaced: replaced.count, summary: stored, session: toInfo(this.#sql.byId.get(head.id)!) };
+      })
+      .immediate();
+    this.#options.events.compacted(result.session, result.replaced, result.summary);
+    return result;
+  }
+
+  archive(keyText: string): SessionInfo {
+    const key = this.#key(keyText);
+    const info = this.#db
+      .transaction(() => {
+        const head = this.#live(key);
+        if (!head) throw notFound(key);
+        // archived_at identifies an archived session of a key: keep it unique per key.
+        const last = this.#sql.lastArchivedAt.get(key)?.at ?? 0;
+        const at = Math.max(this.#now(), last + 1);
+        this.#sql.archive.run(at, head.id);
+        return toInfo({ ...head, archived_at: at });
+      })
+      .immediate();
+    this.#options.events.archived(info);
+    return info;
+  }
+
+  delete(keyText: string, options: { archived?: boolean } = {}): number {
+    const key = this.#key(keyText);
+    const count = this.#db
+      .transaction(() => {
+        const ids = options.archived ? this.#sql.allOfKey.all(key).map((r) => r.id) : [this.#live(key)?.id].filter((id): id is number => id !== undefined);
+        for (const id of ids) {
+          this.#sql.deleteMessages.run(id);
+          this.#sql.deleteCompacted.run(id);
+          this.#sql.deleteHead.run(id);
+        }
+        return ids.length;
+      })
+      .immediate();
+    if (count > 0) this.#options.events.deleted(key, count);
+    return count;
+  }
+
+  /** The head and every message of a session (live, or the archived one with that archivedAt). */
+  snapshot(keyText: string, archivedAt?: number): { info: SessionInfo; messages: SessionMessage[] } {
+    const key = this.#key(keyText);
+    const head = archivedAt === undefined ? this.#live(key) : this.#sql.archivedAt.get(key, checkCount("archivedAt", archivedAt, "export"));
+    if (!head) throw archivedAt === undefined ? notFound(key) : new AlephError("ALEPH_E_NOT_FOUND", `no archived session "${key}" archived at ${archivedAt}`, { fix: "list them with `aleph sessions list --archived`" });
+    // One read transaction: the head and the messages are from the same instant.
+    return this.#db.transaction(() => ({ info: toInfo(this.#sql.byId.get(head.id)!), messages: this.#sql.allMessages.all(head.id).map((r) => JSON.parse(r.body) as SessionMessage) }))();
+  }
+
+  /** Writes a parsed export as the live session of its key. */
+  restore(parsed: ParsedSessionExport, replace: boolean): SessionInfo {
+    const key = this.#key(parsed.header.key);
+    for (const [i, message] of parsed.messages.entries()) storedBody(message, this.#options.limits, `message ${i + 1}`);
+    let archived: SessionInfo | undefined;
+    const info = this.#db
+      .transaction(() => {
+        const live = this.#live(key);
+        if (live && !replace) {
+          throw new AlephError("ALEPH_E_DUPLICATE", `session "${key}" already exists`, { fix: "import with --replace to archive the existing one first, or remove it" });
+        }
+        if (live) {
+          const at = Math.max(this.#now(), (this.#sql.lastArchivedAt.get(key)?.at ?? 0) + 1);
+          this.#sql.archive.run(at, live.id);
+          archived = toInfo({ ...live, archived_at: at });
+        }
+        const head = this.#createHead(key, parsed.header.createdAt);
+        let tokens = 0;
+        for (const message of parsed.messages) {
+          const { body } = storedBody(message, this.#options.limits, "message");
+          this.#sql.insertMessage.run(head.id, message.seq, message.id ?? null, message.tokens, body);
+          tokens += message.tokens;
+        }
+        const lastSeq = Math.max(parsed.header.lastSeq, parsed.messages.at(-1)?.seq ?? 0);
+        this.#db
+          .prepare("UPDATE session_heads SET updated_at = ?, message_count = ?, token_count = ?, last_seq = ?, last_compaction = ? WHERE id = ?")
+          .run(parsed.header.updatedAt, parsed.messages.length, tokens, lastSeq, parsed.header.lastCompaction, head.id);
+        return toInfo(this.#sql.byId.get(head.id)!);
+      })
+      .immediate();
+    if (archived) this.#options.events.archived(archived);
+    this.#options.events.created(info);
+    return info;
+  }
+}
