@@ -66,6 +66,7 @@ CREATE TABLE session_compacted_messages (
 );
 -- No unique key: a summary compacted again sits beside the message it once replaced at that seq.
 CREATE INDEX session_compacted_messages_session ON session_compacted_messages(session_id, seq);
+CREATE INDEX session_compacted_messages_id ON session_compacted_messages(session_id, message_id) WHERE message_id IS NOT NULL;
 
 CREATE VIEW sessions AS
 SELECT

@@ -107,7 +107,10 @@ export class SessionStore {
         "INSERT INTO session_heads (session_key, agent_id, channel, created_at, updated_at, message_count, token_count, last_seq, last_compaction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       byId: db.prepare<[number], HeadRow>("SELECT * FROM session_heads WHERE id = ?"),
-      messageById: db.prepare<[number, string], { body: string }>("SELECT body FROM session_messages WHERE session_id = ? AND message_id = ?"),
+      // An id is stored once, even after its message was compacted away.
+      messageById: db.prepare<[{ id: number; messageId: string }], { body: string }>(
+        "SELECT body FROM session_messages WHERE session_id = @id AND message_id = @messageId UNION ALL SELECT body FROM session_compacted_messages WHERE session_id = @id AND message_id = @messageId LIMIT 1",
+      ),
       insertMessage: db.prepare("INSERT INTO session_messages (session_id, seq, message_id, tokens, body) VALUES (?, ?, ?, ?, ?)"),
       afterAppend: db.prepare(
         "UPDATE session_heads SET last_seq = ?, message_count = message_count + ?, token_count = token_count + ?, updated_at = ? WHERE id = ?",
@@ -204,7 +207,7 @@ export class SessionStore {
         const seenIds = new Map<string, SessionMessage>();
         checked.forEach((message, i) => {
           if (message.id !== undefined) {
-            const row = seenIds.has(message.id) ? undefined : this.#sql.messageById.get(head!.id, message.id);
+            const row = seenIds.has(message.id) ? undefined : this.#sql.messageById.get({ id: head!.id, messageId: message.id });
             const earlier = seenIds.get(message.id) ?? (row ? (JSON.parse(row.body) as SessionMessage) : undefined);
             if (earlier) {
               stored.push(earlier);
