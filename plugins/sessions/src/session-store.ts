@@ -183,13 +183,11 @@ export class SessionStore {
     const list = Array.isArray(input) ? input : [input];
     if (list.length === 0) throw new AlephError("ALEPH_E_USAGE", "append needs at least one message", { fix: "pass a message or a non-empty array" });
     if (list.length > MAX_BATCH) throw new AlephError("ALEPH_E_LIMIT", `append takes at most ${MAX_BATCH} messages per call, got ${list.length}`, { fix: "split the batch" });
-    // Everything is checked before the transaction: a refused message means nothing was written.
-    const checked = list.map((m, i) => checkMessageInput(m, list.length === 1 ? "message" : `message ${i + 1}`));
+    // Shape checks before the transaction; the strict-JSON and size checks of each body run inside
+    // it, where a refusal rolls back the whole batch: a refused message means nothing was written.
+    const where = (i: number) => (list.length === 1 ? "message" : `message ${i + 1}`);
+    const checked = list.map((m, i) => checkMessageInput(m, where(i)));
     const tokens = checked.map((m) => this.#tokens(m));
-    // Size check on a provisional body (seq/ts digits can only grow by a few bytes).
-    for (let i = 0; i < checked.length; i++) {
-      storedBody({ ...checked[i]!, seq: Number.MAX_SAFE_INTEGER, ts: Number.MAX_SAFE_INTEGER, tokens: tokens[i]! }, this.#options.limits, checked.length === 1 ? "message" : `message ${i + 1}`);
-    }
     let created: SessionInfo | undefined;
     const written: SessionMessage[] = [];
     const result = this.#db
@@ -215,7 +213,7 @@ export class SessionStore {
             }
           }
           seq += 1;
-          const { body, stored: snapshot } = storedBody({ ...message, seq, ts: now, tokens: tokens[i]! }, this.#options.limits, "message");
+          const { body, stored: snapshot } = storedBody({ ...message, seq, ts: now, tokens: tokens[i]! }, this.#options.limits, where(i));
           this.#sql.insertMessage.run(head!.id, seq, message.id ?? null, tokens[i]!, body);
           if (message.id !== undefined) seenIds.set(message.id, snapshot);
           stored.push(snapshot);
@@ -356,7 +354,6 @@ export class SessionStore {
   /** Writes a parsed export as the live session of its key. */
   restore(parsed: ParsedSessionExport, replace: boolean): SessionInfo {
     const key = this.#key(parsed.header.key);
-    for (const [i, message] of parsed.messages.entries()) storedBody(message, this.#options.limits, `message ${i + 1}`);
     let archived: SessionInfo | undefined;
     const info = this.#db
       .transaction(() => {
@@ -371,8 +368,9 @@ export class SessionStore {
         }
         const head = this.#createHead(key, parsed.header.createdAt);
         let tokens = 0;
-        for (const message of parsed.messages) {
-          const { body } = storedBody(message, this.#options.limits, "message");
+        for (const [i, message] of parsed.messages.entries()) {
+          // Inside the transaction: a refusal (size, strict JSON) rolls the whole import back.
+          const { body } = storedBody(message, this.#options.limits, `session import, line ${i + 2}`);
           this.#sql.insertMessage.run(head.id, message.seq, message.id ?? null, message.tokens, body);
           tokens += message.tokens;
         }
