@@ -224,6 +224,10 @@ describe("sessions service", () => {
     await expect(sessions.append("agent:main:main", [user("fine"), user(() => 1)])).rejects.toMatchObject({ code: "ALEPH_E_JSON", message: expect.stringMatching(/message 2/) });
     await expect(sessions.history("agent:main:main", { limit: 0 })).rejects.toMatchObject({ code: "ALEPH_E_USAGE" });
     await expect(sessions.list({ updatedSince: -5 })).rejects.toMatchObject({ code: "ALEPH_E_USAGE" });
+    // An import with an oversized message is refused whole, naming the line.
+    const header = JSON.stringify({ type: "session", version: 1, key: "agent:main:main", createdAt: 1, updatedAt: 1, lastSeq: 2, lastCompaction: null });
+    const line = (seq: number, content: string) => JSON.stringify({ type: "message", message: { seq, ts: 1, role: "user", content, tokens: 1 } });
+    await expect(sessions.import(`${header}\n${line(1, "ok")}\n${line(2, "x".repeat(300))}\n`)).rejects.toMatchObject({ code: "ALEPH_E_LIMIT", message: expect.stringMatching(/line 3/) });
     expect(await sessions.list()).toEqual([]);
     expect(kernel.events.filter((e) => e.event.startsWith("session."))).toEqual([]);
 
