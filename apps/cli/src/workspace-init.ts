@@ -40,6 +40,21 @@ export const CONFIG_TEMPLATE = `# Aleph configuration. Every key below is the de
 # auto_extract = true
 # max_facts = 10000
 
+# [sessions]                       # the session store, sessions.db
+# max_message_bytes = 1048576      # largest stored message (bytes of its JSON)
+# synchronous = "full"             # full (survives power loss) | normal (survives crashes, faster)
+# busy_timeout_ms = 5000
+
+# [sessions.subagents]
+# max_active = 8                   # sub-agents acquired at once
+# max_idle = 16                    # idle ones kept in memory; the rest are swapped out
+# swap_after_ms = 300000           # idle this long: context swapped out to swap/
+# max_context_bytes = 16777216
+
+# [chat]                           # the chat source of truth, chat/chats/<chatId>.jsonl
+# max_message_bytes = 65536
+# fsync = true
+
 # [[agents]]                       # one table per agent; without any, there is one agent: main
 # id = "main"                      # \`aleph agents add|remove\` edit these tables
 # preset = "default"               # default | openboa
