@@ -19,6 +19,8 @@ const BENCHES = {
   "reload-heap": ["--expose-gc"],
   "wasm-tool-call": [],
   "wasm-load-many": [],
+  "sessions-append": [],
+  "chat-post": [],
 };
 
 const args = process.argv.slice(2);
