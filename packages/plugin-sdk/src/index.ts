@@ -96,7 +96,7 @@ export {
   VAULT_KDF_DEFAULTS,
   type KeyInfo,
 } from "./vault.js";
-export { appendJsonLine, readJsonLines, type JsonLinesRead } from "./jsonl.js";
+export { appendJsonLine, readJsonLines, type AppendJsonLineOptions, type JsonLinesRead } from "./jsonl.js";
 export { audit, auditFile, readAudit, type AuditRecord } from "./audit.js";
 export {
   validateWithSchema,

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   AlephError,
@@ -38,7 +38,12 @@ import {
  * concurrent calls in one process never produce duplicate or lost seqs. Across processes nothing
  * more is needed: the kernel enforces one kernel per state root (lock in run/), and only this
  * plugin, inside that kernel, writes chat/. The index is nevertheless re-loaded whenever the file's
- * size is not the one this process last left it at (a hand edit, a restore), so it never goes stale.
+ * size or inode is not the one this process last left it at (a hand edit, a restore), so it never
+ * goes stale.
+ *
+ * Cost: the first use of a chat reads its file once and keeps, per message, its seq and the byte
+ * range of its line. After that a post is a stat and an append, and a read (or a repeated key)
+ * reads only the lines it returns: the cost does not grow with the length of the chat.
  */
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -60,8 +65,17 @@ interface ChatIndex {
   count: number;
   keys: Map<string, number>;
   torn: ChatTornLine[];
-  /** File size after this process's last load or write: any other size means someone else wrote. */
+  /** Complete messages in file order: seq and the byte range [start, end) of the line. */
+  seqs: number[];
+  starts: number[];
+  ends: number[];
+  /** seqs strictly increase in file order (always, unless the file was edited by hand). */
+  ordered: boolean;
+  /** The file ends with a newline, so an append needs no check for a torn tail. */
+  intact: boolean;
+  /** Size and inode after this process's last load or write: anything else means someone else wrote. */
   size: number;
+  ino: number;
 }
 
 const SEQ_PREFIX = /^\{"seq":(\d+)[,}]/;
@@ -70,13 +84,30 @@ function usage(message: string, fix?: string): AlephError {
   return new AlephError("ALEPH_E_USAGE", message, fix === undefined ? {} : { fix });
 }
 
-function fileSize(file: string): number {
+function fileIdentity(file: string): { size: number; ino: number } {
   try {
-    return statSync(file).size;
+    const { size, ino } = statSync(file);
+    return { size, ino };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { size: 0, ino: 0 };
     throw error;
   }
+}
+
+/** The index of the first entry with seq > after (entries.length when none). */
+function firstAfter(idx: ChatIndex, after: number): number {
+  if (!idx.ordered) {
+    const i = idx.seqs.findIndex((seq) => seq > after);
+    return i === -1 ? idx.seqs.length : i;
+  }
+  let lo = 0;
+  let hi = idx.seqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (idx.seqs[mid]! > after) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function checkSeq(name: string, value: unknown): number {
@@ -120,15 +151,19 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
 
   function load(chatId: string): ChatIndex {
     const file = chatFile(chatId);
-    const size = fileSize(file);
-    const { records, torn, invalid } = readJsonLines<ChatMessage>(file);
-    const index: ChatIndex = { lastSeq: 0, count: 0, keys: new Map(), torn: [], size };
-    for (const record of records) {
-      if (typeof record !== "object" || record === null || !Number.isSafeInteger(record.seq)) continue;
+    const { ino } = fileIdentity(file);
+    const { records, torn, invalid, positions, intact, size } = readJsonLines<ChatMessage>(file, { positions: true });
+    const index: ChatIndex = { lastSeq: 0, count: 0, keys: new Map(), torn: [], seqs: [], starts: [], ends: [], ordered: true, intact, size, ino };
+    records.forEach((record, i) => {
+      if (typeof record !== "object" || record === null || !Number.isSafeInteger(record.seq)) return;
       index.count += 1;
+      if (record.seq <= (index.seqs.at(-1) ?? 0)) index.ordered = false;
+      index.seqs.push(record.seq);
+      index.starts.push(positions![i]!.start);
+      index.ends.push(positions![i]!.end);
       if (record.seq > index.lastSeq) index.lastSeq = record.seq;
       if (typeof record.key === "string" && !index.keys.has(record.key)) index.keys.set(record.key, record.seq);
-    }
+    });
     for (const bad of [...invalid, ...(torn ? [torn] : [])]) {
       const match = SEQ_PREFIX.exec(bad.text);
       const entry: ChatTornLine = { line: bad.line, text: bad.text };
@@ -151,17 +186,32 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
   /** The chat's index, loaded on first use and re-loaded when the file changed behind our back. */
   function index(chatId: string): ChatIndex {
     let current = indexes.get(chatId);
-    if (!current || fileSize(chatFile(chatId)) !== current.size) {
+    const now = current && fileIdentity(chatFile(chatId));
+    if (!current || now!.size !== current.size || now!.ino !== current.ino) {
       current = load(chatId);
       indexes.set(chatId, current);
     }
     return current;
   }
 
-  function messages(chatId: string): ChatMessage[] {
-    return readJsonLines<ChatMessage>(chatFile(chatId)).records.filter(
-      (r): r is ChatMessage => typeof r === "object" && r !== null && Number.isSafeInteger(r.seq),
-    );
+  /** The messages at entries [from, to) of the index, read from their byte ranges only. */
+  function messagesAt(chatId: string, idx: ChatIndex, from: number, to: number): ChatMessage[] {
+    if (from >= to) return [];
+    const base = idx.starts[from]!;
+    const buffer = Buffer.alloc(idx.ends[to - 1]! - base);
+    const fd = openSync(chatFile(chatId), "r");
+    try {
+      for (let read = 0; read < buffer.length; ) {
+        const n = readSync(fd, buffer, read, buffer.length - read, base + read);
+        if (n === 0) break;
+        read += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const list: ChatMessage[] = [];
+    for (let i = from; i < to; i++) list.push(JSON.parse(buffer.toString("utf8", idx.starts[i]! - base, idx.ends[i]! - base)) as ChatMessage);
+    return list;
   }
 
   async function readCursor(chatId: string, agentId: string): Promise<number> {
@@ -186,7 +236,10 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
 
   function result(chatId: string, after: number, limit: number): ChatReadResult {
     const idx = index(chatId);
-    const list = after >= idx.lastSeq ? [] : messages(chatId).filter((m) => m.seq > after).slice(0, limit);
+    const from = firstAfter(idx, after);
+    const list = idx.ordered
+      ? messagesAt(chatId, idx, from, Math.min(idx.seqs.length, from + limit))
+      : messagesAt(chatId, idx, 0, idx.seqs.length).filter((m) => m.seq > after).slice(0, limit);
     return { messages: list, lastSeq: idx.lastSeq, torn: idx.torn.map((t) => ({ ...t })) };
   }
 
@@ -210,19 +263,28 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
         if (key !== undefined) {
           const existing = idx.keys.get(key);
           if (existing !== undefined) {
-            const found = messages(chatId).find((m) => m.seq === existing);
-            if (found) return found;
+            const at = idx.seqs.indexOf(existing, idx.ordered ? firstAfter(idx, existing - 1) : 0);
+            if (at !== -1) return messagesAt(chatId, idx, at, at + 1)[0]!;
           }
         }
         const message: ChatMessage = { seq: idx.lastSeq + 1, chatId, from, ts: new Date().toISOString(), content };
         if (key !== undefined) message.key = key;
         const file = chatFile(chatId);
-        mkdirSync(chatsDir, { recursive: true });
-        appendJsonLine(file, message, { fsync: settings.fsync });
-        idx.lastSeq = message.seq;
-        idx.count += 1;
-        if (key !== undefined) idx.keys.set(key, message.seq);
-        idx.size = fileSize(file);
+        if (idx.size === 0) mkdirSync(chatsDir, { recursive: true });
+        const bytes = appendJsonLine(file, message, { fsync: settings.fsync, intact: idx.intact });
+        if (idx.intact && idx.size > 0) {
+          // We know exactly where the line went: extend the index in place.
+          idx.seqs.push(message.seq);
+          idx.starts.push(idx.size);
+          idx.ends.push(idx.size + bytes - 1);
+          idx.size += bytes;
+          idx.lastSeq = message.seq;
+          idx.count += 1;
+          if (key !== undefined) idx.keys.set(key, message.seq);
+        } else {
+          // A new file (its inode is new) or a torn tail closed first: read it afresh next time.
+          indexes.delete(chatId);
+        }
         onPosted?.(message);
         return message;
       });

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -172,6 +172,30 @@ describe("chat", () => {
       await kernel?.stop();
       kernel = undefined;
     }
+  });
+
+  it("reads any window of a long chat from the index, and re-reads a file replaced or edited behind its back", async () => {
+    const chat = await start();
+    for (let i = 1; i <= 60; i++) await chat.post("long", { from: "a", content: `message ${i} ${"é".repeat(i % 5)}`, key: `k${i}` });
+    const window = await chat.read("long", { after: 20, limit: 5 });
+    expect(window.messages.map((m) => [m.seq, m.content])).toEqual([21, 22, 23, 24, 25].map((n) => [n, `message ${n} ${"é".repeat(n % 5)}`]));
+    expect((await chat.read("long", { after: 58 })).messages.map((m) => m.seq)).toEqual([59, 60]);
+    expect((await chat.post("long", { from: "a", content: "again", key: "k10" })).content).toBe("message 10 ");
+    expect((await chat.unread("long", "bot", { limit: 2 })).messages.map((m) => m.seq)).toEqual([1, 2]);
+
+    // Replaced by a restore: same size, new inode.
+    const file = join(kernel!.root, "chat", "chats", "long.jsonl");
+    const replaced = readFileSync(file, "utf8").replace('"message 21 é"', '"restored 21 o"');
+    expect(Buffer.byteLength(replaced)).toBe(readFileSync(file).length);
+    writeFileSync(`${file}.new`, replaced);
+    renameSync(`${file}.new`, file);
+    expect((await chat.read("long", { after: 20, limit: 1 })).messages[0]!.content).toBe("restored 21 o");
+
+    // Edited by hand into an order that is not increasing: still every message after the cursor.
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    writeFileSync(file, `${[lines[2], lines[0], lines[1]].join("\n")}\n`);
+    expect((await chat.read("long", { after: 1 })).messages.map((m) => m.seq)).toEqual([3, 2]);
+    expect((await chat.post("long", { from: "a", content: "next" })).seq).toBe(4);
   });
 
   it("never moves a cursor back, and refuses one beyond the last message", async () => {

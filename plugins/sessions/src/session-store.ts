@@ -9,6 +9,7 @@ import {
   type SessionCompactResult,
   type SessionHistoryOptions,
   type SessionInfo,
+  type SessionKeyKind,
   type SessionListFilter,
   type SessionMessage,
   type SessionMessageInput,
@@ -73,10 +74,24 @@ function checkLimit(value: unknown, fallback: number, max: number): number {
   return value;
 }
 
+/** Kinds of recently seen keys: parsing a key on every append and read is measurable. */
+const kindCache = new Map<string, SessionKeyKind>();
+const KIND_CACHE_SIZE = 4096;
+
+function kindOf(key: string): SessionKeyKind {
+  let kind = kindCache.get(key);
+  if (kind === undefined) {
+    kind = parseSessionKey(key).kind;
+    if (kindCache.size >= KIND_CACHE_SIZE) kindCache.clear();
+    kindCache.set(key, kind);
+  }
+  return kind;
+}
+
 function toInfo(row: HeadRow): SessionInfo {
   return {
     key: row.session_key,
-    kind: parseSessionKey(row.session_key).kind,
+    kind: kindOf(row.session_key),
     agentId: row.agent_id,
     channel: row.channel,
     createdAt: row.created_at,
@@ -150,7 +165,11 @@ export class SessionStore {
     if (typeof key !== "string") {
       throw new AlephError("ALEPH_E_SESSION_KEY", `session key must be a string, got ${key === null ? "null" : typeof key}`, { fix: "pass a key such as agent:main:main" });
     }
-    return formatSessionKey(parseSessionKey(key));
+    // A key seen before is valid and canonical (only canonical keys are cached, by kindOf).
+    if (kindCache.has(key)) return key;
+    const canonical = formatSessionKey(parseSessionKey(key));
+    kindOf(canonical);
+    return canonical;
   }
 
   #tokens(message: CheckedMessage): number {
@@ -221,8 +240,11 @@ export class SessionStore {
           added += 1;
           addedTokens += tokens[i]!;
         });
-        if (added > 0) this.#sql.afterAppend.run(seq, added, addedTokens, now, head.id);
-        return { messages: stored, session: toInfo(this.#sql.byId.get(head.id)!) };
+        if (added === 0) return { messages: stored, session: toInfo(head) };
+        this.#sql.afterAppend.run(seq, added, addedTokens, now, head.id);
+        // The header as just written, without reading it back (this is the hot path).
+        const after: HeadRow = { ...head, last_seq: seq, message_count: head.message_count + added, token_count: head.token_count + addedTokens, updated_at: now };
+        return { messages: stored, session: toInfo(after) };
       })
       .immediate();
     if (created) this.#options.events.created(created);
