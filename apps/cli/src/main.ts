@@ -2,12 +2,14 @@
 import { findCommand, generalHelp, runCommand, type Command } from "./command.js";
 import { configCheckCommand, configSchemaCommand } from "./commands/config.js";
 import { agentsAddCommand, agentsContextCommand, agentsListCommand, agentsRemoveCommand } from "./commands/agents.js";
+import { chatCommands } from "./commands/chat.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { identityShowCommand } from "./commands/identity.js";
 import { initCommand } from "./commands/init.js";
 import { keysGetCommand, keysListCommand, keysRmCommand, keysSetCommand } from "./commands/keys.js";
 import { pluginsInspectCommand, pluginsListCommand } from "./commands/plugins.js";
 import { pluginsNewCommand } from "./commands/plugins-new.js";
+import { sessionsCommands } from "./commands/sessions.js";
 import { startCommand } from "./commands/start.js";
 import { statusCommand } from "./commands/status.js";
 import { toolsCallCommand, toolsListCommand } from "./commands/tools.js";
@@ -35,11 +37,20 @@ const commands: Command[] = [
   agentsRemoveCommand,
   agentsContextCommand,
   identityShowCommand,
+  ...sessionsCommands,
+  ...chatCommands,
   doctorCommand,
 ];
 
+/** Set when the reader of stdout went away (`aleph sessions export … | head`): the rest of the output is dropped. */
+let stdoutClosed = false;
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  stdoutClosed = true;
+});
+
 async function main(argv: string[]): Promise<number> {
-  const out = (text: string) => void process.stdout.write(text);
+  const out = (text: string) => void (stdoutClosed || process.stdout.write(text));
   const err = (text: string) => void process.stderr.write(text);
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     out(generalHelp(commands, VERSION));

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
+import { AlephError } from "@aleph/plugin-sdk";
 import { parseControlRequest } from "./control-protocol.js";
 import { controlRequest, controlSocketPath, startControlServer } from "./control-server.js";
 
@@ -24,6 +25,23 @@ describe("parseControlRequest", () => {
 });
 
 describe("control server", () => {
+  it("carries an AlephError's code, fix, file and line to the caller", async () => {
+    const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
+    const server = await startControlServer(socket, {
+      bad: () => {
+        throw new AlephError("ALEPH_E_JSON", "line 3 is not JSON", { fix: "repair it", file: "/tmp/x.jsonl", line: 3 });
+      },
+    });
+    try {
+      const error = (await controlRequest(socket, "bad").catch((e: unknown) => e)) as AlephError;
+      expect(error).toBeInstanceOf(AlephError);
+      expect(error).toMatchObject({ code: "ALEPH_E_JSON", message: "line 3 is not JSON", fix: "repair it", file: "/tmp/x.jsonl", line: 3 });
+      expect(error.describe()).toBe("ALEPH_E_JSON: line 3 is not JSON (/tmp/x.jsonl:3) Fix: repair it");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("answers requests, reports unknown methods and bad lines without closing the connection", async () => {
     const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
     const server = await startControlServer(socket, { echo: (params) => params, fail: () => { throw new Error("nope"); } });

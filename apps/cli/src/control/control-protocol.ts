@@ -3,7 +3,7 @@ import { AlephError } from "@aleph/plugin-sdk";
 /*
  * The control socket speaks newline-delimited JSON:
  *   request  {"id": 1, "method": "status", "params": {}}
- *   response {"id": 1, "ok": true, "result": …} | {"id": 1, "ok": false, "error": {"code", "message"}}
+ *   response {"id": 1, "ok": true, "result": …} | {"id": 1, "ok": false, "error": {"code", "message", "fix"?, "file"?, "line"?}}
  * One request per line, answered in order. A line is at most 1 MiB.
  */
 
@@ -17,7 +17,7 @@ export interface ControlRequest {
 
 export type ControlResponse =
   | { id: number | string | null; ok: true; result: unknown }
-  | { id: number | string | null; ok: false; error: { code: string; message: string } };
+  | { id: number | string | null; ok: false; error: { code: string; message: string; fix?: string; file?: string; line?: number } };
 
 /** Parses one request line; bad input becomes an ALEPH_E_RPC error saying what is wrong. */
 export function parseControlRequest(line: string): ControlRequest {

@@ -15,6 +15,13 @@ export function controlSocketPath(runDir: string): string {
   return join(tmpdir(), `aleph-${createHash("sha256").update(runDir).digest("hex").slice(0, 16)}.sock`);
 }
 
+/** An error as the protocol carries it: code and message, and the fix, file and line an AlephError has. */
+function errorOf(error: unknown): { code: string; message: string; fix?: string; file?: string; line?: number } {
+  if (!isAlephError(error)) return { code: "ALEPH_E_RPC", message: errorMessage(error) };
+  const { code, fix, file, line } = error as AlephError;
+  return { code, message: errorMessage(error), ...(typeof fix === "string" ? { fix } : {}), ...(typeof file === "string" ? { file } : {}), ...(typeof line === "number" ? { line } : {}) };
+}
+
 /** Serves the control protocol on a Unix socket (for `aleph status` and friends). */
 export async function startControlServer(socketPath: string, handlers: Record<string, ControlHandler>): Promise<{ close(): Promise<void> }> {
   rmSync(socketPath, { force: true }); // a socket file left by a dead kernel (the lock proved it dead)
@@ -42,11 +49,7 @@ export async function startControlServer(socketPath: string, handlers: Record<st
             if (!handler) throw new AlephError("ALEPH_E_RPC", `unknown method "${request.method}" (known: ${Object.keys(handlers).join(", ")})`);
             response = { id: request.id, ok: true, result: await handler(request.params) };
           } catch (error) {
-            response = {
-              id: requestIdOf(line),
-              ok: false,
-              error: { code: isAlephError(error) ? (error as AlephError).code : "ALEPH_E_RPC", message: errorMessage(error) },
-            };
+            response = { id: requestIdOf(line), ok: false, error: errorOf(error) };
           }
           if (!socket.destroyed) socket.write(JSON.stringify(response) + "\n");
         });
@@ -91,7 +94,10 @@ export function controlRequest(socketPath: string, method: string, params: Recor
       try {
         const response = JSON.parse(buffer.slice(0, nl)) as ControlResponse;
         if (response.ok) resolve(response.result);
-        else reject(new AlephError(response.error.code as "ALEPH_E_RPC", response.error.message));
+        else {
+          const { code, message, fix, file, line } = response.error;
+          reject(new AlephError(code as "ALEPH_E_RPC", message, { ...(fix === undefined ? {} : { fix }), ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) }));
+        }
       } catch (error) {
         reject(new AlephError("ALEPH_E_RPC", `the kernel answered something that is not JSON: ${errorMessage(error)}`));
       }
