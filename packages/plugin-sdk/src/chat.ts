@@ -57,8 +57,10 @@ export interface ChatReadOptions {
 
 export interface ChatReadResult {
   messages: ChatMessage[];
-  /** The last seq of the chat: more messages remain when messages' last seq < lastSeq. */
+  /** The last seq given out in the chat (including one seen only in a torn fragment, which is never readable). */
   lastSeq: number;
+  /** More messages follow the last one returned: read again with `after` = its seq. */
+  more: boolean;
   /** Damaged lines of the stream, reported on every read (empty when sound). */
   torn: ChatTornLine[];
 }

@@ -56,6 +56,7 @@ export {
   type SubagentHandle,
 } from "./sessions.js";
 export { toJsonText, parseJsonText, type JsonTextOptions } from "./json-value.js";
+export { optionsOf } from "./options.js";
 export type { PluginContext, PluginEvents, PluginServices, PluginPaths, Logger } from "./context.js";
 export type {
   AlephEvents,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   AlephError,
   appendJsonLine,
+  optionsOf,
   readJsonLines,
   toJsonText,
   validateId,
@@ -236,11 +237,19 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
 
   function result(chatId: string, after: number, limit: number): ChatReadResult {
     const idx = index(chatId);
-    const from = firstAfter(idx, after);
-    const list = idx.ordered
-      ? messagesAt(chatId, idx, from, Math.min(idx.seqs.length, from + limit))
-      : messagesAt(chatId, idx, 0, idx.seqs.length).filter((m) => m.seq > after).slice(0, limit);
-    return { messages: list, lastSeq: idx.lastSeq, torn: idx.torn.map((t) => ({ ...t })) };
+    let list: ChatMessage[];
+    let more: boolean;
+    if (idx.ordered) {
+      const from = firstAfter(idx, after);
+      const to = Math.min(idx.seqs.length, from + limit);
+      list = messagesAt(chatId, idx, from, to);
+      more = to < idx.seqs.length;
+    } else {
+      const all = messagesAt(chatId, idx, 0, idx.seqs.length).filter((m) => m.seq > after);
+      list = all.slice(0, limit);
+      more = all.length > limit;
+    }
+    return { messages: list, lastSeq: idx.lastSeq, more, torn: idx.torn.map((t) => ({ ...t })) };
   }
 
   const service: ChatService = {
@@ -290,14 +299,16 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
       });
     },
 
-    async read(chatId, options = {}) {
+    async read(chatId, given) {
+      const options = optionsOf(given, "read");
       validateId("chat id", chatId);
       const after = checkSeq("after", options.after ?? 0);
       const limit = checkLimit(options.limit);
       return result(chatId, after, limit);
     },
 
-    async unread(chatId, agentId, options = {}) {
+    async unread(chatId, agentId, given) {
+      const options = optionsOf(given, "unread");
       validateId("chat id", chatId);
       validateId("agent id", agentId);
       const limit = checkLimit(options.limit);

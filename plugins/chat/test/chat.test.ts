@@ -143,6 +143,8 @@ describe("chat", () => {
       expect(status).toMatchObject({ lastSeq: 3, count: 2, torn: [{ line: 3, seq: 3 }] });
       const read = await chat.read("t");
       expect(read.messages.map((m) => m.seq)).toEqual([1, 2]);
+      expect(read.more).toBe(false); // the torn seq 3 is not a message to wait for
+      expect((await chat.read("t", { after: 2 })).more).toBe(false);
       expect(read.torn).toEqual([expect.objectContaining({ line: 3, seq: 3 })]);
       expect(kernel!.events.length).toBeGreaterThan(0);
 
@@ -179,7 +181,12 @@ describe("chat", () => {
     for (let i = 1; i <= 60; i++) await chat.post("long", { from: "a", content: `message ${i} ${"é".repeat(i % 5)}`, key: `k${i}` });
     const window = await chat.read("long", { after: 20, limit: 5 });
     expect(window.messages.map((m) => [m.seq, m.content])).toEqual([21, 22, 23, 24, 25].map((n) => [n, `message ${n} ${"é".repeat(n % 5)}`]));
-    expect((await chat.read("long", { after: 58 })).messages.map((m) => m.seq)).toEqual([59, 60]);
+    expect(window.more).toBe(true);
+    const tail = await chat.read("long", { after: 58 });
+    expect(tail.messages.map((m) => m.seq)).toEqual([59, 60]);
+    expect(tail.more).toBe(false);
+    expect((await chat.read("long", null as never)).messages).toHaveLength(60);
+    expect((await chat.unread("long", "bot", null as never)).messages).toHaveLength(60);
     expect((await chat.post("long", { from: "a", content: "again", key: "k10" })).content).toBe("message 10 ");
     expect((await chat.unread("long", "bot", { limit: 2 })).messages.map((m) => m.seq)).toEqual([1, 2]);
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { definePlugin, estimateTokens, sessionsRef, subagentsRef, tokenCounterRef, z, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
+import { definePlugin, estimateTokens, optionsOf, sessionsRef, subagentsRef, tokenCounterRef, z, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
 import { applyPragmas, openSessionsDb } from "./database.js";
 import { SessionCoordinator } from "./session-coordinator.js";
 import { formatSessionExport, parseSessionExport } from "./session-jsonl.js";
@@ -23,7 +23,7 @@ export default definePlugin({
   // The [sessions] section of config.toml.
   config: z.object({
     /** Largest stored message, in UTF-8 bytes of its JSON. */
-    max_message_bytes: z.number().int().min(256).max(64 * MiB).default(MiB),
+    max_message_bytes: z.number().int().min(256).max(16 * MiB).default(MiB),
     /** "full": every commit fsync'd (survives power loss); "normal": survives process crashes, faster. */
     synchronous: z.enum(["full", "normal"]).default("full"),
     /** How long a write waits for another process's lock on sessions.db. */
@@ -94,11 +94,11 @@ export default definePlugin({
         return store.delete(key, options);
       },
       async export(key, options) {
-        const { info, messages } = store.snapshot(key, options?.archivedAt);
+        const { info, messages } = store.snapshot(key, optionsOf(options, "export").archivedAt);
         return formatSessionExport(info, messages);
       },
       async import(jsonl, options) {
-        return store.restore(parseSessionExport(jsonl), options?.replace === true);
+        return store.restore(parseSessionExport(jsonl), optionsOf(options, "import").replace === true);
       },
     };
     ctx.services.provide(sessionsRef, sessions);

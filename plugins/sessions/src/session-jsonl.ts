@@ -1,4 +1,4 @@
-import { AlephError, type SessionInfo, type SessionMessage } from "@aleph/plugin-sdk";
+import { AlephError, parseSessionKey, type SessionInfo, type SessionMessage } from "@aleph/plugin-sdk";
 import { checkCount, checkMessageInput } from "./messages.js";
 
 /*
@@ -67,6 +67,12 @@ function parseHeader(record: Record<string, unknown>): SessionExportHeader {
     throw bad(1, `unsupported export version ${JSON.stringify(record.version)} (this Aleph reads version ${EXPORT_FORMAT_VERSION})`, "export it again with this Aleph, or upgrade");
   }
   if (typeof record.key !== "string") throw bad(1, "the header has no key", 'add "key": "<session key>"');
+  try {
+    parseSessionKey(record.key);
+  } catch (error) {
+    const { code, message, fix } = error as AlephError;
+    throw new AlephError(code, `session import, line 1: ${message}`, { line: 1, ...(fix ? { fix } : {}) });
+  }
   const lastCompaction = record.lastCompaction ?? null;
   return {
     type: "session",

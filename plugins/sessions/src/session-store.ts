@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import {
   AlephError,
   formatSessionKey,
+  optionsOf,
   parseSessionKey,
   sessionKeyRange,
   type SessionAppendResult,
@@ -252,8 +253,9 @@ export class SessionStore {
     return result;
   }
 
-  history(keyText: string, options: SessionHistoryOptions = {}): SessionMessage[] {
+  history(keyText: string, given?: SessionHistoryOptions | null): SessionMessage[] {
     const key = this.#key(keyText);
+    const options = optionsOf(given, "history");
     const limit = checkLimit(options.limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
     const before = options.before === undefined ? Number.MAX_SAFE_INTEGER : checkCount("before", options.before, "history");
     const head = this.#live(key);
@@ -264,7 +266,8 @@ export class SessionStore {
       .map((row) => JSON.parse(row.body) as SessionMessage);
   }
 
-  list(filter: SessionListFilter = {}): SessionInfo[] {
+  list(given?: SessionListFilter | null): SessionInfo[] {
+    const filter = optionsOf(given, "list");
     const where: string[] = [filter.archived ? "archived_at IS NOT NULL" : "archived_at IS NULL"];
     const params: unknown[] = [];
     if (filter.prefix !== undefined) {
@@ -347,8 +350,9 @@ export class SessionStore {
     return info;
   }
 
-  delete(keyText: string, options: { archived?: boolean } = {}): number {
+  delete(keyText: string, given?: { archived?: boolean } | null): number {
     const key = this.#key(keyText);
+    const options = optionsOf(given, "delete");
     const count = this.#db
       .transaction(() => {
         const ids = options.archived ? this.#sql.allOfKey.all(key).map((r) => r.id) : [this.#live(key)?.id].filter((id): id is number => id !== undefined);

@@ -245,7 +245,7 @@ describe("sessions service", () => {
       [`${header}\n${msg(1)}\n{not json\n`, /line 3: not valid JSON/, "ALEPH_E_JSON"],
       [`${msg(1)}\n`, /line 1: the first line must be the session header/, "ALEPH_E_USAGE"],
       [`${header.replace('"version":1', '"version":7')}\n`, /unsupported export version 7/, "ALEPH_E_USAGE"],
-      [`${header.replace("agent:main:main", "agent:../x:main")}\n`, /agent id/, "ALEPH_E_SESSION_KEY"],
+      [`${header.replace("agent:main:main", "agent:../x:main")}\n`, /line 1: session key .*agent id/, "ALEPH_E_SESSION_KEY"],
       [`${header}\n${msg(2)}\n${msg(1)}\n`, /line 3: seq 1 does not follow seq 2/, "ALEPH_E_USAGE"],
       [`${header}\n${msg(1, { role: "robot" })}\n`, /line 2 has role "robot"/, "ALEPH_E_USAGE"],
       [`${header}\n${msg(1, { id: "a" })}\n${msg(2, { id: "a" })}\n`, /line 3: the idempotency id "a" appears twice/, "ALEPH_E_USAGE"],
@@ -299,6 +299,17 @@ describe("sessions service", () => {
     const history = await sessions.history("agent:main:main", { limit: 10_000 });
     expect(history.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(new Set(history.map((m) => m.content)).size).toBe(total);
+  });
+
+  it("takes null for omitted options (as JSON callers send them) and refuses options that are not objects", async () => {
+    const { sessions } = await start();
+    await sessions.append("agent:main:main", user("a"));
+    const n = null as never;
+    expect((await sessions.history("agent:main:main", n)).map((m) => m.content)).toEqual(["a"]);
+    expect(await sessions.list(n)).toHaveLength(1);
+    expect(await sessions.export("agent:main:main", n)).toContain('"a"');
+    await expect(sessions.history("agent:main:main", 5 as never)).rejects.toMatchObject({ code: "ALEPH_E_USAGE", message: expect.stringMatching(/history: options must be an object/) });
+    expect(await sessions.delete("agent:main:main", n)).toBe(1);
   });
 
   it("keeps everything across a restart", async () => {

@@ -42,7 +42,7 @@ export const chatLogCommand: Command = {
   options: {
     after: { type: "string", value: "SEQ", description: "Only messages after this seq (default 0)" },
     limit: { type: "string", value: "N", description: `At most N messages (default ${DEFAULT_READ_LIMIT}, at most ${MAX_READ_LIMIT})` },
-    json: { type: "boolean", description: "Print JSON: {messages: [{seq, chatId, from, ts, content, key?}], lastSeq, torn: [{line, text, seq?}]}" },
+    json: { type: "boolean", description: "Print JSON: {messages: [{seq, chatId, from, ts, content, key?}], lastSeq, more, torn: [{line, text, seq?}]}" },
   },
   async run(ctx) {
     const { args, options, out, err } = ctx;
@@ -63,9 +63,8 @@ export const chatLogCommand: Command = {
       return 0;
     }
     for (const message of result.messages) out(`#${message.seq} ${message.from}: ${contentText(message.content)}\n`);
-    // A full page that ends before the last seq was cut by the limit (a short one ends at a torn tail).
     const last = result.messages.at(-1)!.seq;
-    if (result.messages.length === (limit ?? DEFAULT_READ_LIMIT) && last < result.lastSeq) err(`note: more messages follow (up to #${result.lastSeq}): aleph chat log ${chatId} --after ${last}\n`);
+    if (result.more) err(`note: more messages follow (up to #${result.lastSeq}): aleph chat log ${chatId} --after ${last}\n`);
     return 0;
   },
 };

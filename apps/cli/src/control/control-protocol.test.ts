@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { AlephError } from "@aleph/plugin-sdk";
-import { parseControlRequest } from "./control-protocol.js";
+import { MAX_CONTROL_LINE, parseControlRequest } from "./control-protocol.js";
 import { controlRequest, controlSocketPath, startControlServer } from "./control-server.js";
 
 describe("parseControlRequest", () => {
@@ -20,7 +20,7 @@ describe("parseControlRequest", () => {
     expect(() => parseControlRequest('{"id":1}')).toThrow(/method name/);
     expect(() => parseControlRequest('{"id":1,"method":"Bad Method"}')).toThrow(/method name/);
     expect(() => parseControlRequest('{"id":1,"method":"status","params":[1]}')).toThrow(/params must be an object/);
-    expect(() => parseControlRequest(" ".repeat(1024 * 1024 + 1))).toThrow(/limit/);
+    expect(() => parseControlRequest(" ".repeat(MAX_CONTROL_LINE + 1))).toThrow(/limit/);
   });
 });
 

@@ -4,10 +4,12 @@ import { AlephError } from "@aleph/plugin-sdk";
  * The control socket speaks newline-delimited JSON:
  *   request  {"id": 1, "method": "status", "params": {}}
  *   response {"id": 1, "ok": true, "result": …} | {"id": 1, "ok": false, "error": {"code", "message", "fix"?, "file"?, "line"?}}
- * One request per line, answered in order. A line is at most 1 MiB.
+ * One request per line, answered in order. A line is at most 64 MiB: the socket is the owner's
+ * alone (0600), and the limit only has to stop a runaway client, while a request legitimately
+ * carries a session message (up to [sessions] max_message_bytes, 16 MiB at most) or an import.
  */
 
-export const MAX_CONTROL_LINE = 1024 * 1024;
+export const MAX_CONTROL_LINE = 64 * 1024 * 1024;
 
 export interface ControlRequest {
   id: number | string;
