@@ -14,15 +14,8 @@ export interface MessageLimits {
   maxBytes: number;
 }
 
-/** A message checked and ready to insert, missing only its seq and timestamp. */
-export interface CheckedMessage {
-  role: SessionRole;
-  content: unknown;
-  name?: string;
-  id?: string;
-  tokens?: number;
-  meta?: Record<string, unknown>;
-}
+/** A message checked and ready to insert, missing only its seq, timestamp and counted tokens. */
+export type CheckedMessage = SessionMessageInput;
 
 function usage(message: string, fix: string): AlephError {
   return new AlephError("ALEPH_E_USAGE", message, { fix });
