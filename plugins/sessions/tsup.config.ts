@@ -9,4 +9,6 @@ export default defineConfig({
   // A bundled plugin ships inside the CLI: bundle what it uses (tree-shaken), so that loading it
   // costs one small file rather than the SDK's whole dependency graph.
   noExternal: ["@aleph/plugin-sdk"],
+  // zod is shared with the launcher and the other plugins (a dependency, never a bundled copy).
+  external: ["zod"],
 });
