@@ -301,6 +301,15 @@ describe("aleph sessions: bad input", () => {
   });
 });
 
+describe("aleph sessions with a broken [sessions] section", () => {
+  test("says the service is down because its plugin failed, with the config key, file and line", async () => {
+    const ws = createWorkspace({ config: '[sessions]\nsynchronous = "bogus"\n' });
+    const result = await runCli(ws, ["sessions", "list"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ALEPH_E_DEPENDENCY: the "sessions" service is down: plugin "sessions" failed with ALEPH_E_CONFIG: .*synchronous.*"full"\|"normal".*config\.toml:2\) Fix: /);
+  });
+});
+
 describe("aleph sessions --help", () => {
   test("every subcommand's help exits 0 and names its flags", async () => {
     const ws = createWorkspace();

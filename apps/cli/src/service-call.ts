@@ -8,7 +8,18 @@ import { withOneShotKernel } from "./one-shot-kernel.js";
 /** Calls a method of a service bound in `kernel`; only the service's own functions are reachable. */
 export async function invokeService(kernel: Kernel, service: string, method: string, args: unknown[]): Promise<unknown> {
   const impl = kernel.host.registry.bound(service)?.implementation as Record<string, unknown> | undefined;
-  if (!impl) throw new AlephError("ALEPH_E_DEPENDENCY", `no active plugin provides the "${service}" service`, { fix: "check `aleph plugins list`" });
+  if (!impl) {
+    // Say why: a provider that failed (a bad config section, a broken build) is the usual cause.
+    const failed = kernel.host.list().find((p) => p.provides.includes(service) && p.error);
+    if (failed?.error) {
+      throw new AlephError("ALEPH_E_DEPENDENCY", `the "${service}" service is down: plugin "${failed.id}" failed with ${failed.error.code}: ${failed.error.message}`, {
+        fix: failed.error.fix ?? `fix it, then check \`aleph plugins inspect ${failed.id}\``,
+        ...(failed.error.file ? { file: failed.error.file } : {}),
+        ...(failed.error.line ? { line: failed.error.line } : {}),
+      });
+    }
+    throw new AlephError("ALEPH_E_DEPENDENCY", `no active plugin provides the "${service}" service`, { fix: "check `aleph plugins list`" });
+  }
   const fn = impl[method];
   if (typeof fn !== "function" || method in Object.prototype) {
     throw new AlephError("ALEPH_E_RPC", `service "${service}" has no method "${method}"`);
