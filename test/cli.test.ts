@@ -193,6 +193,33 @@ describe("aleph config", () => {
     expect(human.stderr).toContain(`${ws.configFile}:2`);
   });
 
+  test("config check validates plugin-owned sections by each plugin's schema without running setup; an unimportable plugin is a warning", async () => {
+    const ws = createWorkspace({ config: '[sessions]\nsynchronous = "sometimes"\n\n[greeter]\nport = "x"\n\n[broken]\nanything = 1\n' });
+    // A plugin with a hand-written Standard Schema, whose setup would leave a mark if it ran.
+    writePlugin(join(ws.userDir, "greeter"), {
+      id: "greeter",
+      code: `import { writeFileSync } from "node:fs";
+export default {
+  config: { "~standard": { version: 1, vendor: "test", validate: (v) => typeof v.port === "number" ? { value: v } : { issues: [{ message: "port must be a number", path: ["port"] }] } } },
+  setup() { writeFileSync(${JSON.stringify(join(ws.root, "setup-ran"))}, "yes"); },
+};
+`,
+    });
+    writePlugin(join(ws.userDir, "broken"), { id: "broken", code: 'throw new Error("boom at import");\n' });
+    const result = await runCli(ws, ["config", "check", "--json"]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ path: "sessions.synchronous", line: 2, message: expect.stringMatching(/"full"\|"normal".*plugin "sessions"/) }),
+      expect.objectContaining({ path: "greeter.port", line: 5, message: 'port must be a number (plugin "greeter")' }),
+    ]);
+    expect(report.warnings).toEqual([expect.stringMatching(/\[broken\] was not checked: plugin "broken" could not be imported .*boom at import/)]);
+    expect(existsSync(join(ws.root, "setup-ran"))).toBe(false);
+
+    ws.writeConfig('[sessions]\nsynchronous = "normal"\n\n[greeter]\nport = 8\n');
+    expect((await runCli(ws, ["config", "check"])).code).toBe(0);
+  });
+
   test("config schema prints a JSON Schema that knows the kernel's sections", async () => {
     const ws = createWorkspace();
     const schema = await runCliJson(ws, ["config", "schema"]);

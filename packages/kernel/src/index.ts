@@ -25,4 +25,6 @@ export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./lo
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
 export { SecretRedactor, redactFields, collectSecrets, SECRET_KEY_PATTERN } from "./redact.js";
 export { locateTomlKey } from "./toml-locate.js";
+export { pluginSectionIssues, sectionOf, type PluginSectionIssue } from "./plugin-config.js";
+export { loadNodePlugin } from "./node-loader.js";
 export { stringify as stringifyToml } from "smol-toml";

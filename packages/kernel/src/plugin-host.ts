@@ -2,9 +2,7 @@ import {
   AlephError,
   errorMessage,
   isAlephError,
-  validateWithSchema,
   type PluginInfo,
-  type StandardSchemaV1,
   type PluginKind,
   type PluginStatus,
   type UnloadReason,
@@ -24,6 +22,7 @@ import { describe, sortInfos } from "./plugin-info.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { locateTomlKey } from "./toml-locate.js";
+import { pluginSectionIssues, sectionOf, validateSection, type PluginSectionIssue } from "./plugin-config.js";
 
 /** Loads a plugin's code for its kind. WASM plugins plug in here with their own loader. */
 export type PluginLoader = (candidate: PluginCandidate, attempt: number, timeoutMs: number) => Promise<LoadedCode>;
@@ -73,27 +72,6 @@ const RETRYABLE = new Set(["ALEPH_E_DEPENDENCY", "ALEPH_E_CYCLE", "ALEPH_E_CONFI
 function toAlephError(error: unknown, code: "ALEPH_E_SETUP" | "ALEPH_E_IMPORT", file: string, fix: string): AlephError {
   if (isAlephError(error)) return error as AlephError;
   return new AlephError(code, errorMessage(error), { file, fix, cause: error });
-}
-
-/**
- * Validates a plugin's section. An absent section reads as an empty table; a schema that is not a
- * table (an array of tables such as [[agents]]) gets `undefined` instead, so its own default applies.
- */
-async function validateSection(schema: StandardSchemaV1<unknown, unknown>, section: unknown) {
-  const result = await validateWithSchema(schema, section ?? {});
-  if (result.ok || section !== undefined) return result;
-  const asUndefined = await validateWithSchema(schema, undefined);
-  return asUndefined.ok ? asUndefined : result;
-}
-
-/** Reads a dotted config section ("interfaces.telegram") out of config.toml's data. */
-function sectionOf(config: Record<string, unknown>, key: string): unknown {
-  let value: unknown = config;
-  for (const part of key.split(".")) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
 }
 
 /**
@@ -154,19 +132,13 @@ export class PluginHost {
    * Validates the plugin-owned sections of a new config against each plugin's schema,
    * so an invalid change is refused before anything is applied.
    */
-  async validateSections(snapshot: ConfigSnapshot): Promise<{ path: string; message: string; line?: number; file: string }[]> {
-    const issues: { path: string; message: string; line?: number; file: string }[] = [];
+  async validateSections(snapshot: ConfigSnapshot): Promise<PluginSectionIssue[]> {
+    const issues: PluginSectionIssue[] = [];
     for (const rec of this.#records.values()) {
       const definition = (rec.fresh ?? rec.code)?.definition;
       const manifest = rec.candidate.manifest;
-      if (!definition?.config || !manifest || rec.status === "disabled") continue;
-      const result = await validateSection(definition.config, sectionOf(snapshot.config, manifest.configKey));
-      if (!result.ok) {
-        for (const issue of result.issues) {
-          const path = [...manifest.configKey.split("."), ...(issue.path ? issue.path.split(".") : [])];
-          issues.push({ file: snapshot.files.config, path: path.join("."), message: `${issue.message} (plugin "${rec.id}")`, line: locateTomlKey(snapshot.text.config, path) });
-        }
-      }
+      if (!definition || !manifest || rec.status === "disabled") continue;
+      issues.push(...(await pluginSectionIssues(definition, manifest, snapshot)));
     }
     return issues;
   }

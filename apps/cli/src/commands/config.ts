@@ -1,4 +1,19 @@
-import { discoverPlugins, formatIssue, KERNEL_SECTIONS, loadConfig, pluginSearchPaths, resolvePaths, vaultOptions } from "@aleph/kernel";
+import { errorMessage } from "@aleph/plugin-sdk";
+import {
+  discoverPlugins,
+  formatIssue,
+  KERNEL_SECTIONS,
+  loadConfig,
+  loadNodePlugin,
+  pluginSearchPaths,
+  pluginSectionIssues,
+  resolvePaths,
+  sectionOf,
+  vaultOptions,
+  type ConfigSnapshot,
+  type DiscoveryResult,
+  type PluginSectionIssue,
+} from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { configJsonSchema } from "../config-json-schema.js";
@@ -9,12 +24,12 @@ export const configCheckCommand: Command = {
   name: "config check",
   summary: "Validate config.toml and providers.toml; exit 1 if invalid",
   details:
-    "Checks syntax, ${ENV} and keys:<name> (vault) references and the kernel's sections. Plugin-owned sections\nare checked by their plugin's schema when the kernel runs; offline, a section no discovered plugin owns is a warning.",
+    "Checks syntax, ${ENV} and keys:<name> (vault) references, the kernel's sections, and each section a Node plugin\nowns, by that plugin's schema (its module is imported; its setup does not run). A section no discovered plugin\nowns is a warning.",
   options: { json: { type: "boolean", description: "Print JSON: {ok, errors, warnings}" } },
   async run({ options, env, cwd, out, err }) {
     const paths = resolvePaths({ env, cwd });
     const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
-    const errors = result.ok ? [] : result.issues;
+    const errors: { file: string; path: string; message: string; line?: number }[] = result.ok ? [] : [...result.issues];
     const warnings: string[] = [];
     if (result.ok) {
       const owned = new Set<string>(KERNEL_SECTIONS);
@@ -23,6 +38,7 @@ export const configCheckCommand: Command = {
       for (const section of Object.keys(result.snapshot.config)) {
         if (!owned.has(section)) warnings.push(`${paths.configFile}: [${section}] is not owned by the kernel or any discovered plugin (a typo?)`);
       }
+      errors.push(...(await checkPluginSections(found, result.snapshot, warnings)));
     }
     if (options.json) {
       out(json({ ok: errors.length === 0, files: [paths.configFile, paths.providersFile], errors, warnings }));
@@ -45,3 +61,26 @@ export const configSchemaCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * Each section of config.toml that a Node plugin owns, checked by that plugin's schema: the
+ * plugin's module is imported (as `aleph start` would) but its setup does not run. A plugin whose
+ * module cannot be imported is a warning here; `aleph start` reports it as a failed plugin.
+ */
+async function checkPluginSections(found: DiscoveryResult, snapshot: ConfigSnapshot, warnings: string[]): Promise<PluginSectionIssue[]> {
+  const disabled = new Set(snapshot.config.extensions.disabled);
+  const issues: PluginSectionIssue[] = [];
+  for (const candidate of found.winners.values()) {
+    const manifest = candidate.manifest;
+    if (!manifest || manifest.kind !== "node" || disabled.has(candidate.id)) continue;
+    if (sectionOf(snapshot.config, manifest.configKey) === undefined) continue; // defaults are the plugin's own
+    try {
+      const { definition } = await loadNodePlugin(candidate, 1, snapshot.config.extensions.setup_timeout_ms);
+      issues.push(...(await pluginSectionIssues(definition, manifest, snapshot)));
+    } catch (error) {
+      warnings.push(`[${manifest.configKey}] was not checked: plugin "${candidate.id}" could not be imported (${errorMessage(error)})`);
+    }
+  }
+  // In the order of the file, as someone fixing them reads it.
+  return issues.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}

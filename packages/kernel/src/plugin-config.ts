@@ -1,0 +1,53 @@
+import { validateWithSchema, type PluginDefinition, type PluginManifest, type StandardSchemaV1 } from "@aleph/plugin-sdk";
+import type { ConfigSnapshot } from "./config-loader.js";
+import { locateTomlKey } from "./toml-locate.js";
+
+/*
+ * A plugin's own section of config.toml, checked against the plugin's schema: by the host before
+ * it loads a plugin or applies a change, and by `aleph config check` without a kernel.
+ */
+
+/** A problem in a plugin-owned section, located in config.toml. */
+export interface PluginSectionIssue {
+  file: string;
+  /** Dotted key path from the top of config.toml, e.g. "sessions.synchronous". */
+  path: string;
+  message: string;
+  line?: number;
+}
+
+/** Reads a dotted config section ("interfaces.telegram") out of config.toml's data. */
+export function sectionOf(config: Record<string, unknown>, key: string): unknown {
+  let value: unknown = config;
+  for (const part of key.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * Validates a plugin's section. An absent section reads as an empty table; a schema that is not a
+ * table (an array of tables such as [[agents]]) gets `undefined` instead, so its own default applies.
+ */
+export async function validateSection(schema: StandardSchemaV1<unknown, unknown>, section: unknown) {
+  const result = await validateWithSchema(schema, section ?? {});
+  if (result.ok || section !== undefined) return result;
+  const asUndefined = await validateWithSchema(schema, undefined);
+  return asUndefined.ok ? asUndefined : result;
+}
+
+/** Every problem of `manifest`'s section in `snapshot` by `definition`'s schema (none without one). */
+export async function pluginSectionIssues(
+  definition: PluginDefinition<unknown>,
+  manifest: Pick<PluginManifest, "id" | "configKey">,
+  snapshot: ConfigSnapshot,
+): Promise<PluginSectionIssue[]> {
+  if (!definition.config) return [];
+  const result = await validateSection(definition.config, sectionOf(snapshot.config, manifest.configKey));
+  if (result.ok) return [];
+  return result.issues.map((issue) => {
+    const path = [...manifest.configKey.split("."), ...(issue.path ? issue.path.split(".") : [])];
+    return { file: snapshot.files.config, path: path.join("."), message: `${issue.message} (plugin "${manifest.id}")`, line: locateTomlKey(snapshot.text.config, path) };
+  });
+}
