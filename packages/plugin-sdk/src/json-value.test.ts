@@ -63,5 +63,9 @@ describe("estimateTokens", () => {
     expect(estimateTokens({ content: [{ type: "text", text: "abcdefgh" }] })).toBe(4 + Math.ceil(("type" + "text" + "text" + "abcdefgh").length / 4));
     expect(estimateTokens({ content: "abcd", name: "tool" })).toBe(6);
     expect(estimateTokens({ content: "x".repeat(4000) })).toBe(1004);
+    // It runs before the strict JSON check: a cycle must not overflow the stack.
+    const cycle: Record<string, unknown> = { text: "abcd" };
+    cycle.self = cycle;
+    expect(estimateTokens({ content: cycle })).toBe(4 + Math.ceil(("text" + "abcd" + "self").length / 4));
   });
 });

@@ -32,7 +32,9 @@ export function appendJsonLine(file: string, value: unknown, options: AppendJson
       torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
     }
     const bytes = Buffer.from((torn ? "\n" : "") + line + "\n");
-    writeSync(fd, bytes);
+    const written = writeSync(fd, bytes);
+    // A short write (a full disk) leaves a torn tail: never report such a line as appended.
+    if (written !== bytes.length) throw new Error(`appendJsonLine: wrote ${written} of ${bytes.length} bytes to ${file} (is the disk full?)`);
     if (options.fsync) fsyncSync(fd);
     return bytes.length;
   } finally {

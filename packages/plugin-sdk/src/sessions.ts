@@ -144,13 +144,18 @@ export interface TokenCounter {
 
 export const tokenCounterRef = createServiceRef<TokenCounter>("token-counter");
 
-/** Total length of the text in a JSON value: strings, and the keys and scalars of structures. */
-function textLength(value: unknown): number {
+/**
+ * Total length of the text in a value: strings, and the keys and scalars of structures. It runs
+ * before the strict JSON check, so it must survive what that check refuses (a cycle counts once).
+ */
+function textLength(value: unknown, seen = new Set<object>()): number {
   if (typeof value === "string") return value.length;
   if (value === null || typeof value !== "object") return String(value).length;
+  if (seen.has(value)) return 0;
+  seen.add(value);
   let n = 0;
-  if (Array.isArray(value)) for (const item of value) n += textLength(item);
-  else for (const [key, item] of Object.entries(value)) n += key.length + textLength(item);
+  if (Array.isArray(value)) for (const item of value) n += textLength(item, seen);
+  else for (const [key, item] of Object.entries(value)) n += key.length + textLength(item, seen);
   return n;
 }
 
@@ -187,7 +192,8 @@ export interface SubagentHandle extends SubagentInfo {
  * under their parent agent, with limits on active and idle ones. An idle sub-agent's context is
  * swapped out to `<root>/swap/` after `[sessions.subagents] swap_after_ms` (or when there are
  * more idle ones than `max_idle`) and swapped back in, exactly, when it is acquired again; a
- * swapped-out context survives a restart.
+ * swapped-out context survives a restart, and after a crash a sub-agent comes back with the
+ * context of its last swap-out.
  */
 export interface SubagentsService {
   /** Creates a sub-agent session and acquires it; ALEPH_E_DUPLICATE when it exists. */
@@ -196,7 +202,7 @@ export interface SubagentsService {
   acquire(parentAgentId: string, name: string): Promise<SubagentHandle>;
   /** Replaces the in-memory context of an active sub-agent. */
   update(key: string, context: unknown): Promise<SubagentInfo>;
-  /** Marks an active sub-agent idle (optionally with its final context). */
+  /** Marks an active sub-agent idle, optionally with its final context (null or omitted: keep the current one). */
   release(key: string, context?: unknown): Promise<SubagentInfo>;
   list(parentAgentId?: string): Promise<SubagentInfo[]>;
   /** Swaps an idle sub-agent out now. */

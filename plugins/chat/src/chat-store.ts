@@ -95,6 +95,9 @@ function fileIdentity(file: string): { size: number; ino: number } {
   }
 }
 
+/** The index no longer matches the file (an in-place edit that kept its size and inode). */
+class StaleIndexError extends Error {}
+
 /** The index of the first entry with seq > after (entries.length when none). */
 function firstAfter(idx: ChatIndex, after: number): number {
   if (!idx.ordered) {
@@ -119,7 +122,7 @@ function checkSeq(name: string, value: unknown): number {
 }
 
 function checkLimit(value: unknown): number {
-  if (value === undefined) return DEFAULT_READ_LIMIT;
+  if (value === undefined || value === null) return DEFAULT_READ_LIMIT;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > MAX_READ_LIMIT) {
     throw usage(`limit must be an integer from 1 to ${MAX_READ_LIMIT}, got ${JSON.stringify(value)}`);
   }
@@ -211,7 +214,17 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
       closeSync(fd);
     }
     const list: ChatMessage[] = [];
-    for (let i = from; i < to; i++) list.push(JSON.parse(buffer.toString("utf8", idx.starts[i]! - base, idx.ends[i]! - base)) as ChatMessage);
+    for (let i = from; i < to; i++) {
+      let message: ChatMessage;
+      try {
+        message = JSON.parse(buffer.toString("utf8", idx.starts[i]! - base, idx.ends[i]! - base)) as ChatMessage;
+      } catch {
+        throw new StaleIndexError();
+      }
+      // The byte range must still hold the message the index thinks it does.
+      if (message?.seq !== idx.seqs[i]) throw new StaleIndexError();
+      list.push(message);
+    }
     return list;
   }
 
@@ -236,7 +249,30 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
   }
 
   function result(chatId: string, after: number, limit: number): ChatReadResult {
-    const idx = index(chatId);
+    try {
+      return resultFrom(chatId, index(chatId), after, limit);
+    } catch (error) {
+      if (!(error instanceof StaleIndexError)) throw error;
+      // Edited in place behind our back (same size and inode, other line boundaries): read it afresh once.
+      indexes.delete(chatId);
+      try {
+        return resultFrom(chatId, index(chatId), after, limit);
+      } catch (again) {
+        if (!(again instanceof StaleIndexError)) throw again;
+        throw new AlephError("ALEPH_E_JSON", `chat ${chatId} changed while it was being read`, { file: chatFile(chatId), fix: "read it again; if this persists, check what else writes the file" });
+      }
+    }
+  }
+
+  /** The message posted with idempotency key `key`, if any. */
+  function byKey(chatId: string, idx: ChatIndex, key: string): ChatMessage | undefined {
+    const seq = idx.keys.get(key);
+    if (seq === undefined) return undefined;
+    const at = idx.seqs.indexOf(seq, idx.ordered ? firstAfter(idx, seq - 1) : 0);
+    return at === -1 ? undefined : messagesAt(chatId, idx, at, at + 1)[0];
+  }
+
+  function resultFrom(chatId: string, idx: ChatIndex, after: number, limit: number): ChatReadResult {
     let list: ChatMessage[];
     let more: boolean;
     if (idx.ordered) {
@@ -257,7 +293,7 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
       validateId("chat id", chatId);
       if (typeof input !== "object" || input === null) throw usage("post needs { from, content, key? }");
       const from = validateId("sender id (from)", input.from);
-      const key = input.key;
+      const key = input.key ?? undefined; // null from a JSON caller: no key
       if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH)) {
         throw usage(`the idempotency key must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`);
       }
@@ -268,13 +304,18 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
       });
       const content = JSON.parse(serialized) as unknown; // a snapshot: later mutation of input does not leak in
       return enqueue(chatId, () => {
-        const idx = index(chatId);
+        let idx = index(chatId);
         if (key !== undefined) {
-          const existing = idx.keys.get(key);
-          if (existing !== undefined) {
-            const at = idx.seqs.indexOf(existing, idx.ordered ? firstAfter(idx, existing - 1) : 0);
-            if (at !== -1) return messagesAt(chatId, idx, at, at + 1)[0]!;
+          let found: ChatMessage | undefined;
+          try {
+            found = byKey(chatId, idx, key);
+          } catch (error) {
+            if (!(error instanceof StaleIndexError)) throw error;
+            indexes.delete(chatId); // edited in place behind our back: read it afresh
+            idx = index(chatId);
+            found = byKey(chatId, idx, key);
           }
+          if (found) return found;
         }
         const message: ChatMessage = { seq: idx.lastSeq + 1, chatId, from, ts: new Date().toISOString(), content };
         if (key !== undefined) message.key = key;

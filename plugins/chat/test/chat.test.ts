@@ -198,6 +198,16 @@ describe("chat", () => {
     renameSync(`${file}.new`, file);
     expect((await chat.read("long", { after: 20, limit: 1 })).messages[0]!.content).toBe("restored 21 o");
 
+    // Rewritten in place (same inode, same size) with other line boundaries: detected on read and re-read.
+    const current = readFileSync(file, "utf8").trimEnd().split("\n");
+    const shifted = current.map((line, i) => (i === 0 ? line.replace('"message 1 é"', '"message 1 éé"') : i === 1 ? line.replace('"message 2 éé"', '"message 2 é"') : line));
+    expect(Buffer.byteLength(`${shifted.join("\n")}\n`)).toBe(readFileSync(file).length);
+    writeFileSync(file, `${shifted.join("\n")}\n`);
+    expect((await chat.read("long", { limit: 2 })).messages.map((m) => m.content)).toEqual(["message 1 éé", "message 2 é"]);
+    expect((await chat.post("long", { from: "a", content: "x", key: "k2" })).content).toBe("message 2 é");
+    expect((await chat.read("long", { limit: null as never, after: null as never })).messages).toHaveLength(60);
+    expect((await chat.post("long", { from: "a", content: "keyless", key: null as never })).key).toBeUndefined();
+
     // Edited by hand into an order that is not increasing: still every message after the cursor.
     const lines = readFileSync(file, "utf8").trimEnd().split("\n");
     writeFileSync(file, `${[lines[2], lines[0], lines[1]].join("\n")}\n`);

@@ -40,6 +40,7 @@ export default definePlugin({
 
     // Events go out after the commit and are not awaited: a slow subscriber never holds a writer.
     const emit = <K extends string>(event: K, payload: EventPayload<K>) => void ctx.events.emit(event, payload);
+    let counterWarned = false;
     const store = new SessionStore(db, {
       limits: {
         get maxBytes() {
@@ -50,12 +51,18 @@ export default definePlugin({
       countTokens: (message) => {
         const counter = ctx.services.getOptional(tokenCounterRef);
         if (!counter) return estimateTokens(message);
+        let problem: string;
         try {
-          return counter.count(message);
+          const counted = counter.count(message);
+          // A fractional count (length / 4) is fine rounded; anything else would corrupt token_count.
+          if (typeof counted === "number" && Number.isFinite(counted) && counted >= 0) return Math.round(counted);
+          problem = `it returned ${typeof counted === "number" ? counted : typeof counted}, not a count`;
         } catch (error) {
-          ctx.log.warn("token-counter failed; using the built-in estimate", { error: (error as Error).message });
-          return estimateTokens(message);
+          problem = `it threw: ${(error as Error).message}`;
         }
+        if (!counterWarned) ctx.log.warn(`token-counter failed (${problem}); using the built-in estimate (reported once)`);
+        counterWarned = true;
+        return estimateTokens(message);
       },
       events: {
         created: (info) => emit("session.created", { key: info.key, kind: info.kind, agentId: info.agentId, channel: info.channel }),
@@ -94,8 +101,8 @@ export default definePlugin({
         return store.delete(key, options);
       },
       async export(key, options) {
-        const { info, messages } = store.snapshot(key, optionsOf(options, "export").archivedAt);
-        return formatSessionExport(info, messages);
+        const { info, messages, compacted } = store.snapshot(key, optionsOf(options, "export").archivedAt ?? undefined);
+        return formatSessionExport(info, messages, compacted);
       },
       async import(jsonl, options) {
         return store.restore(parseSessionExport(jsonl), optionsOf(options, "import").replace === true);

@@ -33,18 +33,32 @@ export function importLegacySessions(db: Database.Database, hasMetadata: boolean
     const now = Date.now();
     const created = Number.isSafeInteger(row.created_at) ? (row.created_at as number) : now;
     const updated = Number.isSafeInteger(row.updated_at) ? (row.updated_at as number) : created;
-    const messages = list.map((element, i): SessionMessage => {
-      const item = (typeof element === "object" && element !== null ? element : {}) as Record<string, unknown>;
-      const known = typeof item.role === "string" && (SESSION_ROLES as readonly string[]).includes(item.role) && item.content !== undefined;
-      const message: SessionMessage = known
-        ? { seq: i + 1, ts: updated, role: item.role as SessionRole, content: item.content, tokens: 0 }
-        : { seq: i + 1, ts: updated, role: "system", content: element ?? null, tokens: 0, meta: { legacy: true } };
-      message.tokens = estimateTokens(message);
-      return message;
-    });
+    const messages = list.map((element, i) => legacyMessage(element, i + 1, updated));
     const tokens = messages.reduce((sum, m) => sum + m.tokens, 0);
     const lastCompaction = Number.isSafeInteger(row.meta_last_compaction) ? (row.meta_last_compaction as number) : null;
     const head = insertHead.run(row.session_key, columns.agentId, columns.channel, created, updated, messages.length, tokens, messages.length, lastCompaction);
     for (const m of messages) insertMessage.run(head.lastInsertRowid, m.seq, m.tokens, JSON.stringify(m));
   }
+}
+
+/**
+ * One element of a legacy messages array as a SessionMessage. A message with a known role keeps
+ * its role, content (null when it had none: an assistant turn that only calls tools), name and a
+ * numeric ts; every other member (tool_calls, tool_call_id…) goes to meta.legacy, so nothing a
+ * provider needs is dropped. Anything else is kept whole as the content of a system message.
+ */
+function legacyMessage(element: unknown, seq: number, fallbackTs: number): SessionMessage {
+  const item = typeof element === "object" && element !== null && !Array.isArray(element) ? (element as Record<string, unknown>) : undefined;
+  let message: SessionMessage;
+  if (item && typeof item.role === "string" && (SESSION_ROLES as readonly string[]).includes(item.role)) {
+    const { role, content, name, ts, ...rest } = item;
+    message = { seq, ts: Number.isSafeInteger(ts) && (ts as number) >= 0 ? (ts as number) : fallbackTs, role: role as SessionRole, content: content ?? null, tokens: 0 };
+    if (typeof name === "string" && name.length > 0) message.name = name;
+    else if (name !== undefined) rest.name = name;
+    if (Object.keys(rest).length > 0) message.meta = { legacy: rest };
+  } else {
+    message = { seq, ts: fallbackTs, role: "system", content: element ?? null, tokens: 0, meta: { legacy: true } };
+  }
+  message.tokens = estimateTokens(message);
+  return message;
 }

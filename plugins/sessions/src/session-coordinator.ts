@@ -23,7 +23,8 @@ import type { SwapManager } from "./swap-manager.js";
  * calls); the conversation itself is the session in sessions.db. Contexts are held as checked
  * JSON text, so a swap round trip is byte-exact. Every operation runs through one queue: an
  * acquire can never race the swap-out of the same sub-agent. On unload every context still in
- * memory is swapped out, so a restart loses none.
+ * memory is swapped out, so a restart loses none; after a crash, a sub-agent comes back with the
+ * context of its last swap-out (its swap file outlives swap-in, see SwapManager).
  */
 
 export interface CoordinatorSettings {
@@ -170,11 +171,12 @@ export class SessionCoordinator implements SubagentsService {
     });
   }
 
+  /** `context` null or undefined keeps the current context (JSON callers send an omitted argument as null; set a null context with update). */
   release(key: string, context?: unknown): Promise<SubagentInfo> {
     return this.#run(async () => {
       const entry = this.#entry(key);
       if (entry.state !== "active") throw new AlephError("ALEPH_E_USAGE", `sub-agent "${key}" is ${entry.state}, not active`, { fix: "only an acquired sub-agent can be released" });
-      if (context !== undefined) entry.contextJson = this.#context(context);
+      if (context !== undefined && context !== null) entry.contextJson = this.#context(context);
       entry.state = "idle";
       entry.since = this.#now();
       // Over max_idle: the longest-idle ones go to disk now.
@@ -187,7 +189,7 @@ export class SessionCoordinator implements SubagentsService {
   list(parentAgentId?: string): Promise<SubagentInfo[]> {
     return this.#run(() =>
       [...this.#entries.values()]
-        .filter((e) => parentAgentId === undefined || e.parentAgentId === parentAgentId)
+        .filter((e) => parentAgentId === undefined || parentAgentId === null || e.parentAgentId === parentAgentId)
         .sort((a, b) => a.key.localeCompare(b.key))
         .map(info),
     );
@@ -208,7 +210,8 @@ export class SessionCoordinator implements SubagentsService {
       const entry = this.#entries.get(key);
       if (!entry) return false;
       if (entry.state === "active") throw new AlephError("ALEPH_E_USAGE", `sub-agent "${key}" is active`, { fix: "release it first" });
-      if (entry.state === "swapped") this.#options.swap.remove(key);
+      // An idle sub-agent may still have a swap file from before it was acquired last (see SwapManager).
+      this.#options.swap.remove(key);
       this.#entries.delete(key);
       return true;
     });

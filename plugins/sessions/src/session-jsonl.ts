@@ -7,6 +7,7 @@ import { checkCount, checkMessageInput } from "./messages.js";
  *   {"type":"session","version":1,"key":"agent:main:main","createdAt":…,"updatedAt":…,"lastSeq":…,"lastCompaction":…|null}
  *   {"type":"message","message":{"seq":1,"ts":…,"role":"user","content":"hi","tokens":5}}
  *   …
+ *   {"type":"compacted","compactedAt":…,"message":{…}}   messages a compaction replaced (kept aside)
  *
  * Import checks every line before anything is written and names the line of the first problem.
  */
@@ -23,12 +24,19 @@ export interface SessionExportHeader {
   lastCompaction: number | null;
 }
 
+/** A message a compaction replaced, as kept in session_compacted_messages. */
+export interface CompactedMessage {
+  compactedAt: number;
+  message: SessionMessage;
+}
+
 export interface ParsedSessionExport {
   header: SessionExportHeader;
   messages: SessionMessage[];
+  compacted: CompactedMessage[];
 }
 
-export function formatSessionExport(info: SessionInfo, messages: SessionMessage[]): string {
+export function formatSessionExport(info: SessionInfo, messages: SessionMessage[], compacted: CompactedMessage[]): string {
   const header: SessionExportHeader = {
     type: "session",
     version: EXPORT_FORMAT_VERSION,
@@ -40,6 +48,7 @@ export function formatSessionExport(info: SessionInfo, messages: SessionMessage[
   };
   const lines = [JSON.stringify(header)];
   for (const message of messages) lines.push(JSON.stringify({ type: "message", message }));
+  for (const { compactedAt, message } of compacted) lines.push(JSON.stringify({ type: "compacted", compactedAt, message }));
   return `${lines.join("\n")}\n`;
 }
 
@@ -99,27 +108,39 @@ export function parseSessionExport(text: unknown): ParsedSessionExport {
   if (lines.length === 0) throw bad(1, "the file is empty", "export the session with `aleph sessions export`");
   const header = parseHeader(parseLine(lines[0]!, 1));
   const messages: SessionMessage[] = [];
+  const compacted: CompactedMessage[] = [];
   const ids = new Set<string>();
   let lastSeq = 0;
   for (let i = 1; i < lines.length; i++) {
     const line = i + 1;
     const record = parseLine(lines[i]!, line);
-    if (record.type !== "message" || typeof record.message !== "object" || record.message === null) {
-      throw bad(line, 'expected {"type":"message","message":{…}}', "keep the lines as exported");
+    if ((record.type !== "message" && record.type !== "compacted") || typeof record.message !== "object" || record.message === null) {
+      throw bad(line, 'expected {"type":"message","message":{…}} or {"type":"compacted","compactedAt":…,"message":{…}}', "keep the lines as exported");
     }
-    const { seq, ts, tokens, summaryOf, ...input } = record.message as Record<string, unknown>;
     const where = `session import, line ${line}`;
-    const checked = checkMessageInput({ ...input, tokens: tokens ?? 0 }, where);
-    const message: SessionMessage = { ...checked, seq: checkCount("seq", seq, where), ts: checkCount("ts", ts, where), tokens: checked.tokens ?? 0 };
-    if (message.seq <= lastSeq) throw bad(line, `seq ${message.seq} does not follow seq ${lastSeq}`, "messages must be in increasing seq order, as exported");
+    const message = parseMessage(record.message as Record<string, unknown>, where);
     if (message.id !== undefined) {
       if (ids.has(message.id)) throw bad(line, `the idempotency id "${message.id}" appears twice`, "keep each id once");
       ids.add(message.id);
     }
-    if (summaryOf !== undefined) message.summaryOf = parseSummaryOf(summaryOf, where);
+    if (record.type === "compacted") {
+      compacted.push({ compactedAt: checkCount("compactedAt", record.compactedAt, where), message });
+      continue;
+    }
+    if (message.seq <= lastSeq) throw bad(line, `seq ${message.seq} does not follow seq ${lastSeq}`, "messages must be in increasing seq order, as exported");
     lastSeq = message.seq;
     messages.push(message);
   }
   if (header.lastSeq < lastSeq) header.lastSeq = lastSeq;
-  return { header, messages };
+  return { header, messages, compacted };
+}
+
+/** One stored message of an export: the fields append takes, plus seq, ts, tokens and summaryOf. */
+function parseMessage(record: Record<string, unknown>, where: string): SessionMessage {
+  const { seq, ts, tokens, summaryOf, ...input } = record;
+  const checked = checkMessageInput({ ...input, tokens: tokens ?? 0 }, where);
+  const message: SessionMessage = { ...checked, seq: checkCount("seq", seq, where), ts: checkCount("ts", ts, where), tokens: checked.tokens ?? 0 };
+  if (message.seq < 1) throw new AlephError("ALEPH_E_USAGE", `${where}: seq must be 1 or more`, { fix: "keep the seqs as exported" });
+  if (summaryOf !== undefined) message.summaryOf = parseSummaryOf(summaryOf, where);
+  return message;
 }

@@ -17,7 +17,7 @@ import {
 } from "@aleph/plugin-sdk";
 import { keyColumns } from "./key-columns.js";
 import { checkCount, checkMessageInput, storedBody, type CheckedMessage, type MessageLimits } from "./messages.js";
-import type { ParsedSessionExport } from "./session-jsonl.js";
+import type { CompactedMessage, ParsedSessionExport } from "./session-jsonl.js";
 
 /*
  * The synchronous core of the `sessions` service over one sessions.db connection. Every write is
@@ -57,6 +57,7 @@ export interface StoreEvents {
 
 export interface StoreOptions {
   limits: MessageLimits;
+  /** A whole, non-negative count (the plugin validates what a token-counter provider returns). */
   countTokens(message: SessionMessageInput): number;
   events: StoreEvents;
   /** The clock (ms since the epoch); tests pin it. */
@@ -68,7 +69,7 @@ function notFound(key: string): AlephError {
 }
 
 function checkLimit(value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
+  if (value === undefined || value === null) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
     throw new AlephError("ALEPH_E_USAGE", `limit must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`, { fix: `pass a limit from 1 to ${max}` });
   }
@@ -135,8 +136,11 @@ export class SessionStore {
         "SELECT body FROM session_messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
       ),
       allMessages: db.prepare<[number], { body: string }>("SELECT body FROM session_messages WHERE session_id = ? ORDER BY seq"),
-      replaced: db.prepare<[{ id: number; upTo: number }], { count: number; tokens: number | null; first: string | null }>(
-        "SELECT count(*) AS count, sum(tokens) AS tokens, (SELECT body FROM session_messages WHERE session_id = @id AND seq <= @upTo ORDER BY seq LIMIT 1) AS first FROM session_messages WHERE session_id = @id AND seq <= @upTo",
+      allCompacted: db.prepare<[number], { body: string; compacted_at: number }>("SELECT body, compacted_at FROM session_compacted_messages WHERE session_id = ? ORDER BY rowid"),
+      insertCompacted: db.prepare("INSERT INTO session_compacted_messages (session_id, seq, message_id, tokens, body, compacted_at) VALUES (?, ?, ?, ?, ?, ?)"),
+      // rows: messages replaced now; originals: the messages they stand for (a summary counts what it summarised).
+      replaced: db.prepare<[{ id: number; upTo: number }], { count: number; originals: number; tokens: number | null; first: string | null }>(
+        "SELECT count(*) AS count, sum(coalesce(json_extract(body, '$.summaryOf.count'), 1)) AS originals, sum(tokens) AS tokens, (SELECT body FROM session_messages WHERE session_id = @id AND seq <= @upTo ORDER BY seq LIMIT 1) AS first FROM session_messages WHERE session_id = @id AND seq <= @upTo",
       ),
       moveCompacted: db.prepare(
         "INSERT INTO session_compacted_messages (session_id, seq, message_id, tokens, body, compacted_at) SELECT session_id, seq, message_id, tokens, body, ? FROM session_messages WHERE session_id = ? AND seq <= ?",
@@ -175,8 +179,7 @@ export class SessionStore {
 
   #tokens(message: CheckedMessage): number {
     if (message.tokens !== undefined) return message.tokens;
-    const counted = this.#options.countTokens(message);
-    return Number.isSafeInteger(counted) && counted >= 0 ? counted : 0;
+    return this.#options.countTokens(message);
   }
 
   create(keyText: string): SessionInfo {
@@ -257,7 +260,7 @@ export class SessionStore {
     const key = this.#key(keyText);
     const options = optionsOf(given, "history");
     const limit = checkLimit(options.limit, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
-    const before = options.before === undefined ? Number.MAX_SAFE_INTEGER : checkCount("before", options.before, "history");
+    const before = options.before == null ? Number.MAX_SAFE_INTEGER : checkCount("before", options.before, "history");
     const head = this.#live(key);
     if (!head) throw notFound(key);
     return this.#sql
@@ -270,7 +273,7 @@ export class SessionStore {
     const filter = optionsOf(given, "list");
     const where: string[] = [filter.archived ? "archived_at IS NOT NULL" : "archived_at IS NULL"];
     const params: unknown[] = [];
-    if (filter.prefix !== undefined) {
+    if (filter.prefix != null) {
       if (typeof filter.prefix !== "string" || filter.prefix.length === 0) {
         throw new AlephError("ALEPH_E_USAGE", "prefix must be a non-empty string", { fix: "pass a key prefix such as agent:main:" });
       }
@@ -279,15 +282,15 @@ export class SessionStore {
       where.push("session_key >= ? AND session_key < ?");
       params.push(range.start, range.end);
     }
-    if (filter.agentId !== undefined) {
+    if (filter.agentId != null) {
       where.push("agent_id = ?");
       params.push(filter.agentId);
     }
-    if (filter.channel !== undefined) {
+    if (filter.channel != null) {
       where.push("channel = ?");
       params.push(filter.channel);
     }
-    if (filter.updatedSince !== undefined) {
+    if (filter.updatedSince != null) {
       where.push("updated_at >= ?");
       params.push(checkCount("updatedSince", filter.updatedSince, "list"));
     }
@@ -302,6 +305,9 @@ export class SessionStore {
     if (typeof options !== "object" || options === null) throw new AlephError("ALEPH_E_USAGE", "compact needs { upTo, summary }", { fix: "pass the last seq to replace and a summary message" });
     const upTo = checkCount("upTo", options.upTo, "compact");
     const summaryInput = checkMessageInput({ role: "system", ...(options.summary as object) }, "summary");
+    if (summaryInput.id !== undefined) {
+      throw new AlephError("ALEPH_E_USAGE", "a compaction summary takes no idempotency id", { fix: "drop id from the summary: it is not a message anyone delivers twice" });
+    }
     const summaryTokens = this.#tokens(summaryInput);
     const result = this.#db
       .transaction((): SessionCompactResult => {
@@ -318,7 +324,7 @@ export class SessionStore {
         const now = this.#now();
         const from = first.summaryOf?.from ?? first.seq;
         const { body, stored } = storedBody(
-          { ...summaryInput, seq: upTo, ts: now, tokens: summaryTokens, summaryOf: { from, to: upTo, count: replaced.count } },
+          { ...summaryInput, seq: upTo, ts: now, tokens: summaryTokens, summaryOf: { from, to: upTo, count: replaced.originals } },
           this.#options.limits,
           "summary",
         );
@@ -369,12 +375,16 @@ export class SessionStore {
   }
 
   /** The head and every message of a session (live, or the archived one with that archivedAt). */
-  snapshot(keyText: string, archivedAt?: number): { info: SessionInfo; messages: SessionMessage[] } {
+  snapshot(keyText: string, archivedAt?: number): { info: SessionInfo; messages: SessionMessage[]; compacted: CompactedMessage[] } {
     const key = this.#key(keyText);
     const head = archivedAt === undefined ? this.#live(key) : this.#sql.archivedAt.get(key, checkCount("archivedAt", archivedAt, "export"));
     if (!head) throw archivedAt === undefined ? notFound(key) : new AlephError("ALEPH_E_NOT_FOUND", `no archived session "${key}" archived at ${archivedAt}`, { fix: "list them with `aleph sessions list --archived`" });
     // One read transaction: the head and the messages are from the same instant.
-    return this.#db.transaction(() => ({ info: toInfo(this.#sql.byId.get(head.id)!), messages: this.#sql.allMessages.all(head.id).map((r) => JSON.parse(r.body) as SessionMessage) }))();
+    return this.#db.transaction(() => ({
+      info: toInfo(this.#sql.byId.get(head.id)!),
+      messages: this.#sql.allMessages.all(head.id).map((r) => JSON.parse(r.body) as SessionMessage),
+      compacted: this.#sql.allCompacted.all(head.id).map((r) => ({ compactedAt: r.compacted_at, message: JSON.parse(r.body) as SessionMessage })),
+    }))();
   }
 
   /** Writes a parsed export as the live session of its key. */
@@ -399,6 +409,10 @@ export class SessionStore {
           const { body } = storedBody(message, this.#options.limits, `session import, line ${i + 2}`);
           this.#sql.insertMessage.run(head.id, message.seq, message.id ?? null, message.tokens, body);
           tokens += message.tokens;
+        }
+        for (const { compactedAt, message } of parsed.compacted) {
+          const { body } = storedBody(message, this.#options.limits, "compacted message");
+          this.#sql.insertCompacted.run(head.id, message.seq, message.id ?? null, message.tokens, body, compactedAt);
         }
         const lastSeq = Math.max(parsed.header.lastSeq, parsed.messages.at(-1)?.seq ?? 0);
         this.#db

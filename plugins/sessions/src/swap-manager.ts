@@ -8,9 +8,13 @@ import { AlephError, fsyncDirSync, writeFileAtomic, type Logger } from "@aleph/p
  *
  * A swap file holds the context's exact JSON text and its SHA-256, so swap-in either returns
  * exactly what was swapped out or refuses (leaving the file for inspection). Files are written
- * atomically (temp, fsync, rename) and removed only after a successful swap-in. The name is the
- * key percent-encoded (readable in `ls`), or a hash of it when that would be too long for a file
- * name; the key itself is always inside the file.
+ * atomically (temp, fsync, rename). Swap-in does not delete the file: until the next swap-out
+ * replaces it, it is the last durable copy of the context, and a crash while the sub-agent is
+ * active falls back to it rather than losing the sub-agent. Only `remove` deletes it.
+ *
+ * The name is the key, percent-encoded and lowercased (readable in `ls`, cut at 100 characters),
+ * then a hash of the exact key: two keys never share a file, on case-insensitive file systems too.
+ * The key itself is always inside the file.
  */
 
 export const SWAP_FORMAT_VERSION = 1;
@@ -36,7 +40,7 @@ interface SwapFile extends SwapRecord {
   context: unknown;
 }
 
-const MAX_READABLE_NAME = 200;
+const READABLE_PART = 100;
 
 function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
@@ -52,8 +56,8 @@ export class SwapManager {
   }
 
   fileOf(key: string): string {
-    const readable = encodeURIComponent(key);
-    return join(this.dir, readable.length <= MAX_READABLE_NAME ? `${readable}.json` : `h-${sha256(key)}.json`);
+    const readable = encodeURIComponent(key).toLowerCase().slice(0, READABLE_PART);
+    return join(this.dir, `${readable}-${sha256(key).slice(0, 16)}.json`);
   }
 
   async swapOut(entry: SwappedContext, now: number): Promise<{ file: string; bytes: number }> {
@@ -74,20 +78,30 @@ export class SwapManager {
   }
 
   #read(file: string): SwapFile {
-    const text = readFileSync(file, "utf8");
-    let parsed: SwapFile;
+    let text: string;
     try {
-      parsed = JSON.parse(text) as SwapFile;
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw new AlephError("ALEPH_E_NOT_FOUND", `swap file ${file} is missing: the context swapped out there is gone`, {
+        file,
+        fix: "restore the file from a backup, or remove the sub-agent to start it afresh",
+      });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
     } catch (error) {
       throw new AlephError("ALEPH_E_JSON", `swap file ${file} is not valid JSON: ${(error as Error).message}`, { file, fix: "restore it from a backup, or remove it to drop that context" });
     }
-    if (parsed.version !== SWAP_FORMAT_VERSION || typeof parsed.key !== "string" || typeof parsed.sha256 !== "string") {
-      throw new AlephError("ALEPH_E_JSON", `swap file ${file} is not an Aleph swap file (version ${JSON.stringify(parsed.version)})`, { file, fix: "remove it, or upgrade Aleph if a newer one wrote it" });
+    const record = parsed as Partial<SwapFile> | null;
+    if (typeof record !== "object" || record === null || record.version !== SWAP_FORMAT_VERSION || typeof record.key !== "string" || typeof record.sha256 !== "string") {
+      throw new AlephError("ALEPH_E_JSON", `swap file ${file} is not an Aleph swap file (version ${JSON.stringify(record?.version)})`, { file, fix: "remove it, or upgrade Aleph if a newer one wrote it" });
     }
-    return parsed;
+    return record as SwapFile;
   }
 
-  /** Reads a swapped context back (exactly, or an error) and removes its file. */
+  /** Reads a swapped context back, exactly, or fails; the file stays (see above). */
   swapIn(key: string): SwappedContext {
     const file = this.fileOf(key);
     const parsed = this.#read(file);
@@ -98,7 +112,6 @@ export class SwapManager {
         fix: "restore it from a backup, or remove the sub-agent to drop that context",
       });
     }
-    this.remove(key);
     return { key, parentAgentId: parsed.parentAgentId, name: parsed.name, contextJson };
   }
 

@@ -113,22 +113,40 @@ describe("sessions.db schema", () => {
     `);
     legacy
       .prepare("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)")
-      .run("agent:main:main", JSON.stringify([{ role: "user", content: "old hi" }, { role: "assistant", content: "old hello" }, { weird: 1 }]), 1000, 2000, 3, 10);
+      .run(
+        "agent:main:main",
+        JSON.stringify([
+          { role: "user", content: "old hi" },
+          { role: "assistant", content: "old hello" },
+          { weird: 1 },
+          { role: "assistant", tool_calls: [{ id: "call_1", function: { name: "weather" } }] },
+          { role: "tool", tool_call_id: "call_1", name: "weather", content: "sunny", ts: 1234 },
+        ]),
+        1000,
+        2000,
+        5,
+        10,
+      );
     legacy.prepare("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)").run("not a key", "[]", 1, 1, 0, 0);
     legacy.prepare("INSERT INTO session_metadata VALUES (?, ?, ?, ?)").run("agent:main:main", "main", "main", 1500);
     legacy.close();
 
     const { sessions } = await start({ root });
     const info = await sessions.get("agent:main:main");
-    expect(info).toMatchObject({ messageCount: 3, lastSeq: 3, createdAt: 1000, updatedAt: 2000, lastCompaction: 1500 });
+    expect(info).toMatchObject({ messageCount: 5, lastSeq: 5, createdAt: 1000, updatedAt: 2000, lastCompaction: 1500 });
     const history = await sessions.history("agent:main:main");
     expect(history.map((m) => [m.seq, m.role, m.content])).toEqual([
       [1, "user", "old hi"],
       [2, "assistant", "old hello"],
       [3, "system", { weird: 1 }],
+      [4, "assistant", null],
+      [5, "tool", "sunny"],
     ]);
+    // Nothing a provider needs is dropped: the other members are kept in meta.legacy.
+    expect(history[3]!.meta).toEqual({ legacy: { tool_calls: [{ id: "call_1", function: { name: "weather" } }] } });
+    expect(history[4]).toMatchObject({ name: "weather", ts: 1234, meta: { legacy: { tool_call_id: "call_1" } } });
     await sessions.append("agent:main:main", { role: "user", content: "new" });
-    expect((await sessions.get("agent:main:main"))!.lastSeq).toBe(4);
+    expect((await sessions.get("agent:main:main"))!.lastSeq).toBe(6);
     await stop();
 
     const db = new Database(join(root, "sessions.db"), { readonly: true });

@@ -124,7 +124,8 @@ describe("sessions service", () => {
     // New messages continue after the last seq; a second compaction folds the first summary in.
     await sessions.append("agent:main:main", user("message 7", { tokens: 10 }));
     const second = await sessions.compact("agent:main:main", { upTo: 6, summary: { role: "assistant", content: "summary of 1-6", tokens: 2 } });
-    expect(second.summary).toMatchObject({ seq: 6, role: "assistant", summaryOf: { from: 1, to: 6, count: 3 } });
+    // It stands for the six original messages (the first summary counted for its four).
+    expect(second.summary).toMatchObject({ seq: 6, role: "assistant", summaryOf: { from: 1, to: 6, count: 6 } });
     expect(second.session).toMatchObject({ messageCount: 2, tokenCount: 12 });
     expect(kernel.events.filter((e) => e.event === "session.compacted").map((e) => e.payload)).toEqual([
       { key: "agent:main:main", replaced: 4, summarySeq: 4, tokenCount: 23 },
@@ -140,6 +141,10 @@ describe("sessions service", () => {
       db.close();
     }
 
+    await expect(sessions.compact("agent:main:main", { upTo: 7, summary: { content: "x", id: "s1" } as never })).rejects.toMatchObject({ code: "ALEPH_E_USAGE", message: expect.stringMatching(/summary takes no idempotency id/) });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(sessions.compact("agent:main:main", { upTo: 7, summary: { content: cyclic } })).rejects.toMatchObject({ code: "ALEPH_E_JSON", message: expect.stringMatching(/cycle/) });
     await expect(sessions.compact("agent:main:main", { upTo: 99, summary: { content: "x" } })).rejects.toMatchObject({ code: "ALEPH_E_USAGE", message: expect.stringMatching(/last message is 7/) });
     await expect(sessions.compact("agent:main:main", { upTo: 5, summary: { content: "x" } })).rejects.toMatchObject({ code: "ALEPH_E_USAGE", message: expect.stringMatching(/nothing to compact/) });
     await expect(sessions.compact("agent:main:nope", { upTo: 1, summary: { content: "x" } })).rejects.toMatchObject({ code: "ALEPH_E_SESSION_KEY" });
@@ -189,7 +194,7 @@ describe("sessions service", () => {
     const before = await sessions.history("agent:main:telegram:dm:alice");
     const info = (await sessions.get("agent:main:telegram:dm:alice"))!;
     const jsonl = await sessions.export("agent:main:telegram:dm:alice");
-    expect(jsonl.trim().split("\n")).toHaveLength(1 + before.length);
+    expect(jsonl.trim().split("\n")).toHaveLength(1 + before.length + 1); // header, messages, the one compacted message
 
     await expect(sessions.import(jsonl)).rejects.toMatchObject({ code: "ALEPH_E_DUPLICATE", fix: expect.stringMatching(/replace/) });
     const replaced = await sessions.import(jsonl, { replace: true });
@@ -198,6 +203,15 @@ describe("sessions service", () => {
     expect(await sessions.list({ archived: true })).toHaveLength(1);
     // The idempotency id came across too.
     expect((await sessions.append("agent:main:telegram:dm:alice", user("dup", { id: "u1" }))).session.messageCount).toBe(info.messageCount);
+    // Compacted messages travel too: their ids stay idempotent after a round trip.
+    await sessions.compact("agent:main:telegram:dm:alice", { upTo: 2, summary: { content: "both greetings" } });
+    const compactedExport = await sessions.export("agent:main:telegram:dm:alice");
+    expect(compactedExport).toContain('"type":"compacted"');
+    await sessions.import(compactedExport, { replace: true });
+    const again = await sessions.append("agent:main:telegram:dm:alice", { role: "assistant", content: "dup", id: "u1" });
+    expect(again.messages[0]).toMatchObject({ seq: 2, content: [{ type: "text", text: "hello" }] });
+    expect(await sessions.export("agent:main:telegram:dm:alice")).toBe(compactedExport);
+    await sessions.import(jsonl, { replace: true });
     // Into a fresh store (another root): identical history.
     await stop();
     const other = await start({ root: tempRoot() });
@@ -215,6 +229,9 @@ describe("sessions service", () => {
     await expect(sessions.append("agent:main:main", { role: "robot", content: "x" } as never)).rejects.toMatchObject({ code: "ALEPH_E_USAGE", fix: expect.stringMatching(/system, user, assistant, tool/) });
     await expect(sessions.append("agent:main:main", { role: "user" } as never)).rejects.toMatchObject({ code: "ALEPH_E_JSON" });
     await expect(sessions.append("agent:main:main", user({ when: new Date() }))).rejects.toMatchObject({ code: "ALEPH_E_JSON", message: expect.stringMatching(/content\.when is Date/) });
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = cycle;
+    await expect(sessions.append("agent:main:main", user(cycle))).rejects.toMatchObject({ code: "ALEPH_E_JSON", message: expect.stringMatching(/content\.self refers back to itself/) });
     await expect(sessions.append("agent:main:main", user([1, Number.POSITIVE_INFINITY]))).rejects.toMatchObject({ code: "ALEPH_E_JSON", message: expect.stringMatching(/content\[1\] is Infinity/) });
     await expect(sessions.append("agent:main:main", user("x".repeat(300)))).rejects.toMatchObject({ code: "ALEPH_E_LIMIT", fix: expect.stringMatching(/max_message_bytes/) });
     await expect(sessions.append("agent:main:main", { ...user("x"), colour: "red" } as never)).rejects.toMatchObject({ code: "ALEPH_E_USAGE", message: expect.stringMatching(/unknown field "colour"/) });
@@ -260,6 +277,8 @@ describe("sessions service", () => {
 
   it("counts tokens with a token-counter plugin when one is active, and falls back to the estimate when it throws", async () => {
     let broken = false;
+    let fractional = false;
+    let nonsense = false;
     const counter = {
       manifest: { plugin: { id: "exact-tokens", version: "1.0.0", kind: "node", entry: "index.js", api: "^1" }, services: { provides: ["token-counter"] } },
       definition: definePlugin({
@@ -267,6 +286,8 @@ describe("sessions service", () => {
           ctx.services.provide(tokenCounterRef, {
             count(message) {
               if (broken) throw new Error("tokenizer crashed");
+              if (fractional) return 12.5;
+              if (nonsense) return "many" as never;
               return typeof message.content === "string" ? message.content.length * 100 : 1;
             },
           });
@@ -275,6 +296,13 @@ describe("sessions service", () => {
     };
     const { sessions } = await start({ extra: [counter] });
     expect((await sessions.append("agent:main:main", user("abc"))).messages[0]!.tokens).toBe(300);
+    expect((await sessions.append("agent:main:main", user([1]))).messages[0]!.tokens).toBe(1);
+    fractional = true;
+    expect((await sessions.append("agent:main:main", user("abc"))).messages[0]!.tokens).toBe(13); // 12.5 rounded
+    fractional = false;
+    nonsense = true;
+    expect((await sessions.append("agent:main:main", user("abc"))).messages[0]!.tokens).toBe(estimateTokens({ content: "abc" }));
+    nonsense = false;
     broken = true;
     expect((await sessions.append("agent:main:main", user("abc"))).messages[0]!.tokens).toBe(estimateTokens({ content: "abc" }));
   });
@@ -306,6 +334,8 @@ describe("sessions service", () => {
     await sessions.append("agent:main:main", user("a"));
     const n = null as never;
     expect((await sessions.history("agent:main:main", n)).map((m) => m.content)).toEqual(["a"]);
+    expect(await sessions.history("agent:main:main", { limit: n, before: n })).toHaveLength(1);
+    expect(await sessions.list({ prefix: n, agentId: n, channel: n, updatedSince: n, limit: n })).toHaveLength(1);
     expect(await sessions.list(n)).toHaveLength(1);
     expect(await sessions.export("agent:main:main", n)).toContain('"a"');
     await expect(sessions.history("agent:main:main", 5 as never)).rejects.toMatchObject({ code: "ALEPH_E_USAGE", message: expect.stringMatching(/history: options must be an object/) });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { start, stop, tempRoot } from "./helpers.js";
@@ -66,11 +66,12 @@ describe("subagents (SessionCoordinator + SwapManager)", () => {
     const c = await subagents.acquire("main", "c");
     await subagents.release(b.key, { n: "b" }); // two idle: a (older) goes to disk
     expect(Object.fromEntries((await subagents.list()).map((s) => [s.name, s.state]))).toEqual({ a: "swapped", b: "idle", c: "active" });
-    expect(swapFiles(kernel.root)).toEqual(["subagent%3Aagent%3Amain%3Aa.json"]);
+    expect(swapFiles(kernel.root)).toEqual([expect.stringMatching(/^subagent%3aagent%3amain%3aa-[0-9a-f]{16}\.json$/)]);
     await subagents.release(c.key);
     expect(Object.fromEntries((await subagents.list()).map((s) => [s.name, s.state]))).toEqual({ a: "swapped", b: "swapped", c: "idle" });
     expect((await subagents.acquire("main", "a")).context).toEqual({ n: "a" });
-    expect(swapFiles(kernel.root)).toEqual(["subagent%3Aagent%3Amain%3Ab.json"]);
+    // a's file stays (its last durable copy) until a's next swap-out replaces it.
+    expect(swapFiles(kernel.root)).toHaveLength(2);
   });
 
   it("swaps an idle context out after swap_after_ms (atomic, owner-only file) and back in exactly", async () => {
@@ -89,7 +90,7 @@ describe("subagents (SessionCoordinator + SwapManager)", () => {
     const back = await subagents.acquire("main", "translator");
     expect(back.context).toEqual(context);
     expect(JSON.stringify(back.context)).toBe(JSON.stringify(context)); // member order too
-    expect(swapFiles(kernel.root)).toEqual([]);
+    expect(swapFiles(kernel.root)).toHaveLength(1); // kept as the last durable copy
     // An active one is never swapped out by the timer.
     await new Promise((r) => setTimeout(r, 300));
     expect((await subagents.list())[0]!.state).toBe("active");
@@ -114,7 +115,7 @@ describe("subagents (SessionCoordinator + SwapManager)", () => {
     expect((await second.subagents.acquire("main", "idle-one")).context).toEqual({ kept: "idle" });
     expect((await second.subagents.acquire("main", "busy-one")).context).toEqual({ kept: "busy" });
     expect((await second.subagents.acquire("main", "lazy-one")).context).toEqual(context);
-    expect(swapFiles(root)).toEqual([]);
+    expect(swapFiles(root)).toHaveLength(3);
   });
 
   it("refuses a swap file that fails its checksum, leaving it in place; remove drops a sub-agent", async () => {
@@ -127,15 +128,54 @@ describe("subagents (SessionCoordinator + SwapManager)", () => {
     const file = join(root, "swap", swapFiles(root)[0]!);
     writeFileSync(file, readFileSync(file, "utf8").replace('"secret":1', '"secret":2'));
     writeFileSync(join(root, "swap", "garbage.json"), "{not json");
+    writeFileSync(join(root, "swap", "null.json"), "null");
 
     const second = await start({ root, config: slow });
-    expect((await second.subagents.list()).map((s) => s.key)).toEqual([h.key]); // garbage.json skipped, not deleted
+    expect((await second.subagents.list()).map((s) => s.key)).toEqual([h.key]); // garbage.json and null.json skipped, not deleted
     await expect(second.subagents.acquire("main", "t")).rejects.toMatchObject({ code: "ALEPH_E_JSON", message: expect.stringMatching(/checksum/) });
     expect(readFileSync(file, "utf8")).toContain('"secret":2');
     expect(await second.subagents.remove(h.key)).toBe(true);
-    expect(swapFiles(root)).toEqual(["garbage.json"]);
+    expect(swapFiles(root).sort()).toEqual(["garbage.json", "null.json"]);
     expect(await second.subagents.remove(h.key)).toBe(false);
     // Its conversation is not the coordinator's to drop.
     expect(await second.sessions.get(h.key)).toBeDefined();
+  });
+
+  it("after a crash while a sub-agent is active, it comes back with the context of its last swap-out", async () => {
+    const root = tempRoot();
+    const { kernel, subagents } = await start({ root, config: slow });
+    const h = await subagents.acquire("main", "worker");
+    await subagents.release(h.key, { plan: ["a", "b"] });
+    await subagents.swapOut(h.key);
+    await subagents.acquire("main", "worker");
+    await subagents.update(h.key, { plan: ["a", "b", "c (never swapped out)"] });
+    // A crash now: copy the root as it is on disk, without the orderly stop that swaps out.
+    const crashed = tempRoot();
+    cpSync(kernel.root, crashed, { recursive: true });
+    rmSync(join(crashed, "run"), { recursive: true, force: true });
+    await stop();
+    const after = await start({ root: crashed, config: slow });
+    expect(await after.subagents.list()).toEqual([expect.objectContaining({ key: h.key, state: "swapped" })]);
+    expect((await after.subagents.acquire("main", "worker")).context).toEqual({ plan: ["a", "b"] });
+  });
+
+  it("takes null for omitted arguments, refuses a missing swap file clearly, and never lets two keys share a file", async () => {
+    const { kernel, subagents } = await start({ config: slow });
+    const bob = await subagents.acquire("main", "Bob");
+    const lower = await subagents.acquire("main", "bob");
+    await subagents.release(bob.key, { who: "Bob" });
+    await subagents.release(lower.key, { who: "bob" });
+    expect(await subagents.list(null as never)).toHaveLength(2);
+    await subagents.swapOut(bob.key);
+    await subagents.swapOut(lower.key);
+    expect(new Set(swapFiles(kernel.root).map((f) => f.toLowerCase())).size).toBe(2); // distinct even case-folded
+    expect((await subagents.acquire("main", "Bob")).context).toEqual({ who: "Bob" });
+    expect(await subagents.release(bob.key, null)).toMatchObject({ state: "idle" });
+    expect((await subagents.acquire("main", "Bob")).context).toEqual({ who: "Bob" }); // null kept the context
+
+    rmSync(join(kernel.root, "swap"), { recursive: true });
+    await expect(subagents.acquire("main", "bob")).rejects.toMatchObject({ code: "ALEPH_E_NOT_FOUND", message: expect.stringMatching(/swap file .* is missing/), fix: expect.stringMatching(/remove the sub-agent/) });
+    expect(await subagents.remove(lower.key)).toBe(true);
+    expect((await subagents.acquire("main", "bob")).context).toBeNull();
   });
 });
