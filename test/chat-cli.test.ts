@@ -130,7 +130,7 @@ describe("aleph chat: bad input", () => {
     expect(notJson.stderr).toMatch(/^aleph chat post: --content is not valid JSON: .*\(--json-content reads it as JSON\); quote plain text as a JSON string/);
     const cases: Array<[string[], RegExp]> = [
       [["post", "team", "--content", "x"], /--from <id> is required/],
-      [["post", "team", "--from", "alice"], /--content <text> is required/],
+      [["post", "team", "--from", "alice"], /--content <text> \(or --content-file <file\|->\) is required/],
       [["post", "--from", "alice", "--content", "x"], /expected a chat id/],
       [["log"], /expected a chat id/],
       [["log", "team", "--limit", "5000"], /--limit takes a whole number from 1 to 1000, not "5000"/],

@@ -184,7 +184,7 @@ describe("aleph sessions export and import", () => {
 
     const missing = await runCli(ws, ["sessions", "import", join(ws.base, "nope.jsonl")]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/ALEPH_E_NOT_FOUND: cannot read .*nope\.jsonl: ENOENT/);
+    expect(missing.stderr).toMatch(/ALEPH_E_NOT_FOUND: cannot read .*nope\.jsonl \(the export to import\): ENOENT/);
 
     expect(await runCliJson(ws, ["sessions", "list", "--json"])).toEqual([]);
   });
@@ -265,7 +265,7 @@ describe("aleph sessions: bad input", () => {
     const cases: Array<[string[], RegExp]> = [
       [["append", MAIN, "--role", "wizard", "--content", "x"], /--role takes system, user, assistant, tool, not "wizard"/],
       [["append", MAIN, "--content", "x"], /--role is required/],
-      [["append", MAIN, "--role", "user"], /--content <text> is required/],
+      [["append", MAIN, "--role", "user"], /--content <text> \(or --content-file <file\|->\) is required/],
       [["append", "--role", "user", "--content", "x"], /expected a session key/],
       [["show", MAIN, "--limit", "0"], /--limit takes a whole number from 1 to 10000, not "0"/],
       [["show", MAIN, "--before", "-3"], /--before/],
@@ -298,6 +298,26 @@ describe("aleph sessions: bad input", () => {
     expect(await append(ws, MAIN, "user", "small again")).toBe(2);
     await kernel.stop();
     expect((await runCliJson(ws, ["sessions", "show", MAIN, "--json"])).messages.map((m: { content: string }) => m.content)).toEqual(["small", "small again"]);
+  });
+});
+
+describe("aleph sessions append --content-file", () => {
+  test("takes content too long for an argument from a file or stdin, as text or JSON; refuses both flags at once", async () => {
+    const ws = createWorkspace();
+    const big = "é".repeat(150_000); // 300 KB: over Linux's 128 KiB limit for one argument
+    const file = join(ws.root, "..", "big.txt");
+    writeFileSync(file, big);
+    expect(await append(ws, MAIN, "user", "", [])).toBe(1); // empty content is content
+    expect(Number((await ok(ws, ["sessions", "append", MAIN, "--role", "user", "--content-file", file])).trim())).toBe(2);
+    expect(Number((await ok(ws, ["sessions", "append", MAIN, "--role", "tool", "--content-file", "-", "--json-content"], '{"rows":[1,2]}')).trim())).toBe(3);
+    const shown = await runCliJson(ws, ["sessions", "show", MAIN, "--json"]);
+    expect(shown.messages.map((m: { content: unknown }) => m.content)).toEqual(["", big, { rows: [1, 2] }]);
+    const both = await runCli(ws, ["sessions", "append", MAIN, "--role", "user", "--content", "x", "--content-file", file]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("give --content or --content-file, not both");
+    const missing = await runCli(ws, ["sessions", "append", MAIN, "--role", "user", "--content-file", join(ws.root, "nope.txt")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/ALEPH_E_NOT_FOUND: cannot read .*nope\.txt \(--content-file\)/);
   });
 });
 

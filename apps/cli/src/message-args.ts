@@ -1,4 +1,6 @@
-import { isAlephError, parseJsonText, type AlephError } from "@aleph/plugin-sdk";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { AlephError, errorMessage, isAlephError, parseJsonText } from "@aleph/plugin-sdk";
 import { UsageError, type CommandContext } from "./command.js";
 
 /*
@@ -31,15 +33,48 @@ export function onePositional(args: string[], what: string): string {
 }
 
 /**
- * The message content of `--content <text>`: the text itself, or with `--json-content` the JSON
- * value it spells (text that is not JSON is a usage error saying so).
+ * Text from a file argument, or from stdin for `-` (which must be piped: a terminal would wait for
+ * input nobody means to type). `what` names the argument in errors.
  */
-export function contentOption(options: CommandContext["options"]): unknown {
-  const text = stringOption(options, "content");
-  if (text === undefined) throw new UsageError("--content <text> is required");
+export async function readTextInput(ctx: Pick<CommandContext, "cwd" | "stdin">, file: string, what: string): Promise<{ text: string; source: string }> {
+  if (file === "-") {
+    const input = ctx.stdin ?? process.stdin;
+    if (input.isTTY) throw new UsageError(`${what} - reads stdin, which is a terminal here: pipe the input in, or name a file`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of input) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    return { text: Buffer.concat(chunks).toString("utf8"), source: "stdin" };
+  }
+  const source = resolve(ctx.cwd, file);
+  try {
+    return { text: await readFile(source, "utf8"), source };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code === "ENOENT" ? "ALEPH_E_NOT_FOUND" : "ALEPH_E_USAGE";
+    throw new AlephError(code, `cannot read ${source} (${what}): ${errorMessage(error).replace(/, open .*$/, "")}`, { fix: `name an existing, readable file for ${what}` });
+  }
+}
+
+/** The options every message-writing command takes for its content. */
+export const CONTENT_OPTIONS = {
+  content: { type: "string", value: "text", description: "The message content (this or --content-file is required)" },
+  "content-file": { type: "string", value: "file|-", description: "Read the content from a file, or - for stdin (for content too long for an argument)" },
+  "json-content": { type: "boolean", description: "Read the content as JSON (an object, array, number, or a quoted string)" },
+} as const;
+
+/**
+ * The message content of `--content <text>` or `--content-file <file|->`: the text itself, or
+ * with `--json-content` the JSON value it spells (text that is not JSON is a usage error saying so).
+ */
+export async function contentOption(ctx: Pick<CommandContext, "options" | "cwd" | "stdin">): Promise<unknown> {
+  const { options } = ctx;
+  const inline = stringOption(options, "content");
+  const file = stringOption(options, "content-file");
+  if (inline !== undefined && file !== undefined) throw new UsageError("give --content or --content-file, not both");
+  if (inline === undefined && file === undefined) throw new UsageError("--content <text> (or --content-file <file|->) is required");
+  const text = inline ?? (await readTextInput(ctx, file!, "--content-file")).text;
+  const flag = inline !== undefined ? "--content" : "--content-file";
   if (!options["json-content"]) return text;
   try {
-    return parseJsonText(text, "--content");
+    return parseJsonText(text, flag);
   } catch (error) {
     if (!isAlephError(error)) throw error;
     const { message, fix } = error as AlephError;

@@ -1,7 +1,7 @@
 import { resolvePaths } from "@aleph/kernel";
 import { validateId, type ChatMessage, type ChatPostInput, type ChatReadOptions, type ChatReadResult, type ChatTornLine } from "@aleph/plugin-sdk";
 import { UsageError, type Command, type CommandContext } from "../command.js";
-import { contentOption, contentText, integerOption, onePositional, printable, stringOption } from "../message-args.js";
+import { CONTENT_OPTIONS, contentOption, contentText, integerOption, onePositional, printable, stringOption } from "../message-args.js";
 import { json } from "../output.js";
 import { callService } from "../service-call.js";
 
@@ -83,8 +83,7 @@ export const chatPostCommand: Command = {
   ].join("\n"),
   options: {
     from: { type: "string", value: "id", description: "The sender's id (required)" },
-    content: { type: "string", value: "text", description: "The message content (required)" },
-    "json-content": { type: "boolean", description: "Read --content as JSON (an object, array, number, or a quoted string)" },
+    ...CONTENT_OPTIONS,
     key: { type: "string", value: "idempotencyKey", description: "A key unique in the chat: the same key is posted once" },
     json: { type: "boolean", description: "Print JSON: the stored message {seq, chatId, from, ts, content, key?}" },
   },
@@ -93,7 +92,7 @@ export const chatPostCommand: Command = {
     const chatId = oneChatId(args);
     const from = stringOption(options, "from");
     if (from === undefined) throw new UsageError("--from <id> is required");
-    const input: ChatPostInput = { from: validateId("sender id (from)", from), content: contentOption(options) };
+    const input: ChatPostInput = { from: validateId("sender id (from)", from), content: await contentOption(ctx) };
     const key = stringOption(options, "key");
     if (key !== undefined) input.key = key;
     const message = await chat<ChatMessage>(ctx, "post", [chatId, input]);

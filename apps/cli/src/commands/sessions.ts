@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
   AlephError,
@@ -17,7 +16,7 @@ import {
 import { resolvePaths } from "@aleph/kernel";
 import { audited } from "../audited.js";
 import { UsageError, type Command, type CommandContext } from "../command.js";
-import { contentOption, contentText, integerOption, onePositional, printable, stringOption, timeText } from "../message-args.js";
+import { CONTENT_OPTIONS, contentOption, contentText, integerOption, onePositional, printable, readTextInput, stringOption, timeText } from "../message-args.js";
 import { json, table } from "../output.js";
 import { withService, type ServiceCaller } from "../service-call.js";
 
@@ -169,8 +168,7 @@ export const sessionsAppendCommand: Command = {
   ].join("\n"),
   options: {
     role: { type: "string", value: SESSION_ROLES.join("|"), description: "Who said it (required)" },
-    content: { type: "string", value: "text", description: "The message content (required)" },
-    "json-content": { type: "boolean", description: "Read --content as JSON (an object, array, number, or a quoted string)" },
+    ...CONTENT_OPTIONS,
     id: { type: "string", value: "idempotencyId", description: "An id unique in the session: the same id is stored once" },
     json: { type: "boolean", description: "Print JSON: {message: SessionMessage, session: SessionInfo}" },
   },
@@ -180,7 +178,7 @@ export const sessionsAppendCommand: Command = {
     const role = stringOption(options, "role");
     if (role === undefined) throw new UsageError(`--role is required (${SESSION_ROLES.join(", ")})`);
     if (!(SESSION_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role takes ${SESSION_ROLES.join(", ")}, not "${role}"`);
-    const message: SessionMessageInput = { role: role as SessionRole, content: contentOption(options) };
+    const message: SessionMessageInput = { role: role as SessionRole, content: await contentOption(ctx) };
     const id = stringOption(options, "id");
     if (id !== undefined) message.id = id;
     const result = await sessions(ctx, (call) => call<SessionAppendResult>("append", key, message));
@@ -225,13 +223,6 @@ export const sessionsExportCommand: Command = {
   },
 };
 
-/** All of stdin as text. */
-async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 /** The key in an export's header line, when it has a readable one (the service checks everything else). */
 function headerKey(text: string): string | undefined {
   try {
@@ -252,24 +243,9 @@ export const sessionsImportCommand: Command = {
   ].join("\n"),
   options: { replace: { type: "boolean", description: "Archive a live session of the same key first, then import" } },
   async run(ctx) {
-    const { args, options, out, cwd, env, stdin } = ctx;
+    const { args, options, out, cwd, env } = ctx;
     const file = onePositional(args, "a file (or - for stdin)");
-    let text: string;
-    let source: string;
-    if (file === "-") {
-      const input = stdin ?? process.stdin;
-      if (input.isTTY) throw new UsageError("stdin is a terminal: pipe the export in (`aleph sessions import - < session.jsonl`) or name the file");
-      text = await readStdin(input);
-      source = "stdin";
-    } else {
-      source = resolve(cwd, file);
-      try {
-        text = await readFile(source, "utf8");
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code === "ENOENT" ? "ALEPH_E_NOT_FOUND" : "ALEPH_E_USAGE";
-        throw new AlephError(code, `cannot read ${source}: ${errorMessage(error).replace(/, open .*$/, "")}`, { fix: "name an existing file written by `aleph sessions export`" });
-      }
-    }
+    const { text, source } = await readTextInput(ctx, file, "the export to import");
     const replace = Boolean(options.replace);
     const key = headerKey(text);
     const paths = resolvePaths({ env, cwd });
