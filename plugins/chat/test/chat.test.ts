@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-sdk/testing";
+import { createTestKernel, runAndKill, runPluginConformance, type TestKernel } from "@aleph/plugin-sdk/testing";
 import { readJsonLines } from "@aleph/plugin-sdk";
 import { chatRef, type ChatMessage, type ChatService } from "@aleph/plugin-sdk";
 
@@ -282,22 +281,8 @@ describe("chat under SIGKILL", () => {
     const acked = new Map<string, number>();
     try {
       for (let round = 0; round < 5; round++) {
-        const child = spawn(process.execPath, [fixture, root, pluginDir, `r${round}`], { cwd: pluginDir, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-        const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-        await new Promise<void>((resolve, reject) => {
-          child.stdout.on("data", (d: Buffer) => {
-            out += d.toString();
-            if (out.includes("ready\n")) resolve();
-          });
-          child.on("exit", () => reject(new Error(`child exited early: ${err}`)));
-        });
-        await new Promise((r) => setTimeout(r, 50 + Math.random() * 250));
-        child.kill("SIGKILL");
-        await exited;
-        for (const line of out.split("\n")) {
+        const lines = await runAndKill(fixture, [root, pluginDir, `r${round}`], { cwd: pluginDir, killAfterMs: 50 + Math.random() * 250 });
+        for (const line of lines) {
           const m = /^ack (\d+) (\S+)$/.exec(line);
           if (m) acked.set(m[2]!, Number(m[1]));
         }

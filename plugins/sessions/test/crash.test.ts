@@ -1,36 +1,15 @@
-import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { readJsonLines, type ChatMessage, type SessionMessage } from "@aleph/plugin-sdk";
+import { runAndKill } from "@aleph/plugin-sdk/testing";
 import { pluginDir, tempRoot } from "./helpers.js";
 
 // The chat plugin as installed (a dev dependency, so turbo builds it before these tests run).
 const chatDir = dirname(fileURLToPath(import.meta.resolve("@aleph/plugin-chat/aleph_plugin.toml")));
 const fixture = fileURLToPath(new URL("./fixtures/crash-writer.mjs", import.meta.url));
 const ROUNDS = 20;
-
-/** Runs the writer until it has acknowledged a random number of writes (or a random time passed), then SIGKILLs it. */
-async function runAndKill(root: string, round: number): Promise<string[]> {
-  const child = spawn(process.execPath, [fixture, root, pluginDir, chatDir, String(round)], { cwd: pluginDir, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("ready\n")) resolve();
-    });
-    child.on("exit", () => reject(new Error(`writer exited before it was ready: ${err}`)));
-  });
-  // A random moment: anywhere from mid-first-write to a few hundred writes in.
-  await new Promise((r) => setTimeout(r, Math.random() * 400));
-  child.kill("SIGKILL");
-  await exited;
-  return out.split("\n");
-}
 
 describe("crash safety", () => {
   it(`keeps every acknowledged session append and chat post across ${ROUNDS} SIGKILLs: no duplicates, integrity ok, at most one torn chat line per kill`, async () => {
@@ -39,7 +18,9 @@ describe("crash safety", () => {
     const ackedChat = new Map<string, number>(); // idempotency key → seq
     let damagedBefore = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const line of await runAndKill(root, round)) {
+      // A random moment: anywhere from mid-first-write to a few hundred writes in.
+      const lines = await runAndKill(fixture, [root, pluginDir, chatDir, String(round)], { cwd: pluginDir, killAfterMs: Math.random() * 400 });
+      for (const line of lines) {
         const m = /^([SC]) (\d+) (\S+)$/.exec(line);
         if (m) (m[1] === "S" ? ackedSession : ackedChat).set(m[3]!, Number(m[2]));
       }
