@@ -1,12 +1,5 @@
 import { defineConfig } from "tsup";
+import { bundledPluginConfig } from "../../scripts/tsup-bundled-plugin";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  target: "node20",
-  clean: true,
-  sourcemap: true,
-  // A bundled plugin ships inside the CLI: bundle what it uses (tree-shaken), so that loading it
-  // costs one small file rather than the SDK's whole dependency graph (zod alone is ~40 ms).
-  noExternal: ["@aleph/plugin-sdk", "@cfworker/json-schema"],
-});
+// The shared build of a bundled plugin (scripts/tsup-bundled-plugin.ts), also inlining the JSON Schema validator.
+export default defineConfig(bundledPluginConfig(["@cfworker/json-schema"]));
