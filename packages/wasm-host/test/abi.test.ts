@@ -1,25 +1,14 @@
 // The ABI of docs/plugins.md ("WASM plugins"), through the real kernel, in both modes.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { kitchenSink, kitchenTools, tempRoot, writePlugin, type ManifestSpec } from "./fixtures.js";
-import { startKernel, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { kitchenSink, kitchenTools, writePlugin, type ManifestSpec } from "./fixtures.js";
+import { startKernel, teardownAfterEachTest, testRoot, type Harness } from "./harness.js";
 
 const CONFIG = `[p]\ngreeting = "hi"\nnested = { deep = 3, list = [1, 2] }\n`;
 
 let h: Harness | undefined;
-let cleanups: (() => void)[] = [];
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-  for (const c of cleanups.splice(0)) c();
-});
-
-function root() {
-  const t = tempRoot();
-  cleanups.push(t.cleanup);
-  return t;
-}
+teardownAfterEachTest();
 
 // Foreground: nothing in the manifest needs a worker. Worker: timeout_ms (only a worker can be stopped).
 const MODES: [string, Partial<ManifestSpec>][] = [
@@ -38,7 +27,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("runs activate (its aleph_emit reaches the bus) and lists the plugin active as wasm", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root);
     expect(h.events.find((e) => e.event === "wasm.activated")?.payload).toEqual({ variant: "v1" });
@@ -48,7 +37,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("binds [[hooks]]: the event payload is the export's input", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root);
     await h.kernel.bus.emit("test.ping", { n: 42, s: "ünïcödé ✓" });
@@ -58,7 +47,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("registers [[tools]] with the tools service; they are callable and go away on unload", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root);
     const listed = h.tools.list().filter((tool) => tool.plugin === "p");
@@ -72,14 +61,14 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("registers [[tools]] of a manifest that does not mention the tools service (the kernel implies optional)", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { ...spec(), optional: [] }, await kitchenSink());
     h = await startKernel(t.root);
     expect(await h.call("p_echo", { implied: true })).toEqual({ implied: true });
   });
 
   it("answers aleph_config from the plugin's config section", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root, { config: CONFIG });
     expect(await h.call("p_config", { key: "greeting" })).toBe("hi");
@@ -91,7 +80,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("keeps aleph_kv values across a reload and a kernel restart", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root);
     expect(await h.call("p_kv_get", { key: "k" })).toBeNull();
@@ -117,7 +106,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("emits what aleph_emit asks for, but never kernel events", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root);
     await h.call("p_emit", { event: "custom.thing", payload: { a: 1 } });
@@ -129,7 +118,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("writes aleph_log lines to the plugin's log", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root, { logToFiles: true });
     await h.call("p_log", { level: "warn", msg: "careful: wasm speaking" });
@@ -143,7 +132,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
   });
 
   it("reloads a new .wasm: generation + 1, the new code runs, the old one was deactivated", async () => {
-    const t = root();
+    const t = testRoot();
     const dir = writePlugin(t.plugins, spec(), await kitchenSink("v1"));
     h = await startKernel(t.root);
     expect(await h.call("p_version")).toBe("v1");
@@ -163,7 +152,7 @@ describe.each(MODES)("%s mode", (_mode, limits) => {
 
 describe("aleph_call (worker mode: the plugin requires a service)", () => {
   it("calls sync and async methods of required services and refuses everything else", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "p", requires: ["calc"], optional: ["tools"], tools: kitchenTools("p") }, await kitchenSink());
     h = await startKernel(t.root);
     const call = (service: string, method: string, args?: unknown) => h!.call("p_call", { service, method, ...(args === undefined ? {} : { args }) });

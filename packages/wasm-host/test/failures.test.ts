@@ -1,23 +1,12 @@
 // Bad modules and failing calls: each fails with a clear code, and the kernel and an unrelated
 // plugin keep running.
-import { afterEach, describe, expect, it } from "vitest";
-import { kitchenSink, kitchenTools, tempRoot, writePlugin, type ManifestSpec } from "./fixtures.js";
-import { startKernel, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { kitchenSink, kitchenTools, writePlugin, type ManifestSpec } from "./fixtures.js";
+import { startKernel, teardownAfterEachTest, testRoot, type Harness } from "./harness.js";
 import { guest, wat2wasm } from "./wat.js";
 
 let h: Harness | undefined;
-let cleanups: (() => void)[] = [];
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-  for (const c of cleanups.splice(0)) c();
-});
-
-function root() {
-  const t = tempRoot();
-  cleanups.push(t.cleanup);
-  return t;
-}
+teardownAfterEachTest();
 
 async function expectStillServing(h: Harness, pluginTool?: string) {
   const before = h.bystander.pings;
@@ -30,7 +19,7 @@ async function expectStillServing(h: Harness, pluginTool?: string) {
 
 describe("modules that cannot load", () => {
   it("fails each with ALEPH_E_ENTRY (or ALEPH_E_SETUP for a failing activate) and a message that says what and how to fix", async () => {
-    const t = root();
+    const t = testRoot();
     const good = await kitchenSink();
     writePlugin(t.plugins, { id: "not-wasm" }, "hello, I am a text file\n");
     writePlugin(t.plugins, { id: "empty" }, new Uint8Array());
@@ -102,7 +91,7 @@ describe.each(MODES)("failing calls, %s mode", (_mode, limits) => {
   });
 
   it("a trap, an error and output that is not JSON reject tool calls with their codes; the plugin keeps serving", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root);
     await expect(h.call("p_trap")).rejects.toMatchObject({ code: "ALEPH_E_WASM_TRAP", message: expect.stringMatching(/export "trap" of plugin "p" trapped: unreachable/) });
@@ -115,7 +104,7 @@ describe.each(MODES)("failing calls, %s mode", (_mode, limits) => {
   });
 
   it("a failing hook is reported as plugin.error with its code and never reaches the emitter", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, spec(), await kitchenSink());
     h = await startKernel(t.root);
     await expect(h.kernel.bus.emit("test.trap", { a: 1 })).resolves.toBeUndefined();

@@ -2,8 +2,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createKernel, type InlinePlugin, type Kernel } from "@aleph/kernel";
 import type { PluginContext } from "@aleph/plugin-sdk";
+import { afterEach } from "vitest";
 import { createWasmLoader, type WasmLoaderOptions } from "../src/index.js";
-import { fakeTools } from "./fixtures.js";
+import { fakeTools, tempRoot } from "./fixtures.js";
 
 export interface Event {
   event: string;
@@ -116,7 +117,30 @@ export async function startKernel(root: string, options: { config?: string; load
       });
     },
     status: (id) => kernel.host.list().find((p) => p.id === id && p.status !== "overridden"),
-    stop: () => kernel.stop(),
+    stop: () => {
+      running.delete(h);
+      return kernel.stop();
+    },
   };
+  running.add(h);
   return h;
+}
+
+/** Kernels started and roots made during the current test, torn down after it (see teardownAfterEachTest). */
+const running = new Set<Harness>();
+const roots: (() => void)[] = [];
+
+/** A temp state root with its plugins directory, removed after the current test. */
+export function testRoot(): ReturnType<typeof tempRoot> {
+  const t = tempRoot();
+  roots.push(t.cleanup);
+  return t;
+}
+
+/** Call once per test file: after each test, every kernel it left running is stopped and every testRoot() removed. */
+export function teardownAfterEachTest(): void {
+  afterEach(async () => {
+    for (const h of [...running]) await h.stop();
+    for (const cleanup of roots.splice(0)) cleanup();
+  });
 }

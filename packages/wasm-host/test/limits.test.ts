@@ -1,28 +1,17 @@
 // [limits], [permissions] and the traps of @extism/extism 2.0.0-rc13.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { fileReader, kitchenSink, kitchenTools, tempRoot, writePlugin, type ManifestSpec } from "./fixtures.js";
-import { startKernel, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { fileReader, kitchenSink, kitchenTools, writePlugin, type ManifestSpec } from "./fixtures.js";
+import { startKernel, teardownAfterEachTest, testRoot, type Harness } from "./harness.js";
 import { guest } from "./wat.js";
 
 let h: Harness | undefined;
-let cleanups: (() => void)[] = [];
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-  for (const c of cleanups.splice(0)) c();
-});
-
-function root() {
-  const t = tempRoot();
-  cleanups.push(t.cleanup);
-  return t;
-}
+teardownAfterEachTest();
 
 describe("timeout_ms", () => {
   it("stops an infinite loop with ALEPH_E_TIMEOUT; the plugin keeps serving (a fresh instance, activate run again)", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(
       t.plugins,
       { id: "p", timeoutMs: 300, optional: ["tools"], tools: kitchenTools("p"), hooks: [{ event: "test.spin", handler: "spin" }, { event: "test.ping", handler: "on_ping" }] },
@@ -78,7 +67,7 @@ describe("memory_mb", () => {
     ["foreground", {}],
     ["worker", { timeoutMs: 5000 }],
   ] as [string, Partial<ManifestSpec>][])("traps memory growth past the cap (%s); without a cap the same module grows", async (_mode, limits) => {
-    const t = root();
+    const t = testRoot();
     const wasm = await kitchenSink();
     writePlugin(t.plugins, { id: "capped", memoryMb: 4, optional: ["tools"], tools: kitchenTools("capped", ["grow", "echo"]), ...limits }, wasm);
     writePlugin(t.plugins, { id: "free", optional: ["tools"], tools: kitchenTools("free", ["grow"]), ...limits }, wasm);
@@ -89,7 +78,7 @@ describe("memory_mb", () => {
   });
 
   it("refuses a module whose initial memory is larger than the cap", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "big", memoryMb: 1 }, await guest({ pages: 40, exports: { noop: "" } }));
     h = await startKernel(t.root);
     expect(h.status("big")).toMatchObject({
@@ -101,7 +90,7 @@ describe("memory_mb", () => {
 
 describe("allowed_paths", () => {
   it("lets the module read inside the granted directory and nothing outside it", async () => {
-    const t = root();
+    const t = testRoot();
     const wasm = await fileReader();
     writePlugin(t.plugins, { id: "files", allowedPaths: { files: "/data" }, optional: ["tools"], tools: { files_read: "read" } }, wasm);
     writePlugin(t.plugins, { id: "nofiles", optional: ["tools"], tools: { nofiles_read: "read" } }, wasm);
@@ -119,7 +108,7 @@ describe("allowed_paths", () => {
   });
 
   it("refuses a relative grant that leaves the data directory", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "escape", allowedPaths: { "../other-plugin": "/data" } }, await fileReader());
     h = await startKernel(t.root);
     expect(h.status("escape")).toMatchObject({ status: "failed", error: { code: "ALEPH_E_SETUP", message: expect.stringContaining("ALEPH_E_PERMISSION") } });
@@ -128,7 +117,7 @@ describe("allowed_paths", () => {
 
 describe("traps of the Extism SDK", () => {
   it("a host function that throws does not kill a worker-mode plugin (http_request to a host not in allowed_hosts)", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "p", timeoutMs: 5000, allowedHosts: ["api.example.com"], optional: ["tools"], tools: kitchenTools("p", ["http", "echo", "count"]) }, await kitchenSink());
     h = await startKernel(t.root);
     expect(await h.call("p_count")).toBe(1);
@@ -141,7 +130,7 @@ describe("traps of the Extism SDK", () => {
     ["foreground", {}],
     ["worker", { timeoutMs: 5000 }],
   ] as [string, Partial<ManifestSpec>][])("a host answer that cannot be stored (past memory_mb) answers 0 instead of throwing (%s)", async (mode, limits) => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "p", memoryMb: 1, optional: ["tools"], tools: kitchenTools("p", ["config", "config_twice", "echo"]), ...limits }, await kitchenSink());
     const big = "y".repeat(600 * 1024);
     h = await startKernel(t.root, { config: `[p]\nhuge = "${"x".repeat(2 * 1024 * 1024)}"\nbig = "${big}"\nsmall = 1\n` });
@@ -157,7 +146,7 @@ describe("traps of the Extism SDK", () => {
   });
 
   it("each plugin gets its own functions object: two worker plugins of one module see their own ctx", async () => {
-    const t = root();
+    const t = testRoot();
     const wasm = await kitchenSink();
     for (const id of ["a", "b"]) writePlugin(t.plugins, { id, timeoutMs: 5000, allowedHosts: ["x.example.com"], optional: ["tools"], tools: kitchenTools(id, ["config", "kv_set", "kv_get", "http", "emit"]) }, wasm);
     h = await startKernel(t.root, { config: `[a]\nwho = "a"\n[b]\nwho = "b"\n` });
@@ -171,7 +160,7 @@ describe("traps of the Extism SDK", () => {
   });
 
   it("queues calls: a hook firing while a tool call runs waits for it (worker mode)", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "p", timeoutMs: 10_000, optional: ["tools"], tools: kitchenTools("p", ["slow", "count"]), hooks: [{ event: "test.ping", handler: "on_ping" }] }, await kitchenSink());
     h = await startKernel(t.root);
     const order: string[] = [];
@@ -190,7 +179,7 @@ describe("traps of the Extism SDK", () => {
     ["foreground", {}],
     ["worker", { timeoutMs: 5000 }],
   ] as [string, Partial<ManifestSpec>][])("an event a plugin emits to its own hook runs after the current call (%s)", async (_mode, limits) => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "p", optional: ["tools"], tools: kitchenTools("p", ["emit", "echo"]), hooks: [{ event: "self.ping", handler: "on_ping" }], ...limits }, await kitchenSink());
     h = await startKernel(t.root);
     expect(await h.call("p_emit", { event: "self.ping", payload: { me: 1 } })).toBeNull();
@@ -199,7 +188,7 @@ describe("traps of the Extism SDK", () => {
   });
 
   it("a plugin reaching its own tool through aleph_call gets an error instead of a deadlock", async () => {
-    const t = root();
+    const t = testRoot();
     writePlugin(t.plugins, { id: "p", requires: ["tools"], timeoutMs: 5000, tools: kitchenTools("p", ["call", "echo"]) }, await kitchenSink());
     h = await startKernel(t.root);
     expect(await h.call("p_call", { service: "tools", method: "call", args: ["p_echo", { loop: true }] })).toMatchObject({

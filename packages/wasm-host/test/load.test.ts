@@ -1,16 +1,11 @@
 // 50,000 calls into one plugin in each mode: no failure (worker mode would overflow Extism's block
 // table at ~16k calls without resets) and no unbounded memory.
-import { afterEach, describe, expect, it } from "vitest";
-import { kitchenSink, kitchenTools, tempRoot, writePlugin, type ManifestSpec } from "./fixtures.js";
-import { startKernel, type Harness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { kitchenSink, kitchenTools, writePlugin, type ManifestSpec } from "./fixtures.js";
+import { startKernel, teardownAfterEachTest, testRoot, type Harness } from "./harness.js";
 
 let h: Harness | undefined;
-let cleanups: (() => void)[] = [];
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-  for (const c of cleanups.splice(0)) c();
-});
+teardownAfterEachTest();
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -29,8 +24,7 @@ describe.each([
   ["worker", { timeoutMs: 10_000 }],
 ] as [string, Partial<ManifestSpec>][])("%s mode", (mode, limits) => {
   it(`serves ${CALLS} calls with bounded memory`, async () => {
-    const t = tempRoot();
-    cleanups.push(t.cleanup);
+    const t = testRoot();
     writePlugin(t.plugins, { id: "p", optional: ["tools"], tools: kitchenTools("p", ["echo", "kv_get", "count"]), hooks: [{ event: "test.ping", handler: "echo" }], ...limits }, await kitchenSink());
     h = await startKernel(t.root);
     const echo = h.tools.tools.get("p_echo")!.tool.handler;
