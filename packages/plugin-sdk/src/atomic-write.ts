@@ -2,9 +2,10 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync }
 import { open, rename, unlink } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { PRIVATE_FILE_MODE } from "./private-fs.js";
 
 export interface AtomicWriteOptions {
-  /** File mode for a new file, e.g. 0o600 for secrets. */
+  /** Mode of the file written; default 0o600, private like everything under the state root. */
   mode?: number;
 }
 
@@ -32,7 +33,7 @@ export function fsyncDirSync(dir: string): void {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = tempPathFor(path);
-  const handle = await open(temp, "wx", options.mode ?? 0o644);
+  const handle = await open(temp, "wx", options.mode ?? PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -54,7 +55,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 /** Synchronous twin of writeFileAtomic, for start-up and shutdown paths. */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const temp = tempPathFor(path);
-  const fd = openSync(temp, "wx", options.mode ?? 0o644);
+  const fd = openSync(temp, "wx", options.mode ?? PRIVATE_FILE_MODE);
   try {
     writeFileSync(fd, data);
     fsyncSync(fd);

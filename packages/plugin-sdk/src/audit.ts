@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { appendJsonLine, readJsonLines, type JsonLinesRead } from "./jsonl.js";
+import { mkdirPrivateSync } from "./private-fs.js";
 
 /** One audited operation: who did what to what, and whether it worked. */
 export interface AuditRecord {
@@ -28,7 +28,7 @@ export function auditFile(root: string, date = new Date()): string {
 export function audit(root: string, entry: Omit<AuditRecord, "ts">, now = new Date()): void {
   const record: AuditRecord = { ts: now.toISOString(), ...entry };
   try {
-    mkdirSync(join(root, "audit"), { recursive: true });
+    mkdirPrivateSync(join(root, "audit"));
     appendJsonLine(auditFile(root, now), record);
   } catch (error) {
     process.stderr.write(`aleph: could not write the audit log: ${(error as Error).message}\n`);

@@ -82,6 +82,7 @@ export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type Aleph
 export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
 export { formatSessionKey, parseSessionKey, tryParseSessionKey, sessionKeyPrefix, subagentPrefix, sessionKeyRange, sessionKeyLikePattern, escapeSessionKeyPart, unescapeSessionKeyPart, SESSION_KEY_MAX_LENGTH, SESSION_CHANNEL_PATTERN, RESERVED_SESSION_CHANNELS, type SessionKey, type SessionKeyKind } from "./session-key.js";
 export { writeFileAtomic, writeFileAtomicSync, fsyncDirSync, type AtomicWriteOptions } from "./atomic-write.js";
+export { mkdirPrivate, mkdirPrivateSync, makePrivateSync, PRIVATE_FILE_MODE, PRIVATE_DIR_MODE, GROUP_OTHER_BITS } from "./private-fs.js";
 export {
   readKey,
   readKeySync,
@@ -95,6 +96,8 @@ export {
   VAULT_PASSPHRASE_ENV,
   VAULT_FORMAT_VERSION,
   VAULT_KDF_DEFAULTS,
+  VAULT_KDF_TEST_COST_ENV,
+  vaultKdfForNewKeys,
   type KeyInfo,
 } from "./vault.js";
 export { appendJsonLine, readJsonLines, type AppendJsonLineOptions, type JsonLinesRead } from "./jsonl.js";

@@ -1,9 +1,10 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { PRIVATE_FILE_MODE } from "./private-fs.js";
 
 export interface AppendJsonLineOptions {
   /** fsync before returning: the line survives a power loss, not only a process crash. */
   fsync?: boolean;
-  /** Mode of a new file. */
+  /** Mode of a new file; default 0o600, private like everything under the state root. */
   mode?: number;
   /**
    * The caller knows the file ends with a newline (it wrote the last line itself and nothing
@@ -21,7 +22,7 @@ export function appendJsonLine(file: string, value: unknown, options: AppendJson
   const line = JSON.stringify(value);
   if (line === undefined) throw new TypeError("appendJsonLine: the value is not JSON-serialisable");
   if (line.includes("\n")) throw new TypeError("appendJsonLine: serialised JSON contains a newline"); // cannot happen with JSON.stringify
-  const fd = openSync(file, options.intact ? "a" : "a+", options.mode ?? 0o644);
+  const fd = openSync(file, options.intact ? "a" : "a+", options.mode ?? PRIVATE_FILE_MODE);
   try {
     // After a crash mid-write the file ends in a torn line: start on a fresh line, or this record
     // would be glued to the fragment and lost with it.

@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlephError } from "./errors.js";
-import { keyInfo, listKeys, readKey, readKeySync, removeKey, writeKey } from "./vault.js";
+import { keyInfo, listKeys, readKey, readKeySync, removeKey, VAULT_KDF_DEFAULTS, VAULT_KDF_TEST_COST_ENV, vaultKdfForNewKeys, writeKey } from "./vault.js";
 
 const SECRET = "sk-test-0123456789abcdef";
 const PASS = "correct horse battery staple";
@@ -20,6 +20,19 @@ async function failure(promise: Promise<unknown> | (() => unknown)): Promise<Ale
   }
   throw new Error("expected a failure");
 }
+
+// Every key below is derived at the lowest cost (a few ms) instead of the default (~100 ms, far more
+// on a loaded machine); one test keeps the default. Each file records its cost, so reads are unaffected.
+const TEST_COST = "1024";
+let savedCost: string | undefined;
+beforeAll(() => {
+  savedCost = process.env[VAULT_KDF_TEST_COST_ENV];
+  process.env[VAULT_KDF_TEST_COST_ENV] = TEST_COST;
+});
+afterAll(() => {
+  if (savedCost === undefined) delete process.env[VAULT_KDF_TEST_COST_ENV];
+  else process.env[VAULT_KDF_TEST_COST_ENV] = savedCost;
+});
 
 describe("keys vault", () => {
   it("stores a plaintext key 0600 in a 0700 directory, atomically, and reads it back", async () => {
@@ -50,7 +63,7 @@ describe("keys vault", () => {
     expect(raw).not.toContain(SECRET);
     expect(raw).not.toContain(PASS);
     const envelope = JSON.parse(raw);
-    expect(envelope).toMatchObject({ aleph_vault: 1, encrypted: true, cipher: "aes-256-gcm", kdf: { name: "scrypt", N: 32768, r: 8, p: 1 } });
+    expect(envelope).toMatchObject({ aleph_vault: 1, encrypted: true, cipher: "aes-256-gcm", kdf: { name: "scrypt", N: Number(TEST_COST), r: 8, p: 1 } });
     expect(Buffer.from(envelope.iv, "base64")).toHaveLength(12);
     expect(Buffer.from(envelope.tag, "base64")).toHaveLength(16);
     expect(Buffer.from(envelope.salt, "base64")).toHaveLength(16);
@@ -187,5 +200,35 @@ describe("keys vault", () => {
     await removeKey(dir, "zeta");
     expect((await listKeys(dir)).map((k) => k.name)).toEqual(["alpha"]);
     expect(await keyInfo(dir, "zeta")).toBeUndefined();
+  });
+});
+
+describe("the key derivation cost", () => {
+  // CPU-bound (two derivations at the real cost): a loaded 2-core machine needs more than 5 s.
+  it("new keys use the default cost when no test cost is set, and read back", { timeout: 60_000 }, async () => {
+    const dir = vaultDir();
+    delete process.env[VAULT_KDF_TEST_COST_ENV];
+    try {
+      await writeKey(dir, "strong", SECRET, PASS);
+    } finally {
+      process.env[VAULT_KDF_TEST_COST_ENV] = TEST_COST;
+    }
+    expect(JSON.parse(readFileSync(join(dir, "strong"), "utf8")).kdf).toEqual({ name: "scrypt", ...VAULT_KDF_DEFAULTS });
+    expect(await readKey(dir, "strong", PASS)).toBe(SECRET);
+  });
+
+  it("the test cost is honoured only under a test runner (NODE_ENV=test or VITEST), never elsewhere", () => {
+    const low = { [VAULT_KDF_TEST_COST_ENV]: "2048" };
+    expect(vaultKdfForNewKeys({ ...low, NODE_ENV: "test" })).toEqual({ ...VAULT_KDF_DEFAULTS, N: 2048 });
+    expect(vaultKdfForNewKeys({ ...low, VITEST: "true" })).toEqual({ ...VAULT_KDF_DEFAULTS, N: 2048 });
+    expect(vaultKdfForNewKeys(low)).toEqual(VAULT_KDF_DEFAULTS);
+    expect(vaultKdfForNewKeys({ ...low, NODE_ENV: "production" })).toEqual(VAULT_KDF_DEFAULTS);
+    expect(vaultKdfForNewKeys({ NODE_ENV: "test" })).toEqual(VAULT_KDF_DEFAULTS);
+  });
+
+  it("a test cost that is not a power of two from 1024 to the default is a clear error", () => {
+    for (const bad of ["1000", "512", "65536", "cheap"]) {
+      expect(() => vaultKdfForNewKeys({ [VAULT_KDF_TEST_COST_ENV]: bad, NODE_ENV: "test" }), bad).toThrow(/ALEPH_VAULT_KDF_TEST_COST=.* is not a power of two from 1024 to 32768/);
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, scryptSync, type ScryptOptions } from "node:crypto";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fsyncDirSync, writeFileAtomic } from "./atomic-write.js";
+import { GROUP_OTHER_BITS, mkdirPrivateSync, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "./private-fs.js";
 import { AlephError } from "./errors.js";
 import { validateId } from "./ids.js";
 
@@ -30,6 +31,16 @@ export const VAULT_FORMAT_VERSION = 1;
 
 /** scrypt cost for new files: about 50–100 ms per key on a laptop, 32 MiB of memory. */
 export const VAULT_KDF_DEFAULTS = { N: 32_768, r: 8, p: 1 } as const;
+
+/**
+ * TEST-ONLY: the scrypt N for new encrypted keys, so test suites do not spend seconds per key.
+ * Honoured only under a test runner (NODE_ENV=test or VITEST set) and ignored everywhere else, so
+ * a stray export cannot weaken a real vault. Reading is unaffected: each file records its own cost.
+ */
+export const VAULT_KDF_TEST_COST_ENV = "ALEPH_VAULT_KDF_TEST_COST";
+
+/** The lowest N a file may record (and the test cost may ask for). */
+const MIN_KDF_N = 1024;
 
 const ID_KIND = "key name";
 const SALT_BYTES = 16;
@@ -102,7 +113,7 @@ function checkKdf(kdf: unknown): kdf is KdfParams {
   const { name, N, r, p } = kdf as Record<string, unknown>;
   return (
     name === "scrypt" &&
-    typeof N === "number" && isPowerOfTwo(N) && N >= 1024 && N <= 1_048_576 &&
+    typeof N === "number" && isPowerOfTwo(N) && N >= MIN_KDF_N && N <= 1_048_576 &&
     typeof r === "number" && Number.isInteger(r) && r >= 1 && r <= 32 &&
     typeof p === "number" && Number.isInteger(p) && p >= 1 && p <= 16 &&
     128 * N * r <= 256 * 1024 * 1024
@@ -229,8 +240,27 @@ export function readKeySync(dir: string, name: string, passphrase?: string): str
   return decrypt(envelope, scryptSync(secret, Buffer.from(envelope.salt, "base64"), KEY_BYTES, scryptOptions(envelope.kdf)), name, file);
 }
 
+/**
+ * The scrypt cost for new encrypted keys: VAULT_KDF_DEFAULTS, or under a test runner only, the N
+ * that ALEPH_VAULT_KDF_TEST_COST asks for (a power of two from 1024 up to the default's N).
+ */
+export function vaultKdfForNewKeys(env: NodeJS.ProcessEnv = process.env): { N: number; r: number; p: number } {
+  const raw = env[VAULT_KDF_TEST_COST_ENV];
+  const underTest = env.NODE_ENV === "test" || (env.VITEST !== undefined && env.VITEST !== "");
+  if (raw === undefined || raw === "" || !underTest) return VAULT_KDF_DEFAULTS;
+  const N = Number(raw);
+  if (!isPowerOfTwo(N) || N < MIN_KDF_N || N > VAULT_KDF_DEFAULTS.N) {
+    throw vaultError(
+      `${VAULT_KDF_TEST_COST_ENV}=${JSON.stringify(raw)} is not a power of two from ${MIN_KDF_N} to ${VAULT_KDF_DEFAULTS.N}`,
+      undefined,
+      `set it to e.g. ${MIN_KDF_N} (it is a test-only setting), or unset it`,
+    );
+  }
+  return { ...VAULT_KDF_DEFAULTS, N };
+}
+
 /** Builds the envelope for a value: encrypted when a passphrase is given, plaintext otherwise. */
-export async function sealValue(value: string, passphrase?: string, kdf: { N: number; r: number; p: number } = VAULT_KDF_DEFAULTS): Promise<string> {
+export async function sealValue(value: string, passphrase?: string, kdf: { N: number; r: number; p: number } = vaultKdfForNewKeys()): Promise<string> {
   const secret = effective(passphrase);
   if (secret === undefined) {
     const plain: PlainEnvelope = { aleph_vault: VAULT_FORMAT_VERSION, encrypted: false, value };
@@ -260,18 +290,10 @@ export async function sealValue(value: string, passphrase?: string, kdf: { N: nu
   }
 }
 
-/**
- * Creates the vault directory 0700 (its parents with the default mode) and tightens an existing
- * one that others could read.
- */
+/** Creates the vault directory 0700 (and its missing parents) and tightens an existing one that others could read. */
 export function ensureVaultDir(dir: string): void {
-  mkdirSync(dirname(dir), { recursive: true });
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  mkdirPrivateSync(dir);
+  if ((statSync(dir).mode & GROUP_OTHER_BITS) !== 0) chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
 /**
@@ -286,7 +308,7 @@ export async function writeKey(dir: string, name: string, value: string, passphr
   }
   const sealed = await sealValue(value, passphrase);
   ensureVaultDir(dir);
-  await writeFileAtomic(file, sealed, { mode: 0o600 });
+  await writeFileAtomic(file, sealed, { mode: PRIVATE_FILE_MODE });
 }
 
 /** Whether key `name` exists and is encrypted (undefined when it does not exist). Never decrypts or validates. */
