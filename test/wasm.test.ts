@@ -7,8 +7,9 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { kitchenSink } from "../packages/wasm-host/test/fixtures.js";
-import { createWorkspace, entriesOf, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
+import { kitchenSink, writePlugin as writeWasmFixture } from "../packages/wasm-host/test/fixtures.js";
+import { guest } from "../packages/wasm-host/test/wat.js";
+import { createWorkspace, entriesOf, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
 
 const helloWasm = resolve(fileURLToPath(new URL(".", import.meta.url)), "../plugins/examples/hello-wasm");
@@ -82,5 +83,21 @@ describe("WASM plugins through aleph start", () => {
     expect(failed.payload.code).toMatch(/^ALEPH_E_/);
     expect(failed.payload.message).toMatch(/not a WebAssembly module|WebAssembly/i);
     expect(await runCliJson(ws, ["tools", "call", "word_count", '{"text":"still here"}'])).toEqual({ count: 2 });
+  });
+});
+
+describe("aleph tools call without a running kernel (one-shot)", () => {
+  test("a WASM tool spinning past timeout_ms fails with ALEPH_E_TIMEOUT and the command exits 1 promptly, with no teardown failure", async () => {
+    const ws = createWorkspace();
+    // No deactivate export: unloading then waits only for the timed-out call itself, which used to
+    // fail the unload ("plugin teardown failed") and leave the restarted worker running forever.
+    const wasm = await guest({ exports: { spin: `(loop $forever (br $forever))` } });
+    writeWasmFixture(ws.userDir, { id: "spinner", timeoutMs: 300, tools: { spinner_spin: "spin" } }, wasm);
+    // runCli kills the command and fails the test if it has not exited within 20 s.
+    const result = await runCli(ws, ["tools", "call", "spinner_spin", "{}"], { timeoutMs: 20_000 });
+    expect(result.stderr).toContain("ALEPH_E_TIMEOUT");
+    expect(result.stderr).toContain("timeout_ms (300 ms)");
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/teardown failed/);
+    expect(result.code).toBe(1);
   });
 });

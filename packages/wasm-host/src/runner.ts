@@ -230,16 +230,23 @@ export class WasmRunner {
           this.options.log.warn("deactivate failed", { error: errorMessage(error), code: (error as AlephError).code });
         }
       }
-      await this.#tail;
+      // The last call may have failed (a timeout, a trap): its caller got that error; unloading
+      // only waits for it to settle. Rethrowing it here failed the unload and skipped the discard
+      // below, leaving the restarted instance's worker alive (a one-shot CLI never exited).
+      await this.#tail.catch(() => undefined);
     })();
     const grace = delay(this.options.teardownTimeoutMs, TIMED_OUT);
-    const drained = await Promise.race([work, grace.promise]);
-    grace.cancel();
-    if (drained === TIMED_OUT) this.options.log.warn(`calls still running ${this.options.teardownTimeoutMs} ms into unload; stopping the plugin`, {});
-    const instances = [this.#instance, await this.#spawning?.catch(() => undefined)];
-    this.#instance = undefined;
-    this.#spawning = undefined;
-    for (const instance of instances) if (instance) await this.#discard(instance);
+    try {
+      const drained = await Promise.race([work, grace.promise]);
+      if (drained === TIMED_OUT) this.options.log.warn(`calls still running ${this.options.teardownTimeoutMs} ms into unload; stopping the plugin`, {});
+    } finally {
+      grace.cancel();
+      // Whatever happened above, every instance (and its worker thread) is stopped.
+      const instances = [this.#instance, await this.#spawning?.catch(() => undefined)];
+      this.#instance = undefined;
+      this.#spawning = undefined;
+      for (const instance of instances) if (instance) await this.#discard(instance);
+    }
   }
 
   #unloaded(when = ""): AlephError {

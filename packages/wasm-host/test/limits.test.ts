@@ -60,6 +60,17 @@ describe("timeout_ms", () => {
     expect(plan({}, { defaultTimeoutMs: 50 })).toMatchObject({ worker: true, timeoutMs: 50 });
     expect(plan({}, { mode: "worker" })).toMatchObject({ worker: true });
   });
+
+  it("unloading after a timed-out call is a clean unload (no deactivate export: only that call is waited for)", async () => {
+    const t = testRoot();
+    writePlugin(t.plugins, { id: "spinner", timeoutMs: 200, optional: ["tools"], tools: { spinner_spin: "spin" } }, await guest({ exports: { spin: `(loop $forever (br $forever))` } }));
+    h = await startKernel(t.root);
+    await expect(h.call("spinner_spin")).rejects.toMatchObject({ code: "ALEPH_E_TIMEOUT" });
+    await h.stop();
+    // The timed-out call's error belongs to its caller; the unload used to rethrow it ("teardown failed").
+    expect(h.events.filter((e) => e.event === "plugin.error")).toEqual([]);
+    expect(h.events.find((e) => e.event === "plugin.unloaded" && e.payload.id === "spinner")).toBeDefined();
+  });
 });
 
 describe("memory_mb", () => {
