@@ -1,5 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { AlephError, PLUGIN_API_VERSION, type ConfigIssue, type PluginInfo } from "@aleph/plugin-sdk";
+import { AlephError, mkdirPrivateSync, PLUGIN_API_VERSION, type ConfigIssue, type PluginInfo } from "@aleph/plugin-sdk";
 import { changedSections, formatIssue, loadConfig, vaultOptions, type ConfigSnapshot } from "./config-loader.js";
 import type { BundledPlugin } from "./discovery.js";
 import { EventBus } from "./event-bus.js";
@@ -152,7 +151,7 @@ export class Kernel {
   async #boot(): Promise<{ plugins: number; ms: number }> {
     const log = this.logs.get("kernel");
     try {
-      for (const dir of [this.paths.root, this.paths.runDir, this.paths.userPluginsDir]) mkdirSync(dir, { recursive: true });
+      for (const dir of [this.paths.root, this.paths.runDir, this.paths.userPluginsDir]) mkdirPrivateSync(dir);
       if (this.#options.lock !== false) {
         const lock = acquireLock(this.paths.runDir);
         this.#teardown.push(() => lock.release());

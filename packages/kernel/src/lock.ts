@@ -1,6 +1,6 @@
-import { mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
+import { openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError, mkdirPrivateSync, PRIVATE_FILE_MODE } from "@aleph/plugin-sdk";
 
 export interface LockHolder {
   pid: number;
@@ -39,12 +39,12 @@ export function lockHolder(runDir: string): LockHolder | undefined {
  * lock only one wins the rename.
  */
 export function acquireLock(runDir: string): { release(): void } {
-  mkdirSync(runDir, { recursive: true });
+  mkdirPrivateSync(runDir);
   const file = join(runDir, LOCK_FILE);
   const content = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() });
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const fd = openSync(file, "wx", 0o644);
+      const fd = openSync(file, "wx", PRIVATE_FILE_MODE);
       writeSync(fd, content);
       closeSync(fd);
       let released = false;

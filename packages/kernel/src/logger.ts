@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
-import type { Logger } from "@aleph/plugin-sdk";
+import { mkdirPrivateSync, PRIVATE_FILE_MODE, type Logger } from "@aleph/plugin-sdk";
 import { levelFor, type LogLevelSpec } from "./log-levels.js";
 import { redactFields, type SecretRedactor } from "./redact.js";
 
@@ -76,7 +75,7 @@ export function createLogSystem(options: LogSystemOptions): LogSystem {
   const makeRoot = (file: string | undefined): pino.Logger => {
     const streams: pino.StreamEntry[] = [];
     if (file) {
-      const dest = pino.destination({ dest: file, sync: false, mkdir: true }) as unknown as Destination;
+      const dest = pino.destination({ dest: file, sync: false, mkdir: true, mode: PRIVATE_FILE_MODE }) as unknown as Destination;
       destinations.push(dest);
       // Writes go through a guard: after close() the file stream is gone, and writing to it would throw.
       streams.push({ stream: { write: (line: string) => (closed ? undefined : dest.write(line)) }, level: "trace" });
@@ -95,7 +94,8 @@ export function createLogSystem(options: LogSystemOptions): LogSystem {
       streams.length > 0 ? pino.multistream(streams) : { write: () => undefined },
     );
   };
-  if (options.logDir) mkdirSync(options.logDir, { recursive: true });
+  // Logs quote conversations and errors: private, like everything under the state root.
+  if (options.logDir) mkdirPrivateSync(options.logDir);
   const gateway = makeRoot(options.logDir ? join(options.logDir, "gateway.log") : undefined);
   const agent = makeRoot(options.logDir ? join(options.logDir, "agent.log") : undefined);
   const cache = new Map<string, Logger>();

@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   AlephError,
   DisposableStore,
+  mkdirPrivateSync,
   serviceIdOf,
   toDisposable,
   type Disposable,
@@ -146,7 +146,7 @@ export class PluginInstance {
         plugin: o.dir,
         get data() {
           if (!dataReady) {
-            mkdirSync(dataDir, { recursive: true });
+            mkdirPrivateSync(dataDir);
             dataReady = true;
           }
           return dataDir;

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import {
   AlephError,
   errorMessage,
   isAlephError,
+  mkdirPrivateSync,
   toolsRef,
   type AlephErrorCode,
   type Logger,
@@ -102,7 +103,7 @@ function resolveAllowedPaths(manifest: PluginManifest, dataDir: string, manifest
           fix: "use a path inside the data directory (\".\" is the data directory itself), or an absolute path",
         });
       }
-      mkdirSync(path, { recursive: true });
+      mkdirPrivateSync(path);
     }
     if (!guest.startsWith("/")) {
       throw new AlephError("ALEPH_E_PERMISSION", `allowed_paths of plugin "${manifest.id}": guest path "${guest}" is not absolute`, {

@@ -1,8 +1,9 @@
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   AlephError,
   appendJsonLine,
+  mkdirPrivateSync,
   optionsOf,
   readJsonLines,
   toJsonText,
@@ -320,7 +321,7 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
         const message: ChatMessage = { seq: idx.lastSeq + 1, chatId, from, ts: new Date().toISOString(), content };
         if (key !== undefined) message.key = key;
         const file = chatFile(chatId);
-        if (idx.size === 0) mkdirSync(chatsDir, { recursive: true });
+        if (idx.size === 0) mkdirPrivateSync(chatsDir);
         const bytes = appendJsonLine(file, message, { fsync: settings.fsync, intact: idx.intact });
         if (idx.intact && idx.size > 0) {
           // We know exactly where the line went: extend the index in place.
@@ -375,7 +376,7 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
         const current = await readCursor(chatId, agentId);
         if (seq <= current) return current;
         const file = cursorFile(chatId, agentId);
-        mkdirSync(join(cursorsDir, chatId), { recursive: true });
+        mkdirPrivateSync(join(cursorsDir, chatId));
         await writeFileAtomic(file, `${JSON.stringify({ seq })}\n`);
         return seq;
       });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -265,6 +265,21 @@ describe("chat", () => {
   it("refuses an invalid [chat] config section", async () => {
     kernel = await createTestKernel({ plugins: [pluginDir], config: { chat: { max_message_bytes: "big" } } });
     expect(kernel.plugin("chat")?.error?.code).toBe("ALEPH_E_CONFIG");
+  });
+
+  it("creates its directories 0700 and its files 0600, even under a umask of 0", async () => {
+    const root = tempRoot();
+    const saved = process.umask(0);
+    try {
+      const chat = await start({ root });
+      await chat.post("private", { from: "alice", content: "only alice may read this" });
+      await chat.advance("private", "bob", 1);
+    } finally {
+      process.umask(saved);
+    }
+    const mode = (...parts: string[]) => (statSync(join(root, "chat", ...parts)).mode & 0o777).toString(8);
+    expect({ chat: mode(), chats: mode("chats"), cursors: mode("cursors"), chatCursors: mode("cursors", "private") }).toEqual({ chat: "700", chats: "700", cursors: "700", chatCursors: "700" });
+    expect({ log: mode("chats", "private.jsonl"), cursor: mode("cursors", "private", "bob.json") }).toEqual({ log: "600", cursor: "600" });
   });
 
   it("passes the conformance kit", async () => {
