@@ -1,12 +1,13 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { readFile } from "node:fs/promises";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   audit,
   definePlugin,
   errorMessage,
   identityRef,
+  mkdirPrivateSync,
   toDisposable,
   workspaceRef,
   writeFileAtomic,
@@ -82,7 +83,7 @@ export default definePlugin({
       writeFile: (agentId, path, content) =>
         audited("workspace.write", `${agentId}:${path}`, async () => {
           const target = agentPath({ root, agentId }, path);
-          mkdirSync(dirname(target), { recursive: true });
+          mkdirPrivateSync(dirname(target));
           await writeFileAtomic(target, content);
         }),
       remove: (agentId, options = {}) =>

@@ -1,6 +1,6 @@
-import { lstat, mkdir, rename, rm } from "node:fs/promises";
+import { lstat, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError, mkdirPrivate } from "@aleph/plugin-sdk";
 import { agentDir, ARCHIVE_DIR, type AgentRef } from "./agent-id.js";
 
 export interface ArchiveResult {
@@ -43,7 +43,7 @@ export function archiveStamp(now: Date): string {
 export async function archiveAgent(ref: AgentRef & { now?: Date }): Promise<ArchiveResult> {
   const from = await requireAgentDir(ref);
   const archiveDir = join(dirname(from), ARCHIVE_DIR);
-  await mkdir(archiveDir, { recursive: true });
+  await mkdirPrivate(archiveDir);
   const base = `${ref.agentId}-${archiveStamp(ref.now ?? new Date())}`;
   for (let n = 1; n <= MAX_SUFFIX; n++) {
     const to = join(archiveDir, n === 1 ? base : `${base}-${n}`);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seedAgent } from "./seed.js";
@@ -7,6 +7,23 @@ import { checksums, tempRoot, tree } from "./test-helpers.js";
 const RUNTIME = ["context/", "prompts/", "sessions/", "state/"];
 
 describe("seedAgent", () => {
+  it("creates every directory 0700 and every file 0600, even under a umask of 0", async () => {
+    const root = tempRoot();
+    const saved = process.umask(0);
+    try {
+      await seedAgent({ root, agentId: "main", preset: "default" });
+    } finally {
+      process.umask(saved);
+    }
+    const agent = join(root, "agents", "main");
+    const loose = ["", ...tree(agent)].filter((p) => {
+      const stat = lstatSync(join(agent, p));
+      return (stat.mode & 0o777) !== (stat.isDirectory() ? 0o700 : 0o600);
+    });
+    expect(loose).toEqual([]);
+    expect(lstatSync(join(root, "agents")).mode & 0o777).toBe(0o700);
+  });
+
   it("default: seeds exactly SOUL, IDENTITY, USER, TOOLS, AGENTS, HEARTBEAT, MEMORY, BOOTSTRAP and memory/", async () => {
     const root = tempRoot();
     const result = await seedAgent({ root, agentId: "main", preset: "default" });

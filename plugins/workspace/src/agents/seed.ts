@@ -1,6 +1,6 @@
-import { lstat, mkdir, stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError, mkdirPrivate } from "@aleph/plugin-sdk";
 import { agentDir, agentWorkspaceDir, RUNTIME_DIRS } from "./agent-id.js";
 import { createFileExclusive } from "./create-exclusive.js";
 import { resolveFileSet } from "./file-set.js";
@@ -47,13 +47,14 @@ export interface SeedResult {
 type Outcome = "created" | "existing" | string;
 
 /**
- * Creates a directory unless one is there; anything else in the way is reported, never replaced.
+ * Creates a directory (0700, like everything under the state root) unless one is there; anything
+ * else in the way is reported, never replaced.
  * mkdir decides in one step (recursive mkdir reports which directory it created first, or
  * nothing when the path was already a directory), so concurrent seedings do not trip each other.
  */
-async function ensureDir(path: string, mode?: number): Promise<Outcome> {
+async function ensureDir(path: string): Promise<Outcome> {
   try {
-    const made = await mkdir(path, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+    const made = await mkdirPrivate(path);
     return made === undefined ? "existing" : "created";
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -102,8 +103,7 @@ export async function seedAgent(options: SeedAgentOptions): Promise<SeedResult> 
     });
   }
   record(workspaceDir, "dir", workspaceOutcome);
-  // Runtime artifacts hold conversations: private to the user, like the keys directory.
-  for (const name of RUNTIME_DIRS) record(join(dir, name), "dir", await ensureDir(join(dir, name), 0o700));
+  for (const name of RUNTIME_DIRS) record(join(dir, name), "dir", await ensureDir(join(dir, name)));
 
   for (const spec of specs) {
     const path = entryPath(workspaceDir, spec.name);
@@ -128,7 +128,7 @@ export async function seedAgent(options: SeedAgentOptions): Promise<SeedResult> 
       record(path, "file", "is a directory, where a file is expected");
       continue;
     }
-    await mkdir(dirname(path), { recursive: true });
+    await mkdirPrivate(dirname(path));
     record(path, "file", (await createFileExclusive(path, renderTemplate(template, options.agentId))) ? "created" : "existing");
   }
   return result;
