@@ -101,8 +101,8 @@ export class Kernel {
     const log = this.logs.get("kernel");
     this.bus = new EventBus((owner, event, error) => {
       const message = error instanceof Error ? error.message : String(error);
-      log.error("event handler failed", { plugin: owner ?? "kernel", event, error: message });
-      if (owner && event !== "plugin.error") void this.bus.emit("plugin.error", { id: owner, event, message });
+      log.error("event handler failed", { plugin: owner ?? "kernel", event, error });
+      if (owner && event !== "plugin.error") void this.bus.emit("plugin.error", { id: owner, event, message: this.redact(message) });
     });
     // Until start() reads the files, the defaults are in force.
     const defaults = loadConfig({ config: "/nonexistent/config.toml", providers: "/nonexistent/providers.toml" }, {});
@@ -118,6 +118,7 @@ export class Kernel {
       config: () => this.#snapshot,
       hostApi: PLUGIN_API_VERSION,
       loaders: options.loaders,
+      redact: (text) => this.#redactor.redact(text),
     });
   }
 
@@ -230,15 +231,16 @@ export class Kernel {
     this.#redactor.set(snapshot.secrets);
   }
 
+  /** The kernel's state; every string in it is scrubbed of secrets (failures are redacted when recorded, this catches the rest). */
   status(): KernelStatus {
-    return {
+    return this.#redactor.redactStrings({
       pid: process.pid,
       root: this.paths.root,
       startedAt: this.#startedAt.toISOString(),
       uptimeMs: Math.round(performance.now() - this.#t0),
       plugins: this.host.list(),
       services: this.host.services(),
-    };
+    });
   }
 
   inspect(id: string): PluginInfo & { manifestFile?: string; servicesBound?: Record<string, string | null> } {
@@ -248,7 +250,7 @@ export class Kernel {
     const servicesBound = instance
       ? Object.fromEntries([...instance.bindings].map(([service, provider]) => [service, provider?.pluginId ?? null]))
       : undefined;
-    return { ...info, manifestFile: this.host.manifestFileOf(id), ...(servicesBound ? { servicesBound } : {}) };
+    return this.#redactor.redactStrings({ ...info, manifestFile: this.host.manifestFileOf(id), ...(servicesBound ? { servicesBound } : {}) });
   }
 
   /** Registers a teardown to run when the kernel stops (the launcher's control socket uses it). */

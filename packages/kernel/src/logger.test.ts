@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseLogLevels } from "./log-levels.js";
 import { createLogSystem, formatHumanLine } from "./logger.js";
-import { redactFields, SecretRedactor } from "./redact.js";
+import { AlephError } from "@aleph/plugin-sdk";
+import { serializeError } from "./error-fields.js";
+import { redactError, redactFields, SecretRedactor } from "./redact.js";
 
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
@@ -48,6 +50,32 @@ describe("log system", () => {
     expect(text).toMatch(/visible/);
     expect(text).toMatch(/\[redacted\]/);
   });
+
+  it("writes an error given as a field with its type, message, code, stack and cause (not as {}), secrets scrubbed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aleph-log-"));
+    const redactor = new SecretRedactor();
+    redactor.set(["sk-live-abcdef123456"]);
+    const logs = createLogSystem({ logDir: dir, stderr: false, color: false, levels: parseLogLevels("info"), redactor });
+    const cause = Object.assign(new Error("socket closed"), { code: "ECONNRESET" });
+    const error = new TypeError("bad key sk-live-abcdef123456", { cause });
+    logs.get("kernel").error("call failed", { error, attempts: [{ error: new RangeError("too far") }] });
+    logs.flush();
+    await settle();
+    const line = JSON.parse(readFileSync(join(dir, "gateway.log"), "utf8").trim()) as Record<string, any>;
+    expect(line.error).toMatchObject({
+      type: "TypeError",
+      message: "bad key [redacted]",
+      stack: expect.stringMatching(/^TypeError: bad key \[redacted\]\n\s+at /),
+      cause: { type: "Error", message: "socket closed", code: "ECONNRESET", stack: expect.stringContaining("socket closed") },
+    });
+    expect(line.attempts[0].error).toMatchObject({ type: "RangeError", message: "too far" });
+    expect(JSON.stringify(line)).not.toContain("sk-live-abcdef123456");
+  });
+
+  it("keeps an AlephError's code, fix, file and line in the serialised error", () => {
+    const error = new AlephError("ALEPH_E_SETUP", "it broke", { fix: "mend it", file: "/p/index.js", line: 3 });
+    expect(serializeError(error)).toMatchObject({ type: "AlephError", message: "it broke", code: "ALEPH_E_SETUP", fix: "mend it", file: "/p/index.js", line: 3 });
+  });
 });
 
 describe("redaction helpers", () => {
@@ -60,6 +88,32 @@ describe("redaction helpers", () => {
       list: [{ secret: "[redacted]" }],
       port: 1,
     });
+  });
+
+  it("copies a failure with its message, fix and stack scrubbed, and leaves the plugin's cause behind", () => {
+    const redactor = new SecretRedactor();
+    redactor.set(["tok-abcdef-987"]);
+    const original = new AlephError("ALEPH_E_SETUP", "failed with tok-abcdef-987", { fix: "rotate tok-abcdef-987", file: "/p/aleph_plugin.toml", line: 2, cause: new Error("tok-abcdef-987") });
+    const copy = redactError(original, (t) => redactor.redact(t));
+    expect(copy).toMatchObject({ code: "ALEPH_E_SETUP", message: "failed with [redacted]", fix: "rotate [redacted]", file: "/p/aleph_plugin.toml", line: 2 });
+    expect(copy.cause).toBeUndefined();
+    expect(copy.stack).toMatch(/^AlephError: failed with \[redacted\]/);
+  });
+
+  it("scrubs every string of a listing, at any depth, and leaves other values alone", () => {
+    const redactor = new SecretRedactor();
+    redactor.set(["tok-abcdef-987"]);
+    const listing = { plugins: [{ id: "p", generation: 2, error: { message: "x tok-abcdef-987 y" } }], ok: true };
+    expect(redactor.redactStrings(listing)).toEqual({ plugins: [{ id: "p", generation: 2, error: { message: "x [redacted] y" } }], ok: true });
+    expect(listing.plugins[0]!.error.message).toBe("x tok-abcdef-987 y");
+  });
+
+  it("prints an error field on a human line as type, message, code and the frame that threw", () => {
+    const line = formatHumanLine(
+      JSON.stringify({ level: 50, time: "2026-01-01T10:11:12.345Z", module: "hello", msg: "failed", error: { type: "Error", message: "boom", code: "E_X", stack: "Error: boom\n    at setup (/p/index.js:3:9)\n    at run (x.js:1:1)" } }),
+      false,
+    );
+    expect(line).toBe("10:11:12.345 ERROR [hello] failed error=Error: boom [E_X] (at setup (/p/index.js:3:9))\n");
   });
 
   it("formats a human line with module, message and fields", () => {

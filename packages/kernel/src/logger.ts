@@ -2,6 +2,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { mkdirPrivateSync, PRIVATE_FILE_MODE, type Logger } from "@aleph/plugin-sdk";
 import { levelFor, type LogLevelSpec } from "./log-levels.js";
+import { isSerializedError, serializeErrors } from "./error-fields.js";
 import { redactFields, type SecretRedactor } from "./redact.js";
 
 /** Modules whose lines go to agent.log (agent loop, tools, LLM calls); everything else to gateway.log. */
@@ -48,9 +49,15 @@ export function formatHumanLine(json: string, color: boolean): string {
   const name = LEVEL_NAMES[level as number] ?? String(level);
   const levelText = color ? `\u001b[${LEVEL_COLORS[level as number] ?? "0"}m${name.padEnd(5)}\u001b[0m` : name.padEnd(5);
   const extra = Object.entries(fields)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : isSerializedError(v) ? briefError(v) : JSON.stringify(v)}`)
     .join(" ");
   return `${t} ${levelText} [${String(module ?? "-")}] ${String(msg ?? "")}${extra ? ` ${extra}` : ""}\n`;
+}
+
+/** An error field on one human line: type, message, code, and where it was thrown (the full stack is in logs/). */
+function briefError(error: { type?: string; message: string; code?: unknown; stack?: string }): string {
+  const frame = error.stack?.split("\n").find((line) => line.trimStart().startsWith("at "))?.trim();
+  return `${error.type ?? "Error"}: ${error.message}${error.code !== undefined ? ` [${String(error.code)}]` : ""}${frame ? ` (${frame})` : ""}`;
 }
 
 function wrap(logger: pino.Logger, make: (module: string) => Logger): Logger {
@@ -88,7 +95,9 @@ export function createLogSystem(options: LogSystemOptions): LogSystem {
         level: "trace",
         base: { pid: process.pid },
         timestamp: pino.stdTimeFunctions.isoTime,
-        formatters: { log: (fields) => redactFields(fields) },
+        // Errors become {type, message, code, stack, cause} (JSON would write them as {}); the
+        // stack then goes through the same value scrub as the rest of the line.
+        formatters: { log: (fields) => redactFields(serializeErrors(fields)) },
         hooks: { streamWrite: (line) => options.redactor.redact(line) },
       },
       streams.length > 0 ? pino.multistream(streams) : { write: () => undefined },

@@ -306,3 +306,35 @@ describe("config", () => {
     expect(kernel.config.config.gateway.port).toBe(18790);
   });
 });
+
+describe("secrets in failures", () => {
+  const TOKEN = "tok-unit-5f3e2d1c";
+  const quoted = (value: unknown) => JSON.stringify(value).includes(TOKEN);
+
+  it("redacts a failure when it is recorded: list, inspect, status and the plugin.failed payload", async () => {
+    const { kernel, events, status } = await boot({
+      config: `[leaky]\ntoken = "${TOKEN}"\n`,
+      bundled: [
+        inline("leaky", {
+          setup: (ctx) => {
+            throw new Error(`setup failed because value=${(ctx.config as { token: string }).token}`);
+          },
+        }),
+      ],
+    });
+    expect(status("leaky")).toMatchObject({ status: "failed", error: { code: "ALEPH_E_SETUP", message: "setup failed because value=[redacted]" } });
+    const failed = events.find((e) => e.event === "plugin.failed" && e.payload.id === "leaky");
+    expect(failed?.payload.message).toMatch(/^setup failed because value=\[redacted\]/);
+    for (const shown of [kernel.host.list(), kernel.inspect("leaky"), kernel.status(), failed]) expect(quoted(shown)).toBe(false);
+  });
+
+  it("redacts the failure kept beside the previous code after a reload's setup fails", async () => {
+    const { kernel, userDir, status } = await boot({ config: `[rollback]\ntoken = "${TOKEN}"\n` });
+    const dir = diskPlugin(userDir, "rollback", { "index.js": "export default { setup() {} };\n" });
+    await kernel.host.refresh([dir]);
+    writeFileSync(join(dir, "index.js"), 'export default { setup(ctx) { throw new Error("now broken: " + ctx.config.token); } };\n');
+    await kernel.host.refresh([dir]);
+    expect(status("rollback")).toMatchObject({ status: "active", generation: 2, error: { message: "now broken: [redacted]" } });
+    expect(quoted(kernel.host.list())).toBe(false);
+  });
+});

@@ -22,6 +22,7 @@ import { describe, sortInfos } from "./plugin-info.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { locateTomlKey } from "./toml-locate.js";
+import { redactError } from "./redact.js";
 import { pluginSectionIssues, sectionOf, validateSection, type PluginSectionIssue } from "./plugin-config.js";
 
 /** Loads a plugin's code for its kind. WASM plugins plug in here with their own loader. */
@@ -36,6 +37,11 @@ export interface PluginHostOptions {
   config: () => ConfigSnapshot;
   hostApi: string;
   loaders?: Partial<Record<PluginKind, PluginLoader>>;
+  /**
+   * Scrubs secret values out of text. Every failure is redacted when it is recorded, so no copy
+   * the host keeps or shows (status, inspect, events, logs) holds a secret a plugin put in an error.
+   */
+  redact?: (text: string) => string;
 }
 
 type RecordStatus = "active" | "failed" | "disabled" | "inactive";
@@ -171,13 +177,15 @@ export class PluginHost {
           for (const handler of [...inst.configHandlers]) await handler(config, before);
           this.#log.info("plugin applied config change", { plugin: rec.id });
         } catch (error) {
-          this.#log.warn("plugin failed to apply config change; reloading it", { plugin: rec.id, error: errorMessage(error) });
+          this.#log.warn("plugin failed to apply config change; reloading it", { plugin: rec.id, error });
           reload.add(rec.id);
         }
       }
       await this.#reconcile(new Set(), false, reload);
     });
   }
+
+  #redact = (text: string): string => this.#options.redact?.(text) ?? text;
 
   get #log() {
     return this.#options.logs.get("kernel.host");
@@ -422,7 +430,7 @@ export class PluginHost {
       this.#fail(rec, error, false);
       const rollback = await this.#setup(rec, rec.code);
       if (!rollback) {
-        rec.error = error; // running the previous code; the list shows why the new code is not running
+        rec.error = redactError(error, this.#redact); // running the previous code; the list shows why the new code is not running
         this.#log.warn("reload failed; the previous code is running again", { plugin: rec.id, code: error.code });
       } else this.#fail(rec, rollback);
       return;
@@ -503,20 +511,22 @@ export class PluginHost {
     try {
       await withTimeout(instance.dispose(), this.#options.config().config.extensions.setup_timeout_ms, `teardown of plugin "${rec.id}"`);
     } catch (error) {
-      this.#log.error("plugin teardown failed", { plugin: rec.id, error: errorMessage(error) });
-      await this.#options.bus.emit("plugin.error", { id: rec.id, event: "plugin.unloaded", message: `teardown failed: ${errorMessage(error)}` });
+      this.#log.error("plugin teardown failed", { plugin: rec.id, error });
+      await this.#options.bus.emit("plugin.error", { id: rec.id, event: "plugin.unloaded", message: this.#redact(`teardown failed: ${errorMessage(error)}`) });
     }
     await this.#options.bus.emit("plugin.unloaded", { id: rec.id, version: instance.manifest.version, reason });
     this.#log.info("plugin unloaded", { plugin: rec.id, reason });
   }
 
   /** Records a failure and reports it once (the same failure again is not re-announced). */
-  #fail(rec: PluginRecord, error: AlephError, keepRunning = false): void {
+  #fail(rec: PluginRecord, failure: AlephError, keepRunning = false): void {
+    const error = redactError(failure, this.#redact);
     const repeated = rec.error?.code === error.code && rec.error.message === error.message;
     rec.error = error;
     if (!keepRunning || !rec.instance) rec.status = rec.instance ? "active" : "failed";
     if (repeated) return;
-    this.#log.error("plugin failed", { plugin: rec.id, code: error.code, error: error.message, file: error.file });
+    // The original, with its cause: the plugin's own stack says where it threw (the log line is redacted whole).
+    this.#log.error("plugin failed", { plugin: rec.id, code: error.code, error: failure, file: error.file });
     void this.#options.bus.emit("plugin.failed", {
       id: rec.id,
       code: error.code,

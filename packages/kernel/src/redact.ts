@@ -1,3 +1,5 @@
+import { AlephError } from "@aleph/plugin-sdk";
+
 /** Keys whose values are secrets wherever they appear (config, log fields, errors). */
 export const SECRET_KEY_PATTERN = /(api[_-]?key|token|secret|password|passphrase|authorization|private[_-]?key|credentials?)$/i;
 
@@ -47,4 +49,32 @@ export class SecretRedactor {
     }
     return out;
   }
+
+  /** A copy of a value (plain objects, arrays) with secrets scrubbed out of every string in it. */
+  redactStrings<T>(value: T, depth = 0): T {
+    if (this.#secrets.length === 0) return value;
+    if (typeof value === "string") return this.redact(value) as T;
+    if (depth > 16 || value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return value.map((v) => this.redactStrings(v, depth + 1)) as T;
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) out[key] = this.redactStrings(v, depth + 1);
+    return out as T;
+  }
+}
+
+/**
+ * The copy of a failure that the host keeps and shows (status, inspect, events, logs): message,
+ * fix and stack scrubbed of secret values. The cause is left behind: it is the plugin's own error,
+ * whose message and properties can hold anything the plugin had in hand.
+ */
+export function redactError(error: AlephError, redact: (text: string) => string): AlephError {
+  const copy = new AlephError(error.code, redact(error.message), {
+    ...(error.fix !== undefined ? { fix: redact(error.fix) } : {}),
+    ...(error.file !== undefined ? { file: error.file } : {}),
+    ...(error.line !== undefined ? { line: error.line } : {}),
+  });
+  if (error.stack) copy.stack = redact(error.stack);
+  return copy;
 }

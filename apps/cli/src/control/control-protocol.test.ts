@@ -70,6 +70,22 @@ describe("control server", () => {
     }
   });
 
+  it("scrubs secrets out of every error it answers", async () => {
+    const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
+    const redact = (text: string) => text.split("tok-ctl-1234").join("[redacted]");
+    const server = await startControlServer(socket, {
+      leak: () => {
+        throw new AlephError("ALEPH_E_SERVICE", "rejected tok-ctl-1234", { fix: "rotate tok-ctl-1234" });
+      },
+    }, redact);
+    try {
+      const error = (await controlRequest(socket, "leak").catch((e: unknown) => e)) as AlephError;
+      expect(error).toMatchObject({ code: "ALEPH_E_SERVICE", message: "rejected [redacted]", fix: "rotate [redacted]" });
+    } finally {
+      await server.close();
+    }
+  });
+
   it("uses a short socket path when the run directory's is too long for a Unix socket", () => {
     expect(controlSocketPath("/r/run")).toBe("/r/run/control.sock");
     expect(controlSocketPath("/" + "x".repeat(120))).toMatch(new RegExp(`^${tmpdir()}/aleph-[0-9a-f]{16}\\.sock$`));

@@ -22,8 +22,15 @@ function errorOf(error: unknown): { code: string; message: string; fix?: string;
   return { code, message: errorMessage(error), ...(typeof fix === "string" ? { fix } : {}), ...(typeof file === "string" ? { file } : {}), ...(typeof line === "number" ? { line } : {}) };
 }
 
-/** Serves the control protocol on a Unix socket (for `aleph status` and friends). */
-export async function startControlServer(socketPath: string, handlers: Record<string, ControlHandler>): Promise<{ close(): Promise<void> }> {
+/**
+ * Serves the control protocol on a Unix socket (for `aleph status` and friends). `redact` scrubs
+ * secrets out of every error answered (a service's error can quote whatever it had in hand).
+ */
+export async function startControlServer(
+  socketPath: string,
+  handlers: Record<string, ControlHandler>,
+  redact: (text: string) => string = (text) => text,
+): Promise<{ close(): Promise<void> }> {
   rmSync(socketPath, { force: true }); // a socket file left by a dead kernel (the lock proved it dead)
   const server: Server = createServer((socket) => {
     let buffer = "";
@@ -49,7 +56,10 @@ export async function startControlServer(socketPath: string, handlers: Record<st
             if (!handler) throw new AlephError("ALEPH_E_RPC", `unknown method "${request.method}" (known: ${Object.keys(handlers).join(", ")})`);
             response = { id: request.id, ok: true, result: await handler(request.params) };
           } catch (error) {
-            response = { id: requestIdOf(line), ok: false, error: errorOf(error) };
+            const answer = errorOf(error);
+            answer.message = redact(answer.message);
+            if (answer.fix !== undefined) answer.fix = redact(answer.fix);
+            response = { id: requestIdOf(line), ok: false, error: answer };
           }
           if (!socket.destroyed) socket.write(JSON.stringify(response) + "\n");
         });

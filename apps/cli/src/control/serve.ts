@@ -15,7 +15,8 @@ export async function serveControl(kernel: Kernel): Promise<void> {
   const socket = controlSocketPath(kernel.paths.runDir);
   const server = await startControlServer(socket, {
     status: () => kernel.status(),
-    "plugins.list": () => kernel.host.list(),
+    // Status, list and inspect come from the kernel's redacted views: they quote plugin errors.
+    "plugins.list": () => kernel.status().plugins,
     "plugins.inspect": (params) => kernel.inspect(String(params.id ?? "")),
     "config.schema": () => configJsonSchema(kernel.host),
     "tools.list": () => toolsOf(kernel).list(),
@@ -23,7 +24,7 @@ export async function serveControl(kernel: Kernel): Promise<void> {
     "service.call": (params) => invokeService(kernel, String(params.service ?? ""), String(params.method ?? ""), Array.isArray(params.args) ? params.args : []),
     "config.reload": () => kernel.reloadConfig(),
     ping: () => "pong",
-  });
+  }, (text) => kernel.redact(text));
   const infoFile = join(kernel.paths.runDir, "kernel.json");
   const status = kernel.status();
   writeFileAtomicSync(infoFile, JSON.stringify({ pid: status.pid, socket, root: status.root, startedAt: status.startedAt }, null, 2) + "\n");

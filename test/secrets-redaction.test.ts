@@ -1,0 +1,125 @@
+/*
+ * A plugin that puts a vault secret into the error its setup throws (and into error objects it
+ * logs): the secret must reach none of the places a failure is shown or kept — `status`,
+ * `status --json`, `plugins list`, `plugins inspect`, logs/, stderr, the event stream, and the
+ * plugin.failed payload other plugins receive in process.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { createWorkspace, runCli, runCliJson, startKernel, type Workspace } from "./support/aleph.js";
+import { writePlugin } from "./support/plugins.js";
+
+const SECRET = "tg-bot-secret-5e81c2a9f04d";
+
+/** Every file under logs/, concatenated. */
+function logText(ws: Workspace): string {
+  const dir = join(ws.root, "logs");
+  if (!existsSync(dir)) return "";
+  return readdirSync(dir)
+    .map((name) => readFileSync(join(dir, name), "utf8"))
+    .join("\n");
+}
+
+function leakyPlugins(ws: Workspace): void {
+  // Fails its setup quoting the value, after logging errors that quote it (as a field, and with a cause).
+  writePlugin(join(ws.userDir, "leaky"), {
+    id: "leaky",
+    optional: ["observer"],
+    code: `export default {
+  async setup(ctx) {
+    const value = ctx.config.value;
+    const lookup = new Error("lookup failed for " + value);
+    lookup.code = "E_LOOKUP";
+    ctx.log.error("could not reach the bot", { error: new Error("bad token " + value, { cause: lookup }) });
+    throw new Error("setup failed because value=" + value);
+  },
+};
+`,
+  });
+  // Loads first (leaky optionally uses its service) and reports, without quoting it, whether the
+  // plugin.failed payload it received in process held the secret.
+  writePlugin(join(ws.userDir, "observer"), {
+    id: "observer",
+    provides: ["observer"],
+    code: `export default {
+  async setup(ctx) {
+    ctx.services.provide("observer", {});
+    ctx.events.on("plugin.failed", (payload) => {
+      if (payload.id !== "leaky") return;
+      return ctx.events.emit("observer.saw", { quoted: JSON.stringify(payload).includes(ctx.config.value), code: payload.code });
+    });
+  },
+};
+`,
+  });
+}
+
+describe("a secret in a plugin's error", () => {
+  test("never reaches status, plugins list, plugins inspect, logs, stderr or events", async () => {
+    const ws = createWorkspace();
+    const set = await runCli(ws, ["keys", "set", "tg"], { input: `${SECRET}\n` });
+    expect(set.code, set.stderr).toBe(0);
+    ws.writeConfig(`[leaky]\nvalue = "keys:tg"\n\n[observer]\nvalue = "keys:tg"\n`);
+    leakyPlugins(ws);
+
+    const kernel = startKernel(ws);
+    await kernel.ready();
+    const saw = await kernel.waitForEvent("observer.saw");
+    expect(saw.payload).toEqual({ quoted: false, code: "ALEPH_E_SETUP" });
+    const failed = kernel.seen("plugin.failed", (p) => (p as { id: string }).id === "leaky");
+    expect((failed.payload as { message: string }).message).toContain("setup failed because value=[redacted]");
+
+    const outputs: Record<string, string> = {};
+    for (const args of [
+      ["status"],
+      ["status", "--json"],
+      ["plugins", "list"],
+      ["plugins", "list", "--json"],
+      ["plugins", "inspect", "leaky"],
+      ["plugins", "inspect", "leaky", "--json"],
+    ]) {
+      const result = await runCli(ws, args);
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+      outputs[args.join(" ")] = result.stdout + result.stderr;
+    }
+    // The failure is shown, with the secret replaced.
+    const listed = (await runCliJson(ws, ["plugins", "list", "--json"])).find((p: { id: string }) => p.id === "leaky");
+    expect(listed).toMatchObject({ status: "failed", error: { code: "ALEPH_E_SETUP", message: "setup failed because value=[redacted]" } });
+    expect(outputs["status"]).toContain("setup failed because value=[redacted]");
+    expect(outputs["plugins inspect leaky"]).toContain("setup failed because value=[redacted]");
+
+    await kernel.stop();
+    const logs = logText(ws);
+    // Errors given as log fields are written out (message, code, stack, cause), not as {}.
+    const logged = logs
+      .split("\n")
+      .filter((line) => line.includes("could not reach the bot"))
+      .map((line) => JSON.parse(line) as { error: Record<string, any> });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.error).toMatchObject({
+      type: "Error",
+      message: "bad token [redacted]",
+      stack: expect.stringContaining("bad token [redacted]"),
+      cause: { type: "Error", message: "lookup failed for [redacted]", code: "E_LOOKUP" },
+    });
+    // The failure is logged with the plugin's own error as its cause: its stack points into the plugin.
+    const failure = logs
+      .split("\n")
+      .filter((line) => line.includes('"msg":"plugin failed"') && line.includes('"plugin":"leaky"'))
+      .map((line) => JSON.parse(line) as { error: Record<string, any> });
+    expect(failure[0]!.error).toMatchObject({
+      code: "ALEPH_E_SETUP",
+      message: "setup failed because value=[redacted]",
+      cause: { message: "setup failed because value=[redacted]", stack: expect.stringMatching(/leaky\/index\.js:7:/) },
+    });
+
+    const everything = {
+      ...outputs,
+      logs,
+      stderr: kernel.stderr,
+      events: kernel.events.map((e) => JSON.stringify(e)).join("\n"),
+    };
+    for (const [where, text] of Object.entries(everything)) expect(text, where).not.toContain(SECRET);
+  });
+});
