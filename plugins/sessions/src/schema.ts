@@ -13,6 +13,10 @@ import { importLegacySessions } from "./legacy-import.js";
  *   session_metadata(session_key TEXT, agent_id TEXT, channel TEXT, last_compaction INTEGER)
  *
  * where `messages` is assembled on read as the JSON array of the message bodies in seq order.
+ * The views must parse in every SQLite an outside reader may have (3.38 and later, JSON built in):
+ * SQLite parses the whole schema when it opens a file, so one newer construct in one view makes
+ * the whole file unreadable to an older reader ("malformed database schema"). Hence no aggregate
+ * ORDER BY (3.44+): see VIEWS_V2.
  * Both views show live sessions only (archived ones keep their rows, with archived_at set, so a
  * key can start afresh after `archive`). Messages replaced by a compaction move to
  * `session_compacted_messages` rather than vanishing.
@@ -25,6 +29,7 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
+// Shipped as is; its `sessions` view needs SQLite 3.44+ to parse and is replaced by migration 2.
 const V1 = `
 CREATE TABLE session_heads (
   id              INTEGER PRIMARY KEY,
@@ -90,6 +95,43 @@ FROM session_heads h
 WHERE h.archived_at IS NULL;
 `;
 
+/*
+ * Migration 2: the same two views, readable by SQLite 3.38+. V1 wrote
+ * `json_group_array(json(m.body) ORDER BY m.seq)`, an aggregate ORDER BY, which SQLite before 3.44
+ * (Debian 12's sqlite3 and Python's sqlite3 module, both 3.40) refuses, failing on the whole file.
+ *
+ * The order now comes from an ordered subquery. SQLite does not promise in general that an
+ * aggregate sees rows in a subquery's ORDER BY order, but this is how it evaluates this query: the
+ * query flattener never flattens a subquery that has an ORDER BY into an aggregate query (its rule
+ * 16), so the subquery runs as a co-routine feeding the aggregate row by row, in order; here it is
+ * moreover a walk of the (session_id, seq) primary key, already in seq order. Tests check the
+ * order on the bundled SQLite and on the system's sqlite3 3.40, with seq order unlike rowid order.
+ */
+const VIEWS_V2 = `
+DROP VIEW sessions;
+DROP VIEW session_metadata;
+
+CREATE VIEW sessions AS
+SELECT
+  h.session_key AS session_key,
+  CAST((SELECT json_group_array(json(o.body)) FROM (SELECT m.body AS body FROM session_messages m WHERE m.session_id = h.id ORDER BY m.seq) o) AS TEXT) AS messages,
+  h.created_at AS created_at,
+  h.updated_at AS updated_at,
+  h.message_count AS message_count,
+  h.token_count AS token_count
+FROM session_heads h
+WHERE h.archived_at IS NULL;
+
+CREATE VIEW session_metadata AS
+SELECT
+  h.session_key AS session_key,
+  h.agent_id AS agent_id,
+  h.channel AS channel,
+  h.last_compaction AS last_compaction
+FROM session_heads h
+WHERE h.archived_at IS NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -101,6 +143,14 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const { name } of legacy) db.exec(`ALTER TABLE ${name} RENAME TO legacy_${name}`);
       db.exec(V1);
       if (legacy.some((t) => t.name === "sessions")) importLegacySessions(db, legacy.some((t) => t.name === "session_metadata"));
+    },
+  },
+  {
+    version: 2,
+    description: "the sessions / session_metadata views without aggregate ORDER BY, so SQLite 3.38+ readers can open the file",
+    // Views hold no data: dropping and re-creating them loses nothing (DROP VIEW never drops a table).
+    up(db) {
+      db.exec(VIEWS_V2);
     },
   },
 ];

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { createTestKernel } from "@aleph/plugin-sdk/testing";
+import { SCHEMA_VERSION } from "../src/schema.js";
 import { pluginDir, reader, start, stop, tempRoot } from "./helpers.js";
 
 function columns(db: Database.Database, name: string): { name: string; type: string }[] {
@@ -86,7 +87,7 @@ describe("sessions.db schema", () => {
     await stop();
     const file = join(root, "sessions.db");
     const db = new Database(file);
-    expect(db.pragma("user_version", { simple: true })).toBe(1);
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     db.pragma("user_version = 99");
     db.close();
 
@@ -94,7 +95,7 @@ describe("sessions.db schema", () => {
     try {
       expect(kernel.plugin("sessions")).toMatchObject({
         status: "failed",
-        error: { message: expect.stringMatching(/schema version 99, newer than this Aleph knows \(1\)/), fix: expect.stringMatching(/upgrade Aleph/) },
+        error: { message: expect.stringMatching(`schema version 99, newer than this Aleph knows \\(${SCHEMA_VERSION}\\)`), fix: expect.stringMatching(/upgrade Aleph/) },
       });
     } finally {
       await kernel.stop();
