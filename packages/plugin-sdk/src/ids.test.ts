@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainInvalidId, PLUGIN_ID_PATTERN, validateId } from "./ids.js";
+import { explainInvalidId, PLUGIN_ID_PATTERN, PLUGIN_ID_RULE, validateId } from "./ids.js";
 
 describe("id validation", () => {
   it("accepts safe ids", () => {
@@ -31,6 +31,20 @@ describe("id validation", () => {
     } catch (error) {
       expect(error).toMatchObject({ code: "ALEPH_E_INVALID_ID" });
       expect((error as { fix: string }).fix).toMatch(/letters, digits/);
+    }
+  });
+
+  it("states the rule that applies: a plugin id's fix never offers \".\" or \"_\"", () => {
+    for (const [rule, fix] of [
+      [PLUGIN_ID_RULE, /^use lowercase letters, digits and "-", starting with a letter or digit \(pattern \^\[a-z0-9\]\[a-z0-9-\]\{0,63\}\$\), at most 64 characters$/],
+      [{ pattern: /^[a-z]+$/ }, /^use a value matching \^\[a-z\]\+\$, at most 128 characters$/],
+    ] as const) {
+      try {
+        validateId("plugin name", "Bad_Name", rule);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as { fix: string }).fix).toMatch(fix);
+      }
     }
   });
 });

@@ -9,7 +9,18 @@ export const SAFE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export interface IdRule {
   pattern?: RegExp;
   maxLength?: number;
+  /** What the pattern allows, in words, for the fix of an error (e.g. 'lowercase letters, digits and "-"'). */
+  allowed?: string;
 }
+
+/** The rule of plugin ids (and of names that become one: `aleph plugins new <name>`, profiles). */
+export const PLUGIN_ID_RULE: Readonly<Required<IdRule>> = {
+  pattern: PLUGIN_ID_PATTERN,
+  maxLength: 64,
+  allowed: 'lowercase letters, digits and "-", starting with a letter or digit',
+};
+
+const SAFE_ID_ALLOWED = 'letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 /**
  * Explains why `value` cannot be an id of `kind`, or returns undefined when it can.
@@ -35,8 +46,11 @@ export function explainInvalidId(kind: string, value: unknown, rule: IdRule = {}
 export function validateId(kind: string, value: unknown, rule: IdRule = {}): string {
   const problem = explainInvalidId(kind, value, rule);
   if (problem) {
+    // The fix states the rule that applies: a custom pattern is never described as the default one.
+    const allowed = rule.allowed ?? (rule.pattern === undefined || rule.pattern === SAFE_ID_PATTERN ? SAFE_ID_ALLOWED : undefined);
+    const pattern = (rule.pattern ?? SAFE_ID_PATTERN).source;
     throw new AlephError("ALEPH_E_INVALID_ID", problem, {
-      fix: `use letters, digits, ".", "_" or "-" (pattern ${(rule.pattern ?? SAFE_ID_PATTERN).source}), at most ${rule.maxLength ?? 128} characters`,
+      fix: `${allowed ? `use ${allowed} (pattern ${pattern})` : `use a value matching ${pattern}`}, at most ${rule.maxLength ?? 128} characters`,
     });
   }
   return value as string;

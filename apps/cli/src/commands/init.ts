@@ -1,4 +1,4 @@
-import { audit, errorMessage, PLUGIN_ID_PATTERN, validateId } from "@aleph/plugin-sdk";
+import { audit, errorMessage, PLUGIN_ID_RULE, validateId } from "@aleph/plugin-sdk";
 import { resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { callService } from "../service-call.js";
@@ -14,7 +14,7 @@ export const initCommand: Command = {
   ].join("\n"),
   options: { profile: { type: "string", value: "name", description: "Use the profile's root (~/.config/aleph-<name>), like ALEPH_PROFILE" } },
   async run({ env, cwd, out, options }) {
-    const profile = typeof options.profile === "string" ? validateId("profile", options.profile, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 }) : undefined;
+    const profile = typeof options.profile === "string" ? validateId("profile", options.profile, PLUGIN_ID_RULE) : undefined;
     const paths = resolvePaths({ env: profile ? { ...env, ALEPH_PROFILE: profile } : env, cwd });
     let result;
     try {

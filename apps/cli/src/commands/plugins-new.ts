@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { PLUGIN_ID_PATTERN, validateId } from "@aleph/plugin-sdk";
 import { UsageError, type Command } from "../command.js";
+import { pluginIdFromName } from "../plugin-name.js";
 import { nodePluginTemplate } from "../templates/node-plugin.js";
 import { wasmPluginTemplate } from "../templates/wasm-plugin.js";
 
@@ -14,6 +14,8 @@ export const pluginsNewCommand: Command = {
   summary: "Create a plugin project (TypeScript; --wasm for AssemblyScript) that builds with npm",
   details: [
     "Creates ./<name> (or --dir) with a manifest, source, a test using the SDK's test kit, and a README.",
+    "<name> becomes the directory, the package name and the plugin id: lowercase letters, digits and \"-\",",
+    "starting with a letter or digit, at most 64 characters (e.g. word-smith).",
     "Then: cd <name> && npm install && npm run build && npm test; link it into ~/.aleph/plugins/ to hot-load it.",
     "Never writes into an existing directory.",
   ].join("\n"),
@@ -24,7 +26,7 @@ export const pluginsNewCommand: Command = {
   run({ args, options, cwd, out }) {
     const [name, ...extra] = args;
     if (!name || extra.length > 0) throw new UsageError("expected one plugin name");
-    const id = validateId("plugin name", name, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
+    const id = pluginIdFromName(name);
     const target = resolve(cwd, typeof options.dir === "string" ? options.dir : id);
     if (existsSync(target)) throw new Error(`${target} already exists; choose another name or --dir (nothing was written)`);
     const range = `^${VERSION}`;

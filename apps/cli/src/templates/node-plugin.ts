@@ -91,7 +91,7 @@ it("loads, reloads and unloads without leaving anything behind", async () => {
 `,
     "README.md": `# ${id}
 
-An [Aleph](https://github.com/) plugin.
+An Aleph plugin (TypeScript).
 
 \`\`\`sh
 npm install
@@ -107,7 +107,8 @@ ln -s "$PWD" ~/.aleph/plugins/${id}
 aleph start --events json
 \`\`\`
 
-The plugin-author guide is docs/plugins.md in the Aleph repository.
+The plugin-author guide is \`docs/plugins.md\` in the Aleph repository: the manifest
+(\`aleph_plugin.toml\`), \`setup(ctx)\`, services and events, the test kit, and hot reload.
 `,
   };
 }

@@ -122,7 +122,7 @@ ln -s "$PWD" ~/.aleph/plugins/${id}
 \`\`\`
 
 The manifest declares everything the module may reach (services, paths, hosts, limits). The ABI and
-the PDK are described in docs/plugins.md ("WASM plugins") in the Aleph repository.
+the PDK are described in \`docs/plugins.md\` ("WASM plugins") in the Aleph repository.
 `,
   };
 }
