@@ -13,6 +13,20 @@ import { writePlugin } from "./support/plugins.js";
 const SECRET = "sk-e2e-vault-7f3a9c1d5e";
 const PASS = "e2e vault passphrase";
 
+/*
+ * Encrypted keys in these tests are derived at the lowest cost: the CLI honours the test-only
+ * ALEPH_VAULT_KDF_TEST_COST because NODE_ENV=test is set too. One test keeps the default cost and
+ * shows the variable alone changes nothing.
+ */
+const LOW_KDF_COST = { NODE_ENV: "test", ALEPH_VAULT_KDF_TEST_COST: "1024" };
+
+/** A workspace whose CLI runs derive keys at the lowest cost. */
+function createVaultWorkspace(): Workspace {
+  const ws = createWorkspace();
+  Object.assign(ws.env, LOW_KDF_COST);
+  return ws;
+}
+
 const keysDir = (ws: Workspace) => join(ws.root, "keys");
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -29,7 +43,7 @@ async function setKey(ws: Workspace, name: string, value: string, env: NodeJS.Pr
 
 describe("aleph keys", () => {
   test("set from stdin stores one 0600 file in a 0700 keys/; get, list and rm", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     const set = await runCli(ws, ["keys", "set", "openai"], { input: `${SECRET}\n` });
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout + set.stderr).not.toContain(SECRET);
@@ -57,7 +71,7 @@ describe("aleph keys", () => {
   });
 
   test("ALEPH_CREDENTIALS_DIR moves the vault", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     const elsewhere = join(ws.base, "elsewhere", "vault");
     await setKey(ws, "moved", SECRET, { ALEPH_CREDENTIALS_DIR: elsewhere });
     expect(statSync(elsewhere).mode & 0o777).toBe(0o700);
@@ -65,21 +79,22 @@ describe("aleph keys", () => {
     expect((await runCli(ws, ["keys", "get", "moved"], { env: { ALEPH_CREDENTIALS_DIR: elsewhere } })).stdout).toBe(`${SECRET}\n`);
   });
 
-  test("with ALEPH_VAULT_PASSPHRASE the value is encrypted at rest and round-trips", async () => {
+  // CPU-bound: two derivations at the real cost, in two CLI runs; a loaded 2-core machine needs time.
+  test("with ALEPH_VAULT_PASSPHRASE the value is encrypted at rest at the default cost (ALEPH_VAULT_KDF_TEST_COST alone changes nothing) and round-trips", { timeout: 120_000 }, async () => {
     const ws = createWorkspace();
-    const env = { ALEPH_VAULT_PASSPHRASE: PASS };
+    const env = { ALEPH_VAULT_PASSPHRASE: PASS, ALEPH_VAULT_KDF_TEST_COST: "1024" };
     await setKey(ws, "anthropic", SECRET, env);
     const onDisk = readFileSync(join(keysDir(ws), "anthropic"), "utf8");
     expect(onDisk).not.toContain(SECRET);
     expect(onDisk).not.toContain(PASS);
-    expect(JSON.parse(onDisk)).toMatchObject({ aleph_vault: 1, encrypted: true, cipher: "aes-256-gcm", kdf: { name: "scrypt" } });
+    expect(JSON.parse(onDisk)).toMatchObject({ aleph_vault: 1, encrypted: true, cipher: "aes-256-gcm", kdf: { name: "scrypt", N: 32768, r: 8, p: 1 } });
     expect(statSync(join(keysDir(ws), "anthropic")).mode & 0o777).toBe(0o600);
     expect(await runCliJson(ws, ["keys", "list", "--json"])).toEqual([{ name: "anthropic", encrypted: true }]);
     expect(await runCli(ws, ["keys", "get", "anthropic"], { env })).toMatchObject({ code: 0, stdout: `${SECRET}\n` });
   });
 
   test("a wrong passphrase, or none, is a clear error (exit 1) that quotes no secret", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     await setKey(ws, "anthropic", SECRET, { ALEPH_VAULT_PASSPHRASE: PASS });
     const wrong = await runCli(ws, ["keys", "get", "anthropic"], { env: { ALEPH_VAULT_PASSPHRASE: "not the passphrase" } });
     expect(wrong.code).toBe(1);
@@ -96,13 +111,13 @@ describe("aleph keys", () => {
   });
 
   test("a plaintext key still reads with a passphrase set", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     await setKey(ws, "plain", SECRET);
     expect((await runCli(ws, ["keys", "get", "plain"], { env: { ALEPH_VAULT_PASSPHRASE: PASS } })).stdout).toBe(`${SECRET}\n`);
   });
 
   test("set refuses a value given on the command line (exit 2), says to pipe or type it, and never echoes it", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     for (const args of [["keys", "set", "openai", SECRET], ["keys", "set", "openai", `--${SECRET}`]]) {
       const result = await runCli(ws, args, { input: "from-stdin\n" });
       expect(result.code).toBe(2);
@@ -115,7 +130,7 @@ describe("aleph keys", () => {
   });
 
   test("set with empty stdin stores nothing (exit 1)", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     const result = await runCli(ws, ["keys", "set", "openai"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/the input was empty/);
@@ -123,7 +138,7 @@ describe("aleph keys", () => {
   });
 
   test("bad key names are refused by every command and never become paths", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     for (const name of ["a/b", "..", "../escape", ""]) {
       for (const command of ["set", "get", "rm"]) {
         const result = await runCli(ws, ["keys", command, name], { input: "value\n" });
@@ -156,7 +171,7 @@ export default {
   }
 
   test("resolve at aleph start, and the secret never reaches logs, stderr or the event stream, even at debug", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     const env = { ALEPH_VAULT_PASSPHRASE: PASS, ALEPH_LOG: "debug" };
     await setKey(ws, "anthropic", SECRET, { ALEPH_VAULT_PASSPHRASE: PASS });
     await setKey(ws, "greeting", `${SECRET}-greeting`);
@@ -181,7 +196,7 @@ export default {
   });
 
   test("an encrypted key without the passphrase stops aleph start with the key path and line", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     await setKey(ws, "anthropic", SECRET, { ALEPH_VAULT_PASSPHRASE: PASS });
     writeFileSync(join(ws.root, "providers.toml"), `# credentials\n[providers.claude]\nprotocol = "anthropic"\napi_key = "keys:anthropic"\n`, { mode: 0o600 });
     const result = await runCli(ws, ["start", "--no-watch"], { env: { ALEPH_VAULT_PASSPHRASE: "wrong" } });
@@ -191,7 +206,7 @@ export default {
   });
 
   test("config check reports keys:missing with file:line, like an unset ${VAR}", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     ws.writeConfig(`[gateway]\nport = 18790\n\n[interfaces.telegram]\ntoken = "keys:missing"\n`);
     const result = await runCli(ws, ["config", "check"]);
     expect(result.code).toBe(1);
@@ -207,7 +222,7 @@ export default {
   });
 
   test("a bad key name in a reference (path separator, .., NUL) is a config issue", async () => {
-    const ws = createWorkspace();
+    const ws = createVaultWorkspace();
     writeFileSync(join(ws.base, "outside"), SECRET);
     ws.writeConfig(`[hello]\na = "keys:../../outside"\nb = "keys:.."\nc = "keys:x\\u0000y"\n`);
     const json = await runCliJson(ws, ["config", "check", "--json"], 1);

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { writeKey } from "@aleph/plugin-sdk";
+import { VAULT_KDF_TEST_COST_ENV, writeKey } from "@aleph/plugin-sdk";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changedSections, formatIssue, interpolateEnv, loadConfig } from "./config-loader.js";
 
 function files(config?: string, providers?: string) {
@@ -99,6 +99,17 @@ describe("loadConfig", () => {
 describe("keys:<name> references to the vault", () => {
   const SECRET = "sk-vault-4242424242";
   const PASS = "vault passphrase";
+  // The lowest derivation cost (test-only; the SDK's vault tests keep one at the default): at the
+  // default, each encrypted key costs hundreds of ms of CPU on a loaded machine.
+  let savedCost: string | undefined;
+  beforeAll(() => {
+    savedCost = process.env[VAULT_KDF_TEST_COST_ENV];
+    process.env[VAULT_KDF_TEST_COST_ENV] = "1024";
+  });
+  afterAll(() => {
+    if (savedCost === undefined) delete process.env[VAULT_KDF_TEST_COST_ENV];
+    else process.env[VAULT_KDF_TEST_COST_ENV] = savedCost;
+  });
 
   async function vault(encrypted = false) {
     const dir = join(mkdtempSync(join(tmpdir(), "aleph-config-vault-")), "keys");

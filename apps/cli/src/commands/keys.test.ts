@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { VAULT_KDF_TEST_COST_ENV } from "@aleph/plugin-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommand, type CommandContext } from "../command.js";
 import { keysGetCommand, keysListCommand, keysRmCommand, keysSetCommand } from "./keys.js";
 
@@ -34,6 +35,18 @@ function fakeTty() {
   stream.setRawMode = (on: boolean) => void stream.raw.push(on);
   return stream;
 }
+
+// Encrypted keys are derived at the lowest cost (the SDK's vault tests keep one at the default):
+// several derivations at the default cost overrun 5 s on a loaded 2-core machine.
+let savedCost: string | undefined;
+beforeAll(() => {
+  savedCost = process.env[VAULT_KDF_TEST_COST_ENV];
+  process.env[VAULT_KDF_TEST_COST_ENV] = "1024";
+});
+afterAll(() => {
+  if (savedCost === undefined) delete process.env[VAULT_KDF_TEST_COST_ENV];
+  else process.env[VAULT_KDF_TEST_COST_ENV] = savedCost;
+});
 
 describe("aleph keys", () => {
   it("set reads stdin minus one trailing newline; get prints it; list names it; rm removes it", async () => {
@@ -68,6 +81,7 @@ describe("aleph keys", () => {
     const env = { ...ws.env, ALEPH_VAULT_PASSPHRASE: "pass-phrase" };
     expect(await runCommand(keysSetCommand, ["anthropic"], io(env, Readable.from([SECRET])).streams)).toBe(0);
     expect(readFileSync(join(ws.keys, "anthropic"), "utf8")).not.toContain(SECRET);
+    expect(JSON.parse(readFileSync(join(ws.keys, "anthropic"), "utf8")).kdf.N).toBe(1024);
     const list = io(ws.env);
     await runCommand(keysListCommand, [], list.streams);
     expect(list.out.join("")).toMatch(/anthropic\s+yes/);
