@@ -1,11 +1,14 @@
 /*
  * Shadowing: one plugin id in several search paths. The highest-precedence path wins
  * (user > system > project); the others are listed `overridden`, naming who overrides them.
+ * A stronger copy that cannot run (manifest, api, entry) does not take the id down: the next
+ * copy runs, and the failed one is reported (plugin.shadow_failed) and listed failed.
  */
-import { rmSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, entriesOf, eventually, runCliJson, startReadyKernel, type PluginInfo } from "./support/aleph.js";
+import { createWorkspace, entriesOf, entryOf, eventually, runCli, runCliJson, startReadyKernel, type PluginInfo } from "./support/aleph.js";
 import { installPlugin, writePlugin } from "./support/plugins.js";
 
 describe("shadowing across search paths", () => {
@@ -126,5 +129,106 @@ describe("shadowing across search paths", () => {
     const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "twin", 10_000, since);
     expect(ran.payload.marker).toBe("b");
     await eventually(async () => expect(entriesOf(await kernel.pluginsList(), "twin")).toEqual([expect.objectContaining({ path: second, status: "active" })]));
+  });
+});
+
+const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+const BUNDLED = ["chat", "sessions", "tools", "workspace"];
+
+/** A checkout of the bundled plugins' sources in ./plugins, never built (no dist/). */
+function unbuiltCheckout(projectDir: string): void {
+  for (const id of BUNDLED) {
+    const to = join(projectDir, id);
+    mkdirSync(to, { recursive: true });
+    for (const name of ["aleph_plugin.toml", "package.json", "src"]) cpSync(join(repo, "plugins", id, name), join(to, name), { recursive: true });
+  }
+}
+
+/** What the listing says about each copy, without the live-only fields. */
+const comparable = (list: PluginInfo[]) => list.map(({ id, source, path, status, error, overriddenBy, runningInstead }) => ({ id, source, path, status, code: error?.code, overriddenBy, runningInstead }));
+
+describe("a stronger copy that cannot run", () => {
+  test("an unbuilt checkout of the bundled plugins in ./plugins: the bundled copies run, each project copy is listed failed with the copy running instead, offline and live alike", async () => {
+    const ws = createWorkspace();
+    unbuiltCheckout(ws.projectDir);
+    const offline = await runCliJson<PluginInfo[]>(ws, ["plugins", "list", "--json"]);
+    for (const id of BUNDLED) {
+      const [failed, running] = entriesOf(offline, id);
+      expect(failed).toMatchObject({ source: "project", status: "failed", path: join(ws.projectDir, id), error: expect.objectContaining({ code: "ALEPH_E_ENTRY" }) });
+      expect(running).toMatchObject({ source: "bundled", status: "active" });
+      expect(failed!.runningInstead).toEqual({ source: "bundled", path: running!.path });
+      expect(entryOf(offline, id)).toBe(running);
+    }
+    const human = await runCli(ws, ["plugins", "list"]);
+    expect(human.stdout).toMatch(/sessions +1\.0\.0 +node +project +failed +ALEPH_E_ENTRY: .*running the bundled copy instead/);
+
+    // Without a kernel, a command runs on a one-shot kernel: the bundled sessions copy serves it.
+    const appended = await runCli(ws, ["sessions", "append", "agent:main:main", "--role", "user", "--content", "hello"]);
+    expect(appended.code, appended.stderr).toBe(0);
+
+    const kernel = await startReadyKernel(ws);
+    const shadow = kernel.seen("plugin.shadow_failed", (p) => p.id === "sessions");
+    expect(shadow.payload).toEqual({
+      id: "sessions",
+      failed: { source: "project", path: join(ws.projectDir, "sessions"), code: "ALEPH_E_ENTRY", message: expect.stringMatching(/dist\/index\.js.*does not exist.*Fix: build the plugin/) },
+      running: { source: "bundled", path: entryOf(offline, "sessions").path },
+    });
+    const loaded = kernel.seen("plugin.loaded", (p) => p.id === "sessions");
+    expect(loaded.payload.source).toBe("bundled");
+    expect(kernel.eventsSince(0, "plugin.failed"), kernel.describe()).toEqual([]);
+    const live = await kernel.pluginsList();
+    expect(comparable(live)).toEqual(comparable(offline));
+    const status = await runCli(ws, ["status"]);
+    expect(status.stdout).toMatch(/sessions +1\.0\.0 +project +failed +ALEPH_E_ENTRY: .*running the bundled copy instead/);
+    const shown = await runCli(ws, ["sessions", "show", "agent:main:main", "--json"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain("hello");
+  });
+
+  test("a user copy with a broken manifest or an api this host lacks leaves the project copy running; fixing it hands the id over", async () => {
+    const ws = createWorkspace();
+    const userDir = writePlugin(join(ws.userDir, "shadow"), { id: "shadow", api: "^7", marker: "from-user" });
+    const broken = writePlugin(join(ws.systemDir, "shadow"), { id: "shadow", pluginExtra: "colour = 'red'", marker: "from-system" });
+    const projectDir = writePlugin(join(ws.projectDir, "shadow"), { id: "shadow", marker: "from-project" });
+    const kernel = await startReadyKernel(ws);
+    expect(kernel.eventsSince(0, "fixture.ran", (p) => p.id === "shadow").map((e) => e.payload.marker)).toEqual(["from-project"]);
+    const reported = kernel.eventsSince(0, "plugin.shadow_failed", (p) => p.id === "shadow").map((e) => [e.payload.failed.source, e.payload.failed.code, e.payload.running.source]);
+    expect(reported).toEqual([
+      ["user", "ALEPH_E_API", "project"],
+      ["system", "ALEPH_E_MANIFEST", "project"],
+    ]);
+    expect(entriesOf(await kernel.pluginsList(), "shadow")).toEqual([
+      expect.objectContaining({ source: "user", status: "failed", runningInstead: { source: "project", path: projectDir } }),
+      expect.objectContaining({ source: "system", status: "failed", path: broken, runningInstead: { source: "project", path: projectDir } }),
+      expect.objectContaining({ source: "project", status: "active", running: true }),
+    ]);
+
+    const since = kernel.mark();
+    writePlugin(userDir, { id: "shadow", marker: "from-user" });
+    const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "shadow" && p.source === "user", 10_000, since);
+    expect(kernel.seen("plugin.unloaded", (p) => p.id === "shadow", since).index).toBeLessThan(loaded.index);
+    expect((await kernel.waitForEvent("fixture.ran", (p) => p.id === "shadow", 5_000, since)).payload.marker).toBe("from-user");
+    await eventually(async () =>
+      expect(entriesOf(await kernel.pluginsList(), "shadow")).toEqual([
+        expect.objectContaining({ source: "user", status: "active" }),
+        expect.objectContaining({ source: "system", status: "overridden", overriddenBy: { source: "user", path: userDir } }),
+        expect.objectContaining({ source: "project", status: "overridden", overriddenBy: { source: "user", path: userDir } }),
+      ]),
+    );
+  });
+
+  test("the copy that runs keeps running through a broken edit of its own files (no switch to a weaker copy)", async () => {
+    const ws = createWorkspace();
+    const userDir = writePlugin(join(ws.userDir, "shadow"), { id: "shadow", marker: "from-user" });
+    writePlugin(join(ws.projectDir, "shadow"), { id: "shadow", marker: "from-project" });
+    const kernel = await startReadyKernel(ws);
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "shadow" && p.marker === "from-user");
+    const since = kernel.mark();
+    rmSync(join(userDir, "index.js"));
+    const failed = await kernel.waitForEvent("plugin.failed", (p) => p.id === "shadow", 10_000, since);
+    expect(failed.payload.code).toBe("ALEPH_E_ENTRY");
+    expect(kernel.eventsSince(since, "plugin.unloaded", (p) => p.id === "shadow"), kernel.describe(since)).toEqual([]);
+    expect(kernel.eventsSince(since, "plugin.shadow_failed"), kernel.describe(since)).toEqual([]);
+    expect(entryOf(await kernel.pluginsList(), "shadow")).toMatchObject({ source: "user", status: "active", generation: 1, error: expect.objectContaining({ code: "ALEPH_E_ENTRY" }) });
   });
 });

@@ -434,9 +434,9 @@ export function entriesOf(list: PluginInfo[], id: string): PluginInfo[] {
   return list.filter((p) => p.id === id);
 }
 
-/** The one entry of an id that is not overridden. */
+/** The one entry of an id that owns it (not overridden, not a copy that failed while another runs instead). */
 export function entryOf(list: PluginInfo[], id: string): PluginInfo {
-  const found = list.filter((p) => p.id === id && p.status !== "overridden");
+  const found = list.filter((p) => p.id === id && p.status !== "overridden" && !p.runningInstead);
   if (found.length !== 1) throw new Error(`expected one non-overridden entry for "${id}", found ${found.length}: ${JSON.stringify(list, null, 2)}`);
   return found[0]!;
 }

@@ -1,10 +1,8 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { AlephError, PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
 import {
-  checkApi,
   describePlugin,
   discoverPlugins,
+  losingCopies,
   loadConfig,
   vaultOptions,
   planLoadOrder,
@@ -17,23 +15,18 @@ import {
 
 /**
  * `aleph plugins list` without a running kernel: discovery and static validation only —
- * manifests, api ranges, entry files, dependencies, cycles. No plugin code runs, so a plugin
- * reported `active` here is one that would be loaded; setup-time failures only show once it runs.
+ * manifests, api ranges, entry files (all three decided by discovery, as in the host, including
+ * which copy of an id runs when a stronger one cannot), dependencies, cycles. No plugin code runs,
+ * so a plugin reported `active` here is one that would be loaded; setup-time failures only show
+ * once it runs.
  */
 export function listPluginsOffline(paths: AlephPaths, bundled: BundledPlugin[], env: NodeJS.ProcessEnv): PluginInfo[] {
   const config = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
   const ext = config.ok ? config.snapshot.config.extensions : { enabled: true, disabled: [] as string[] };
-  const found = discoverPlugins(ext.enabled ? pluginSearchPaths(paths) : [], bundled);
+  const found = discoverPlugins(ext.enabled ? pluginSearchPaths(paths) : [], bundled, { hostApi: PLUGIN_API_VERSION });
   const disabled = new Set(ext.disabled);
   const failures = new Map<string, AlephError>();
-  for (const [id, candidate] of found.winners) {
-    if (disabled.has(id)) continue;
-    const error = candidate.error ?? checkApi(candidate.manifest!, PLUGIN_API_VERSION, candidate.manifestFile);
-    if (error) failures.set(id, error);
-    else if (!candidate.inline && !existsSync(resolve(candidate.dir, candidate.manifest!.entry))) {
-      failures.set(id, new AlephError("ALEPH_E_ENTRY", `entry "${candidate.manifest!.entry}" does not exist`, { file: resolve(candidate.dir, candidate.manifest!.entry), fix: "build the plugin" }));
-    }
-  }
+  for (const [id, candidate] of found.winners) if (!disabled.has(id) && candidate.error) failures.set(id, candidate.error);
   const valid = [...found.winners.values()].filter((c) => c.manifest && !disabled.has(c.id) && !failures.has(c.id));
   const plan = planLoadOrder(valid.map((c) => ({ id: c.id, ...c.manifest!.services })));
   for (const [id, cycle] of plan.cycles) {
@@ -66,7 +59,6 @@ export function listPluginsOffline(paths: AlephPaths, bundled: BundledPlugin[], 
     const status = disabled.has(id) ? "disabled" : failures.has(id) ? "failed" : "active";
     out.push(describePlugin(candidate, status, failures.get(id)));
   }
-  for (const { candidate, by } of found.overridden) out.push({ ...describePlugin(candidate, "overridden"), overriddenBy: { source: by.source, path: by.dir } });
-  for (const candidate of found.duplicates) out.push(describePlugin(candidate, "failed", candidate.error));
+  out.push(...losingCopies(found));
   return sortInfos(out);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,15 @@ import { discoverPlugins } from "./discovery.js";
 function plugin(dir: string, id: string, extra = "") {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "aleph_plugin.toml"), `[plugin]\nid = "${id}"\nversion = "1.0.0"\n${extra}`);
+}
+
+/** A plugin with (or without) its built entry, dist/index.js. */
+function runnable(dir: string, id: string, extra = "", withEntry = true) {
+  plugin(dir, id, extra);
+  if (withEntry) {
+    mkdirSync(join(dir, "dist"));
+    writeFileSync(join(dir, "dist", "index.js"), "export default { setup() {} };\n");
+  }
 }
 
 function layout() {
@@ -64,14 +73,61 @@ describe("discoverPlugins", () => {
     expect(found.duplicates[0]?.error?.code).toBe("ALEPH_E_DUPLICATE");
   });
 
-  it("keeps a broken override in charge of its id so it fails loudly", () => {
+  it("when no copy of an id can run, the strongest owns it and fails loudly", () => {
     const { dirs, paths } = layout();
-    plugin(join(dirs.project, "memory"), "memory");
+    plugin(join(dirs.project, "memory"), "memory"); // no entry file
     plugin(join(dirs.user, "memory"), "memory", "bogus = 1\n");
     const found = discoverPlugins(paths);
     const winner = found.winners.get("memory");
     expect(winner?.source).toBe("user");
     expect(winner?.error?.code).toBe("ALEPH_E_MANIFEST");
+    expect(found.shadowFailed).toEqual([]);
+    expect(found.overridden.map((o) => [o.candidate.source, o.by.source])).toEqual([["project", "user"]]);
+  });
+
+  it.each([
+    ["a broken manifest", "bogus = 1\n", true, "ALEPH_E_MANIFEST"],
+    ["an api range this host does not provide", 'api = "^7"\n', true, "ALEPH_E_API"],
+    ["a missing entry file", "", false, "ALEPH_E_ENTRY"],
+  ])("a stronger copy with %s fails before setup, and the next copy that can run owns the id", (_what, extra, withEntry, code) => {
+    const { base, dirs, paths } = layout();
+    runnable(join(dirs.user, "sessions"), "sessions", extra, withEntry);
+    runnable(join(dirs.project, "sessions"), "sessions", "", false);
+    runnable(join(base, "bundled-sessions"), "sessions");
+    runnable(join(base, "bundled-other"), "other");
+    const found = discoverPlugins(paths, [join(base, "bundled-sessions"), join(base, "bundled-other")]);
+    const winner = found.winners.get("sessions")!;
+    expect(winner).toMatchObject({ source: "bundled", dir: join(base, "bundled-sessions") });
+    expect(winner.error).toBeUndefined();
+    expect(found.shadowFailed.map((s) => [s.candidate.source, s.candidate.error?.code, s.running.dir])).toEqual([
+      ["user", code, join(base, "bundled-sessions")],
+      ["project", "ALEPH_E_ENTRY", join(base, "bundled-sessions")],
+    ]);
+    expect(found.overridden).toEqual([]);
+    expect(found.winners.get("other")?.error).toBeUndefined();
+  });
+
+  it("copies weaker than the one that runs are overridden by it, not by the failed one", () => {
+    const { base, dirs, paths } = layout();
+    runnable(join(dirs.user, "memory"), "memory", "", false);
+    runnable(join(dirs.project, "memory"), "memory");
+    runnable(join(base, "bundled-mem"), "memory");
+    const found = discoverPlugins(paths, [join(base, "bundled-mem")]);
+    expect(found.winners.get("memory")?.source).toBe("project");
+    expect(found.shadowFailed.map((s) => s.candidate.source)).toEqual(["user"]);
+    expect(found.overridden.map((o) => [o.candidate.source, o.by.source])).toEqual([["bundled", "project"]]);
+  });
+
+  it("the copy whose code runs keeps its id through a broken edit, so the host can keep that generation", () => {
+    const { base, dirs, paths } = layout();
+    runnable(join(dirs.user, "memory"), "memory", "", false); // its dist/ was just deleted by a rebuild
+    runnable(join(base, "bundled-mem"), "memory");
+    const running = (id: string) => (id === "memory" ? realpathSync(join(dirs.user, "memory")) : undefined);
+    const found = discoverPlugins(paths, [join(base, "bundled-mem")], { runningDir: running });
+    expect(found.winners.get("memory")).toMatchObject({ source: "user", error: expect.objectContaining({ code: "ALEPH_E_ENTRY" }) });
+    expect(found.shadowFailed).toEqual([]);
+    // Offline (nothing runs), the same files give the bundled copy.
+    expect(discoverPlugins(paths, [join(base, "bundled-mem")]).winners.get("memory")?.source).toBe("bundled");
   });
 
   it("names an unreadable manifest after its directory", () => {

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { AlephError, MANIFEST_FILE_NAMES, type PluginDefinition, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
-import { parseManifest, validateManifest } from "./manifest.js";
+import { AlephError, isAlephError, MANIFEST_FILE_NAMES, PLUGIN_API_VERSION, type PluginDefinition, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
+import { resolveEntry } from "./entry.js";
+import { checkApi, parseManifest, validateManifest } from "./manifest.js";
 import { SOURCE_PRECEDENCE, type PluginSearchPath } from "./paths.js";
 
 /** A bundled plugin: a directory, or (for tests and embedders) a manifest and definition in memory. */
@@ -31,11 +32,40 @@ export interface PluginCandidate {
 }
 
 export interface DiscoveryResult {
-  /** The candidate that owns each id: highest-precedence source wins. */
+  /** The candidate that owns each id: the copy that runs (see discoverPlugins for the rule). */
   winners: Map<string, PluginCandidate>;
   overridden: { candidate: PluginCandidate; by: PluginCandidate }[];
+  /**
+   * Stronger copies of an id that failed before setup (manifest, api, entry; `candidate.error`
+   * says how), so a weaker copy — `running` — owns the id instead.
+   */
+  shadowFailed: { candidate: PluginCandidate; running: PluginCandidate }[];
   /** Candidates that lost for another reason (same id twice in one source). */
   duplicates: PluginCandidate[];
+}
+
+export interface DiscoveryOptions {
+  /** The plugin API this host provides; a copy whose `api` range excludes it cannot run. Default: the SDK's. */
+  hostApi?: string;
+  /** The real directory whose code runs for an id now, if any (the host knows; offline nothing runs). */
+  runningDir?: (id: string) => string | undefined;
+}
+
+/**
+ * What stops a copy before any of its code runs: its manifest, its api range, its entry file.
+ * Inline plugins have their code already.
+ */
+export function preflightError(candidate: PluginCandidate, hostApi: string): AlephError | undefined {
+  if (candidate.error) return candidate.error;
+  const invalid = checkApi(candidate.manifest!, hostApi, candidate.manifestFile);
+  if (invalid || candidate.inline) return invalid;
+  try {
+    resolveEntry(candidate);
+    return undefined;
+  } catch (error) {
+    if (isAlephError(error)) return error as AlephError;
+    throw error;
+  }
 }
 
 function manifestFileIn(dir: string): string | undefined {
@@ -106,14 +136,18 @@ export function scanSearchPath(path: PluginSearchPath): PluginCandidate[] {
 }
 
 /**
- * Scans every search path and the bundled set, then decides who owns each id.
+ * Scans every search path and the bundled set, then decides which copy owns each id.
  * The ordering rule, in one place: a directory seen twice (same real path) counts once, in its
  * highest-precedence source; within one source the first directory by name owns an id and any
- * other is a duplicate; across sources user > system > project > bundled, and the losers are
- * `overridden` by the winner. A broken manifest whose id is readable still owns its id, so a
- * broken override fails loudly instead of silently running different code.
+ * other is a duplicate; across sources user > system > project > bundled, and the first copy in
+ * that order that can run owns the id. A stronger copy that cannot (broken manifest, api range,
+ * missing entry) is `shadowFailed` — reported loudly, never silently skipped — and the weaker ones
+ * are `overridden` by the owner. Two exceptions keep the old code in charge: the copy that runs
+ * now keeps its id through a broken edit (the host reports the edit and keeps the generation), and
+ * when no copy can run the strongest one owns the id and fails.
  */
-export function discoverPlugins(searchPaths: PluginSearchPath[], bundled: BundledPlugin[] = []): DiscoveryResult {
+export function discoverPlugins(searchPaths: PluginSearchPath[], bundled: BundledPlugin[] = [], options: DiscoveryOptions = {}): DiscoveryResult {
+  const hostApi = options.hostApi ?? PLUGIN_API_VERSION;
   const candidates: PluginCandidate[] = [];
   for (const path of searchPaths) candidates.push(...scanSearchPath(path));
   for (const plugin of bundled) {
@@ -122,27 +156,45 @@ export function discoverPlugins(searchPaths: PluginSearchPath[], bundled: Bundle
   }
   candidates.sort((a, b) => SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source]);
 
+  // One copy per source for each id, strongest source first.
   const seenDirs = new Set<string>();
-  const winners = new Map<string, PluginCandidate>();
-  const overridden: DiscoveryResult["overridden"] = [];
+  const copies = new Map<string, PluginCandidate[]>();
   const duplicates: PluginCandidate[] = [];
   for (const candidate of candidates) {
     if (seenDirs.has(candidate.realDir)) continue;
     seenDirs.add(candidate.realDir);
-    const owner = winners.get(candidate.id);
-    if (!owner) {
-      winners.set(candidate.id, candidate);
-    } else if (owner.source === candidate.source) {
-      duplicates.push({
-        ...candidate,
-        error: new AlephError("ALEPH_E_DUPLICATE", `plugin id "${candidate.id}" is also used by ${owner.dir} in the same search path`, {
-          file: candidate.manifestFile,
-          fix: "give one of the two plugins another id, or remove one",
-        }),
-      });
-    } else {
-      overridden.push({ candidate, by: owner });
+    const ofId = copies.get(candidate.id) ?? [];
+    copies.set(candidate.id, ofId);
+    const sameSource = ofId.find((c) => c.source === candidate.source);
+    if (!sameSource) {
+      ofId.push(candidate);
+      continue;
     }
+    duplicates.push({
+      ...candidate,
+      error: new AlephError("ALEPH_E_DUPLICATE", `plugin id "${candidate.id}" is also used by ${sameSource.dir} in the same search path`, {
+        file: candidate.manifestFile,
+        fix: "give one of the two plugins another id, or remove one",
+      }),
+    });
   }
-  return { winners, overridden, duplicates };
+
+  const winners = new Map<string, PluginCandidate>();
+  const overridden: DiscoveryResult["overridden"] = [];
+  const shadowFailed: DiscoveryResult["shadowFailed"] = [];
+  for (const [id, ofId] of copies) {
+    const running = options.runningDir?.(id);
+    const errors: (AlephError | undefined)[] = [];
+    let owner = ofId.findIndex((candidate, i) => {
+      errors[i] = preflightError(candidate, hostApi);
+      return !errors[i] || candidate.realDir === running;
+    });
+    if (owner < 0) owner = 0;
+    const winner = ofId[owner]!;
+    if (errors[owner]) winner.error = errors[owner];
+    winners.set(id, winner);
+    for (let i = 0; i < owner; i++) shadowFailed.push({ candidate: { ...ofId[i]!, error: errors[i] }, running: winner });
+    for (let i = owner + 1; i < ofId.length; i++) overridden.push({ candidate: ofId[i]!, by: winner });
+  }
+  return { winners, overridden, shadowFailed, duplicates };
 }

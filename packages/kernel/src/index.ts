@@ -15,11 +15,21 @@ export { configFileSchema, providersFileSchema, KERNEL_SECTIONS, type KernelConf
 export type { PluginInfo } from "@aleph/plugin-sdk";
 export { EventBus } from "./event-bus.js";
 export { parseManifest, validateManifest, checkApi } from "./manifest.js";
-export { discoverPlugins, scanSearchPath, readCandidate, type BundledPlugin, type InlinePlugin, type PluginCandidate, type DiscoveryResult } from "./discovery.js";
+export {
+  discoverPlugins,
+  preflightError,
+  scanSearchPath,
+  readCandidate,
+  type BundledPlugin,
+  type InlinePlugin,
+  type PluginCandidate,
+  type DiscoveryResult,
+  type DiscoveryOptions,
+} from "./discovery.js";
 export { planLoadOrder, type GraphNode, type LoadPlan } from "./dependency-graph.js";
 export { ServiceRegistry, type ServiceInfo, type ServiceProvider } from "./service-registry.js";
 export { PluginHost, type PluginLoader } from "./plugin-host.js";
-export { describe as describePlugin, sortInfos } from "./plugin-info.js";
+export { describe as describePlugin, losingCopies, ownerRow, sortInfos } from "./plugin-info.js";
 export { acquireLock, lockHolder, LOCK_FILE, type LockHolder } from "./lock.js";
 export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./log-levels.js";
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";

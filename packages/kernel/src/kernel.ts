@@ -7,6 +7,7 @@ import { parseLogLevels } from "./log-levels.js";
 import { createLogSystem, type LogSystem } from "./logger.js";
 import { pluginSearchPaths, resolvePaths, type AlephPaths, type PluginSearchPath } from "./paths.js";
 import { PluginHost, type PluginLoader } from "./plugin-host.js";
+import { ownerRow } from "./plugin-info.js";
 import { SecretRedactor } from "./redact.js";
 import type { ServiceInfo } from "./service-registry.js";
 import { ConfigWatcher, PluginWatcher } from "./watcher.js";
@@ -244,7 +245,7 @@ export class Kernel {
   }
 
   inspect(id: string): PluginInfo & { manifestFile?: string; servicesBound?: Record<string, string | null> } {
-    const info = this.host.list().find((p) => p.id === id && p.status !== "overridden");
+    const info = ownerRow(this.host.list(), id);
     if (!info) throw new AlephError("ALEPH_E_USAGE", `no plugin with id "${id}"`, { fix: "run `aleph plugins list` to see the ids" });
     const instance = this.host.instanceOf(id);
     const servicesBound = instance

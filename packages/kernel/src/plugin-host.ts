@@ -18,7 +18,7 @@ import { loadNodePlugin, type LoadedCode } from "./node-loader.js";
 import type { AlephPaths, PluginSearchPath } from "./paths.js";
 import { PluginInstance } from "./plugin-instance.js";
 import { resolveEntry } from "./entry.js";
-import { describe, sortInfos } from "./plugin-info.js";
+import { describe, losingCopies, sortInfos } from "./plugin-info.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 import { locateTomlKey } from "./toml-locate.js";
@@ -91,7 +91,9 @@ export class PluginHost {
   readonly registry = new ServiceRegistry();
   #options: PluginHostOptions;
   #records = new Map<string, PluginRecord>();
-  #found: DiscoveryResult = { winners: new Map(), overridden: [], duplicates: [] };
+  #found: DiscoveryResult = { winners: new Map(), overridden: [], shadowFailed: [], duplicates: [] };
+  /** Shadow failures already announced (id, directory, failure), so each is reported once. */
+  #shadowReported = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
   #loadSeq = 0;
   #stopped = false;
@@ -194,8 +196,12 @@ export class PluginHost {
   async #reconcile(changed: Set<string>, all: boolean, restartSameCode: Set<string> = new Set()): Promise<void> {
     const snapshot = this.#options.config();
     const ext = snapshot.config.extensions;
-    const found = discoverPlugins(ext.enabled ? this.#options.searchPaths : [], this.#options.bundled);
+    const found = discoverPlugins(ext.enabled ? this.#options.searchPaths : [], this.#options.bundled, {
+      hostApi: this.#options.hostApi,
+      runningDir: (id) => (this.#records.get(id)?.instance ? this.#records.get(id)!.running?.realDir : undefined),
+    });
     this.#found = found;
+    this.#reportShadowFailures(found);
     const disabled = new Set(ext.disabled);
     const stop = new Map<string, UnloadReason>();
     const newCode = new Set<string>(); // active plugins to restart on freshly imported code
@@ -301,6 +307,30 @@ export class PluginHost {
       }
       await this.#loadPass(again);
     }
+  }
+
+  /** Announces each copy that newly fails before setup while a weaker copy of its id runs instead. */
+  #reportShadowFailures(found: DiscoveryResult): void {
+    const now = new Set<string>();
+    for (const { candidate, running } of found.shadowFailed) {
+      const error = candidate.error!;
+      const key = [candidate.id, candidate.realDir, error.code, error.message].join("\0");
+      now.add(key);
+      if (this.#shadowReported.has(key)) continue;
+      this.#log.warn("a plugin copy failed before setup; the next copy of its id runs instead", {
+        plugin: candidate.id,
+        failed: candidate.dir,
+        code: error.code,
+        error: error.message,
+        running: running.dir,
+      });
+      void this.#options.bus.emit("plugin.shadow_failed", {
+        id: candidate.id,
+        failed: { source: candidate.source, path: candidate.dir, code: error.code, message: error.fix ? `${error.message}. Fix: ${error.fix}` : error.message },
+        running: { source: running.source, path: running.dir },
+      });
+    }
+    this.#shadowReported = now;
   }
 
   /** Whether a dependent stopped with its provider will find every required service again. */
@@ -543,10 +573,7 @@ export class PluginHost {
       const status: PluginStatus = rec.status === "inactive" ? "failed" : rec.status;
       out.push(describe(candidate, status, rec.error, rec.instance ? rec.generation : undefined));
     }
-    for (const { candidate, by } of this.#found.overridden) {
-      out.push({ ...describe(candidate, "overridden"), overriddenBy: { source: by.source, path: by.dir } });
-    }
-    for (const candidate of this.#found.duplicates) out.push(describe(candidate, "failed", candidate.error));
+    out.push(...losingCopies(this.#found));
     return sortInfos(out);
   }
 

@@ -1,5 +1,5 @@
 import type { AlephError, PluginInfo, PluginStatus } from "@aleph/plugin-sdk";
-import type { PluginCandidate } from "./discovery.js";
+import type { DiscoveryResult, PluginCandidate } from "./discovery.js";
 import { SOURCE_PRECEDENCE } from "./paths.js";
 
 /** Builds a PluginInfo from a candidate. Shared with the offline listing. */
@@ -31,4 +31,23 @@ export function describe(candidate: PluginCandidate, status: PluginStatus, error
 /** Orders a listing by id, then source precedence. */
 export function sortInfos(infos: PluginInfo[]): PluginInfo[] {
   return infos.sort((a, b) => a.id.localeCompare(b.id) || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source]);
+}
+
+/**
+ * The rows of the copies that do not own their id: failed before setup with the copy running
+ * instead, overridden by the owner, or duplicates. The host and the offline listing share them.
+ */
+export function losingCopies(found: DiscoveryResult): PluginInfo[] {
+  const out: PluginInfo[] = [];
+  for (const { candidate, running } of found.shadowFailed) {
+    out.push({ ...describe(candidate, "failed", candidate.error), runningInstead: { source: running.source, path: running.dir } });
+  }
+  for (const { candidate, by } of found.overridden) out.push({ ...describe(candidate, "overridden"), overriddenBy: { source: by.source, path: by.dir } });
+  for (const candidate of found.duplicates) out.push(describe(candidate, "failed", candidate.error));
+  return out;
+}
+
+/** The row of the copy that owns an id (not an overridden or shadow-failed copy of it). */
+export function ownerRow<T extends PluginInfo>(infos: T[], id: string): T | undefined {
+  return infos.find((p) => p.id === id && p.status !== "overridden" && !p.runningInstead);
 }

@@ -26,6 +26,16 @@ export interface AlephEvents {
   "plugin.unloaded": { id: string; version: string; reason: UnloadReason };
   "plugin.failed": { id: string; code: string; message: string; file?: string };
   /**
+   * A stronger copy of a plugin (user, system or project path) failed before setup — manifest,
+   * api, entry — so the next copy of that id runs instead (`running`). Reported each time a
+   * copy starts failing that way, or fails differently.
+   */
+  "plugin.shadow_failed": {
+    id: string;
+    failed: { source: PluginSource; path: string; code: string; message: string };
+    running: { source: PluginSource; path: string };
+  };
+  /**
    * A plugin's handler failed at run time (an event handler threw, a WASM call trapped or timed
    * out); the emitter never sees the error. `code` is set for WASM failures (ALEPH_E_WASM_TRAP, …).
    */

@@ -59,6 +59,11 @@ export interface PluginInfo {
   /** Why it failed (or, while active, why its last reload failed). */
   error?: { code: string; message: string; file?: string; line?: number; fix?: string };
   overriddenBy?: { source: PluginSource; path: string };
+  /**
+   * Set on a copy that failed before setup (manifest, api, entry) while a weaker copy of the same
+   * id — this one — runs instead. Such a row has status `failed` but is not the id's plugin.
+   */
+  runningInstead?: { source: PluginSource; path: string };
   /** Generation of the running code (active plugins). */
   generation?: number;
   priority: number;

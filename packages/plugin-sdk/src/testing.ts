@@ -122,7 +122,8 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
   });
   await kernel.start();
   let stopped = false;
-  const find = (id: string) => (kernel.host.list() as PluginInfo[]).find((p) => p.id === id && p.status !== "overridden");
+  // The copy that owns the id: not an overridden copy, nor one that failed while another runs instead.
+  const find = (id: string) => (kernel.host.list() as PluginInfo[]).find((p) => p.id === id && p.status !== "overridden" && !p.runningInstead);
 
   const testKernel: TestKernel = {
     root,

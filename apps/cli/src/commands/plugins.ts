@@ -1,9 +1,10 @@
-import { resolvePaths } from "@aleph/kernel";
+import { ownerRow, resolvePaths } from "@aleph/kernel";
 import type { PluginInfo } from "@aleph/plugin-sdk";
 import { UsageError, type Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { askKernel } from "../kernel-client.js";
 import { listPluginsOffline } from "../offline-plugins.js";
+import { pluginDetail } from "../plugin-detail.js";
 import { json, statusMark, table, useColor } from "../output.js";
 
 /** The plugin list from the running kernel, or from discovery alone; `running` says which. */
@@ -19,7 +20,9 @@ export const pluginsListCommand: Command = {
   summary: "List every discovered plugin with its source and status",
   details: [
     "Fields (--json): id, version, kind, source (user|system|project|bundled), path,",
-    "status (active|failed|disabled|overridden), error?, overriddenBy?, generation?, running.",
+    "status (active|failed|disabled|overridden), error?, overriddenBy?, runningInstead?, generation?, running.",
+    "A copy that failed before setup (manifest, api, entry) while a weaker copy of its id runs is listed",
+    "failed, with runningInstead naming the copy that runs.",
     "Without a running kernel the list comes from discovery and validation only: no plugin code runs,",
     "`active` means it would load, and `running` is false.",
   ].join("\n"),
@@ -44,7 +47,7 @@ export const pluginsListCommand: Command = {
           p.kind,
           p.source,
           statusMark(color, p.status),
-          p.error ? `${p.error.code}: ${p.error.message}` : p.overriddenBy ? `overridden by ${p.overriddenBy.source} ${p.overriddenBy.path}` : p.path,
+          pluginDetail(p),
         ]),
       ]),
     );
@@ -64,7 +67,7 @@ export const pluginsInspectCommand: Command = {
     const paths = resolvePaths({ env, cwd });
     let info = (await askKernel(paths, "plugins.inspect", { id })) as (PluginInfo & Record<string, unknown>) | undefined;
     if (!info) {
-      info = listPluginsOffline(paths, bundledPlugins(), env).find((p) => p.id === id && p.status !== "overridden") as typeof info;
+      info = ownerRow(listPluginsOffline(paths, bundledPlugins(), env), id) as typeof info;
       if (!info) throw new Error(`no plugin with id "${id}" (run \`aleph plugins list\`)`);
     }
     if (options.json) {

@@ -2,6 +2,7 @@ import { resolvePaths, type KernelStatus } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { askKernel } from "../kernel-client.js";
 import { json, statusMark, table, useColor } from "../output.js";
+import { pluginDetail } from "../plugin-detail.js";
 
 export const statusCommand: Command = {
   name: "status",
@@ -23,7 +24,7 @@ export const statusCommand: Command = {
     const color = useColor(process.stdout, env);
     out(`Aleph kernel pid ${status.pid} · root ${status.root} · up ${Math.round(status.uptimeMs / 1000)}s\n\nPlugins\n`);
     if (status.plugins.length === 0) out("  (none)\n");
-    else out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, statusMark(color, p.status), p.generation ? `gen ${p.generation}` : "", p.error ? `${p.error.code}: ${p.error.message}` : ""])));
+    else out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, statusMark(color, p.status), p.generation ? `gen ${p.generation}` : "", p.error ? pluginDetail(p) : ""])));
     out("\nServices\n");
     out(status.services.length === 0 ? "  (none)\n" : table(status.services.map((s) => ["  " + s.id, `→ ${s.boundTo}`, s.providers.length > 1 ? `(${s.providers.length} providers)` : ""])));
     return 0;

@@ -80,7 +80,7 @@ export function checkPermissions({ paths }: DoctorContext): Finding[] {
 /** Every plugin manifest on every search path, validated without running any plugin. */
 export function checkPlugins({ paths, env, bundled }: DoctorContext): Finding[] {
   void env;
-  const found = discoverPlugins(pluginSearchPaths(paths), bundled);
+  const found = discoverPlugins(pluginSearchPaths(paths), bundled, { hostApi: PLUGIN_API_VERSION });
   const findings: Finding[] = [];
   for (const candidate of [...found.winners.values(), ...found.duplicates]) {
     const error = candidate.error ?? (candidate.manifest ? checkApi(candidate.manifest, PLUGIN_API_VERSION, candidate.manifestFile) : undefined);
@@ -89,6 +89,16 @@ export function checkPlugins({ paths, env, bundled }: DoctorContext): Finding[] 
         ? { check: "plugins", ok: false, message: `${candidate.id}: ${error.code}: ${error.message}`, path: error.file ?? candidate.manifestFile, ...(error.fix ? { fix: error.fix } : {}) }
         : { check: "plugins", ok: true, message: `${candidate.id} ${candidate.manifest!.version} (${candidate.source})`, path: candidate.manifestFile },
     );
+  }
+  for (const { candidate, running } of found.shadowFailed) {
+    const error = candidate.error!;
+    findings.push({
+      check: "plugins",
+      ok: false,
+      message: `${candidate.id} (${candidate.source} copy): ${error.code}: ${error.message}; the ${running.source} copy (${running.dir}) runs instead`,
+      path: error.file ?? candidate.manifestFile,
+      ...(error.fix ? { fix: `${error.fix}, or remove ${candidate.dir} to run the ${running.source} copy on purpose` } : {}),
+    });
   }
   return findings;
 }
