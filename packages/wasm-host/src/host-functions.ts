@@ -1,6 +1,9 @@
-// The six Aleph host functions (docs/plugins.md, "The ABI"), bound to one plugin's ctx.
+// The Aleph host functions (docs/plugins.md, "The ABI"), bound to one plugin's ctx; the aleph_fs_*
+// ones live in fs-host.ts.
 import { errorMessage, isAlephError, type PluginContext, type PluginManifest } from "@aleph/plugin-sdk";
 import type { CallContext } from "@extism/extism";
+import type { FsGrants } from "./fs-grants.js";
+import { FS_READ_MAX_BYTES, fsCores } from "./fs-host.js";
 import type { KvStore } from "./kv.js";
 import { ALEPH_HOST_FUNCTIONS, USER_NAMESPACE } from "./module-check.js";
 import { hostScope, type HostScope, type Instance, type WasmRunner } from "./runner.js";
@@ -9,6 +12,8 @@ export interface HostBindings {
   ctx: PluginContext<unknown>;
   manifest: PluginManifest;
   kv: KvStore;
+  /** The directories `[permissions] allowed_paths` grants, for aleph_fs_*. */
+  grants: FsGrants;
   /** Worker-mode host functions may be asynchronous (the worker waits); foreground ones may not. */
   worker: boolean;
   runner: () => WasmRunner;
@@ -56,7 +61,12 @@ function cores(b: HostBindings): Record<(typeof ALEPH_HOST_FUNCTIONS)[number], C
   const callFailure = (error: unknown): string =>
     JSON.stringify({ ok: false, error: typeof error === "string" ? error : errorMessage(error), ...(isAlephError(error) ? { code: error.code } : {}) });
 
+  // A read's answer must fit the plugin's memory cap (base64 grows it by a third; JSON escapes more).
+  const maxRead = b.maxAnswerBytes === undefined ? FS_READ_MAX_BYTES : Math.min(FS_READ_MAX_BYTES, Math.floor(b.maxAnswerBytes / 2));
+
   return {
+    ...fsCores(b.grants, log, maxRead),
+
     aleph_log(input) {
       try {
         const { level = "info", msg } = parseObject(input);
@@ -183,7 +193,7 @@ export function createHostFunctions(b: HostBindings, instance: Instance): Record
     const core = table[name];
     const failed = (error: unknown) => {
       log.error(`host function ${name} failed`, { error: errorMessage(error) });
-      return name === "aleph_call" ? JSON.stringify({ ok: false, error: `host function failed: ${errorMessage(error)}` }) : null;
+      return name === "aleph_call" || name.startsWith("aleph_fs_") ? JSON.stringify({ ok: false, error: `host function failed: ${errorMessage(error)}` }) : null;
     };
     const store = (context: CallContext, answer: Answer): bigint => {
       if (answer === null) return 0n;

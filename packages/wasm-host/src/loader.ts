@@ -14,6 +14,7 @@ import {
   type PluginManifest,
   type ToolsService,
 } from "@aleph/plugin-sdk";
+import { FsGrants } from "./fs-grants.js";
 import { createHostFunctions } from "./host-functions.js";
 import { KvStore } from "./kv.js";
 import { capMemory, checkHeader, checkModule, type ModuleFacts, type ModuleProblem } from "./module-check.js";
@@ -158,7 +159,15 @@ async function setupWasmPlugin(ctx: PluginContext<unknown>, p: Prepared): Promis
   const log = ctx.log;
   const memoryMb = manifest.limits.memoryMb ?? p.options.defaultMemoryMb;
   const allowedPaths = resolveAllowedPaths(manifest, ctx.paths.data, file);
-  if (Object.keys(allowedPaths).length > 0 && !facts.usesWasi) log.warn("allowed_paths has no effect: the module does not import WASI", {});
+  const grants = new FsGrants(allowedPaths);
+  if (!grants.empty && !facts.usesFs) {
+    log.warn(
+      facts.usesWasiFiles
+        ? "allowed_paths grants directories, but the module reads files through WASI, which sees none: use the aleph_fs_* host functions (docs/plugins.md, Files)"
+        : "allowed_paths has no effect: the module imports none of the aleph_fs_* host functions",
+      {},
+    );
+  }
   const kv = new KvStore(ctx.paths.data, log, p.options.kvMaxBytes ?? 16 * 1024 * 1024);
 
   let runner: WasmRunner | undefined;
@@ -175,7 +184,9 @@ async function setupWasmPlugin(ctx: PluginContext<unknown>, p: Prepared): Promis
     log,
     extism: {
       useWasi: facts.usesWasi,
-      allowedPaths,
+      // No preopened directories: node:wasi is no file-system sandbox (it follows symbolic links
+      // out of a preopen, and path_symlink lets the guest make them). Files go through aleph_fs_*.
+      allowedPaths: {},
       allowedHosts: manifest.permissions.allowedHosts,
       memory: memoryMb === undefined ? {} : { maxPages: memoryMb * 16 },
       config: extismConfig(ctx.config),
@@ -183,7 +194,7 @@ async function setupWasmPlugin(ctx: PluginContext<unknown>, p: Prepared): Promis
       logLevel: "trace",
     },
     functions: (instance) =>
-      createHostFunctions({ ctx, manifest, kv, worker: plan.worker, runner: () => runner!, maxAnswerBytes: memoryMb === undefined ? undefined : memoryMb * 1024 * 1024 }, instance),
+      createHostFunctions({ ctx, manifest, kv, grants, worker: plan.worker, runner: () => runner!, maxAnswerBytes: memoryMb === undefined ? undefined : memoryMb * 1024 * 1024 }, instance),
   });
   let activated = false;
   // Registered first, so it runs last on unload: after hooks and tools are gone, deactivate (if

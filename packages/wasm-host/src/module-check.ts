@@ -1,9 +1,10 @@
 // Checks on a WASM binary before anything of it runs: is it a core module, what does it import
 // and export, and a rewrite of its memory limits so that `[limits] memory_mb` is enforced.
 import type { PluginManifest } from "@aleph/plugin-sdk";
+import { FS_HOST_FUNCTIONS } from "./fs-host.js";
 
 /** The Aleph host functions (namespace extism:host/user), docs/plugins.md "The ABI". */
-export const ALEPH_HOST_FUNCTIONS = ["aleph_log", "aleph_emit", "aleph_config", "aleph_kv_get", "aleph_kv_set", "aleph_call"] as const;
+export const ALEPH_HOST_FUNCTIONS = ["aleph_log", "aleph_emit", "aleph_config", "aleph_kv_get", "aleph_kv_set", "aleph_call", ...FS_HOST_FUNCTIONS] as const;
 export const USER_NAMESPACE = "extism:host/user";
 export const EXTISM_NAMESPACE = "extism:host/env";
 export const WASI_NAMESPACE = "wasi_snapshot_preview1";
@@ -140,6 +141,10 @@ export interface ModuleFacts {
   functions: Set<string>;
   usesWasi: boolean;
   usesHttp: boolean;
+  /** Imports one of the aleph_fs_* functions (the only way to the files allowed_paths grants). */
+  usesFs: boolean;
+  /** Imports WASI path_open: it expects files through WASI, which sees none (no preopened directories). */
+  usesWasiFiles: boolean;
 }
 
 /** Checks what the manifest names against what the module exports, and what the module imports against what the host provides. */
@@ -161,6 +166,8 @@ export function checkModule(module: WebAssembly.Module, manifest: PluginManifest
 
   let usesWasi = false;
   let usesHttp = false;
+  let usesFs = false;
+  let usesWasiFiles = false;
   const unknown: string[] = [];
   for (const imp of WebAssembly.Module.imports(module)) {
     const label = `"${imp.module}"."${imp.name}"${imp.kind === "function" ? "" : ` (${imp.kind})`}`;
@@ -168,13 +175,17 @@ export function checkModule(module: WebAssembly.Module, manifest: PluginManifest
       unknown.push(label);
       continue;
     }
-    if (imp.module === USER_NAMESPACE && (ALEPH_HOST_FUNCTIONS as readonly string[]).includes(imp.name)) continue;
+    if (imp.module === USER_NAMESPACE && (ALEPH_HOST_FUNCTIONS as readonly string[]).includes(imp.name)) {
+      if (imp.name.startsWith("aleph_fs_")) usesFs = true;
+      continue;
+    }
     if (imp.module === EXTISM_NAMESPACE && EXTISM_KERNEL.has(imp.name)) {
       if (imp.name.startsWith("http_")) usesHttp = true;
       continue;
     }
     if (imp.module === WASI_NAMESPACE && WASI_FUNCTIONS.has(imp.name)) {
       usesWasi = true;
+      if (imp.name === "path_open") usesWasiFiles = true;
       continue;
     }
     unknown.push(label);
@@ -189,5 +200,5 @@ export function checkModule(module: WebAssembly.Module, manifest: PluginManifest
         : `import only the host functions listed in docs/plugins.md ("${USER_NAMESPACE}"), or update the plugin to this host's ABI`,
     });
   }
-  return { facts: { functions, usesWasi, usesHttp }, problems };
+  return { facts: { functions, usesWasi, usesHttp, usesFs, usesWasiFiles }, problems };
 }

@@ -86,22 +86,13 @@ export function kitchenSink(variant = "v1"): Promise<Uint8Array> {
   });
 }
 
-/** A WASI guest: `read` opens its input (a JSON string: a path relative to the first preopen, fd 3) and outputs the file, or {"errno":N}. */
-export function fileReader(): Promise<Uint8Array> {
-  return guest({
-    wasi: true,
-    pages: 4,
-    extra: ITOA,
-    exports: {
-      read: (str) => `(local $len i32) (local $errno i32) (local $fd i32) (local $n i32)
+/** WASI `read`: opens its input (a JSON string: a path relative to the first preopen, fd 3) and outputs the file, or {"errno":N}. */
+const WASI_READ = (str: (s: string) => string) => `(local $len i32) (local $errno i32) (local $fd i32) (local $n i32)
         ;; the input is a JSON string: the path is between its quotes
         (local.set $len (i32.sub (call $read_input (i32.const ${0x10000})) (i32.const 2)))
         (local.set $errno (call $path_open (i32.const 3) (i32.const 0) (i32.const ${0x10001}) (local.get $len) (i32.const 0) (i64.const 2) (i64.const 2) (i32.const 0) (i32.const ${0x18000})))
         (if (i32.ne (local.get $errno) (i32.const 0)) (then
-          (call $copy (i32.const ${BUF}) ${str('{"errno":')})
-          (local.set $n (call $itoa (local.get $errno) (i32.const ${BUF + 9})))
-          (i32.store8 (i32.add (i32.const ${BUF + 9}) (local.get $n)) (i32.const 125))
-          (call $output (i32.const ${BUF}) (i32.add (local.get $n) (i32.const 10)))
+          ${ERRNO_OUTPUT(str)}
           (return (i32.const 0))))
         (local.set $fd (i32.load (i32.const ${0x18000})))
         ;; one iovec at 0x18010: buf = BUF, len = 4096; bytes read land at 0x18020
@@ -109,9 +100,51 @@ export function fileReader(): Promise<Uint8Array> {
         (i32.store (i32.const ${0x18014}) (i32.const 4096))
         (local.set $errno (call $fd_read (local.get $fd) (i32.const ${0x18010}) (i32.const 1) (i32.const ${0x18020})))
         (drop (call $fd_close (local.get $fd)))
-        (call $output (i32.const ${BUF}) (i32.load (i32.const ${0x18020})))`,
+        (call $output (i32.const ${BUF}) (i32.load (i32.const ${0x18020})))`;
+
+/** Outputs {"errno":<$errno>} (the body declares $errno and $n). */
+const ERRNO_OUTPUT = (str: (s: string) => string) => `(call $copy (i32.const ${BUF}) ${str('{"errno":')})
+          (local.set $n (call $itoa (local.get $errno) (i32.const ${BUF + 9})))
+          (i32.store8 (i32.add (i32.const ${BUF + 9}) (local.get $n)) (i32.const 125))
+          (call $output (i32.const ${BUF}) (i32.add (local.get $n) (i32.const 10)))`;
+
+/** A WASI guest: `read` reads a file through WASI (see WASI_READ). */
+export function fileReader(): Promise<Uint8Array> {
+  return guest({ wasi: true, pages: 4, extra: ITOA, exports: { read: WASI_READ } });
+}
+
+export const FS_FUNCTIONS = ["aleph_fs_read", "aleph_fs_write", "aleph_fs_list", "aleph_fs_stat", "aleph_fs_mkdir", "aleph_fs_remove"] as const;
+
+/**
+ * A guest with every way to files: `fs_read`, `fs_write`, … pass their input to aleph_fs_read,
+ * aleph_fs_write, … and output the answer; `wasi_read` reads through WASI (WASI_READ), and
+ * `wasi_symlink` asks WASI to create the link "made-by-guest" → <its input, a JSON string> in the
+ * first preopened directory (fd 3), outputting {"errno":N}.
+ */
+export function fileTool(): Promise<Uint8Array> {
+  return guest({
+    wasi: true,
+    pages: 4,
+    extra: ITOA,
+    imports: [
+      ...FS_FUNCTIONS.map((n) => `(import "extism:host/user" "${n}" (func $${n} (param i64) (result i64)))`),
+      `(import "wasi_snapshot_preview1" "path_symlink" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))`,
+    ].join("\n  "),
+    exports: {
+      ...Object.fromEntries(FS_FUNCTIONS.map((n) => [n.replace("aleph_", ""), `(call $output_block (call $${n} (call $input_block)))`])),
+      wasi_read: WASI_READ,
+      wasi_symlink: (str) => `(local $len i32) (local $errno i32) (local $n i32)
+        (local.set $len (i32.sub (call $read_input (i32.const ${0x10000})) (i32.const 2)))
+        (local.set $errno (call $path_symlink (i32.const ${0x10001}) (local.get $len) (i32.const 3) ${str("made-by-guest")}))
+        ${ERRNO_OUTPUT(str)}`,
     },
   });
+}
+
+/** Tools named after fileTool()'s exports, prefixed: `<prefix>_fs_read`, …, `<prefix>_wasi_symlink`. */
+export function fileTools(prefix: string): Record<string, string> {
+  const exports = [...FS_FUNCTIONS.map((n) => n.replace("aleph_", "")), "wasi_read", "wasi_symlink"];
+  return Object.fromEntries(exports.map((e) => [`${prefix}_${e}`, e]));
 }
 
 export interface ManifestSpec {

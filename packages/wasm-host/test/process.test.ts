@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { fileReader, kitchenSink, kitchenTools, tempRoot, writePlugin } from "./fixtures.js";
+import { fileTool, kitchenSink, kitchenTools, tempRoot, writePlugin } from "./fixtures.js";
 
 const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 const child = fileURLToPath(new URL("./child/kernel-run.mjs", import.meta.url));
@@ -19,7 +19,7 @@ beforeAll(async () => {
   writePlugin(t.plugins, { id: "quick", timeoutMs: 200, optional: ["tools"], tools: kitchenTools("quick", ["echo", "spin"]) }, wasm);
   writePlugin(t.plugins, { id: "hang", requires: ["calc"], optional: ["tools"], tools: kitchenTools("hang", ["spin"]) }, wasm);
   writePlugin(t.plugins, { id: "fg", optional: ["tools"], tools: kitchenTools("fg", ["echo"]) }, wasm);
-  writePlugin(t.plugins, { id: "files", allowedPaths: { ".": "/data" }, optional: ["tools"], tools: { files_read: "read" } }, await fileReader());
+  writePlugin(t.plugins, { id: "files", allowedPaths: { ".": "/data" }, optional: ["tools"], tools: { files_read: "fs_read" } }, await fileTool());
   mkdirSync(join(t.root, "data", "files"), { recursive: true });
   writeFileSync(join(t.root, "data", "files", "hello.json"), '{"hello":"file"}');
 });
@@ -51,7 +51,7 @@ it("exits by itself right after kernel.stop(), with nothing on stderr", async ()
     plugins: { slowtimer: "active", quick: "active", hang: "active", fg: "active", files: "active" },
     timeout: "ALEPH_E_TIMEOUT",
     afterTimeout: { ok: 1 },
-    file: { hello: "file" },
+    file: { ok: true, content: '{"hello":"file"}' },
     fg: { fg: true },
     hanging: "ALEPH_E_SERVICE", // the call still running at shutdown was stopped, not left hanging
   });

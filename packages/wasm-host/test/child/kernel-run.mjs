@@ -32,7 +32,7 @@ const report = { plugins: Object.fromEntries(kernel.host.list().map((p) => [p.id
 for (let i = 0; i < 300; i++) await registry.call("slowtimer_echo", { i }); // worker, timeout_ms = 20 s
 report.timeout = await registry.call("quick_spin", {}).catch((e) => e.code); // worker, timeout_ms = 200: restarted
 report.afterTimeout = await registry.call("quick_echo", { ok: 1 });
-report.file = await registry.call("files_read", "hello.json"); // foreground, WASI
+report.file = await registry.call("files_read", { path: "/data/hello.json" }); // foreground, aleph_fs_read
 report.fg = await registry.call("fg_echo", { fg: true });
 const hanging = registry.call("hang_spin", {}).catch((e) => e.code); // worker without timeout_ms: runs forever
 await new Promise((r) => setTimeout(r, 50));
