@@ -1,9 +1,10 @@
 import { createRequire, register } from "node:module";
 import { sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { AlephError, errorMessage, isPluginDefinition, type PluginDefinition } from "@aleph/plugin-sdk";
+import { AlephError, isPluginDefinition, type PluginDefinition } from "@aleph/plugin-sdk";
 import type { PluginCandidate } from "./discovery.js";
 import { resolveEntry } from "./entry.js";
+import { importFailure } from "./import-failure.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 
 const require = createRequire(import.meta.url);
@@ -73,11 +74,7 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
         fix: "remove long-running top-level code (top-level await) from the entry; do the work in setup",
       });
     }
-    throw new AlephError("ALEPH_E_IMPORT", `plugin "${manifest.id}" threw while its entry was imported: ${errorMessage(error)}`, {
-      file: realEntry,
-      fix: "fix the error in the plugin's code (run it with node to see the stack)",
-      cause: error,
-    });
+    throw await importFailure(manifest.id, error, realEntry, candidate.realDir);
   }
   let definition = module.default;
   // CommonJS compiled with `exports.default = …` arrives one level deeper.

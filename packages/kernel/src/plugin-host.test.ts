@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -336,5 +336,44 @@ describe("secrets in failures", () => {
     await kernel.host.refresh([dir]);
     expect(status("rollback")).toMatchObject({ status: "active", generation: 2, error: { message: "now broken: [redacted]" } });
     expect(quoted(kernel.host.list())).toBe(false);
+  });
+});
+
+describe("syntax errors", () => {
+  it("name the file, line and column, and quote the line, for a module the entry imports", async () => {
+    const { kernel, userDir, status } = await boot();
+    const dir = diskPlugin(userDir, "typo", {
+      "index.js": 'import { greet } from "./lib/greet.js";\nexport default { setup(ctx) { greet(ctx); } };\n',
+      "lib/greet.js": 'export function greet(ctx) {\n  ctx.log.info("hello", { id: ctx.id };\n}\n',
+    });
+    await kernel.host.refresh([dir]);
+    const real = realpathSync(dir);
+    expect(status("typo")).toMatchObject({
+      status: "failed",
+      error: {
+        code: "ALEPH_E_IMPORT",
+        message: 'plugin "typo" has a syntax error at lib/greet.js:2:38: missing ) after argument list, in: ctx.log.info("hello", { id: ctx.id };',
+        file: join(real, "lib", "greet.js"),
+        line: 2,
+        fix: "correct the code at lib/greet.js:2:38",
+      },
+    });
+  });
+
+  it("locate a CommonJS module's syntax error from the stack Node gives it", async () => {
+    const { kernel, userDir, status } = await boot();
+    const dir = diskPlugin(userDir, "cjs-typo", {
+      // A CommonJS entry: on Node 20, an ES module importing a .cjs that does not compile also
+      // leaves an unhandled rejection behind (a Node bug, gone in Node 24).
+      "index.js": 'const helper = require("./helper.cjs");\nmodule.exports = { setup() { helper(); } };\n',
+      "helper.cjs": "module.exports = function helper() {\n  return 1 +;\n};\n",
+    });
+    await kernel.host.refresh([dir]);
+    expect(status("cjs-typo")?.error).toMatchObject({
+      code: "ALEPH_E_IMPORT",
+      message: "plugin \"cjs-typo\" has a syntax error at helper.cjs:2:13: Unexpected token ';', in: return 1 +;",
+      file: join(realpathSync(dir), "helper.cjs"),
+      line: 2,
+    });
   });
 });
