@@ -38,7 +38,8 @@ function fromAnswer(offset: u64): string | null {
 }
 
 // Sends one request and returns the answer; the request block is freed once the host has read it.
-function request(hostFunction: (request: u64) => u64, json: string): string | null {
+// Exported for fs.ts (index.ts does not re-export it).
+export function request(hostFunction: (request: u64) => u64, json: string): string | null {
   const block = toBlock(json);
   const answer = hostFunction(block.offset);
   block.free();

@@ -9,7 +9,8 @@ import { compileAssemblyScript } from "./compile.js";
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), "aleph-wasm-pdk-"));
 
-type HostFunction = "aleph_log" | "aleph_emit" | "aleph_config" | "aleph_kv_get" | "aleph_kv_set" | "aleph_call";
+const FS = ["aleph_fs_read", "aleph_fs_write", "aleph_fs_list", "aleph_fs_stat", "aleph_fs_mkdir", "aleph_fs_remove"] as const;
+type HostFunction = "aleph_log" | "aleph_emit" | "aleph_config" | "aleph_kv_get" | "aleph_kv_set" | "aleph_call" | (typeof FS)[number];
 /** Every request the module sent, as the JSON text the host received. */
 let received: { fn: HostFunction; json: string }[] = [];
 /** What each fake host function answers for a request (JSON text), or null for 0. */
@@ -27,7 +28,7 @@ function hostFunction(fn: HostFunction) {
 let plugin: Plugin;
 beforeAll(async () => {
   await compileAssemblyScript(packageDir, "test/fixture/harness.ts", join(outDir, "harness.wasm"), "test/fixture/harness/myAbort");
-  const names: HostFunction[] = ["aleph_log", "aleph_emit", "aleph_config", "aleph_kv_get", "aleph_kv_set", "aleph_call"];
+  const names: HostFunction[] = ["aleph_log", "aleph_emit", "aleph_config", "aleph_kv_get", "aleph_kv_set", "aleph_call", ...FS];
   plugin = await createPlugin(
     { wasm: [{ data: readFileSync(join(outDir, "harness.wasm")) }] },
     { useWasi: false, functions: { "extism:host/user": Object.fromEntries(names.map((n) => [n, hostFunction(n)])) } },
@@ -232,6 +233,51 @@ describe("host functions", () => {
     const result = await callJson("host_calls");
     expect(result.greeting).toBe(null);
     expect(result.listed).toEqual({ ok: false, result: "null", error: "aleph_call: the host gave no answer" });
+  });
+});
+
+describe("file helpers", () => {
+  it("send each aleph_fs_* request and decode the answers: text, JSON values, errors with their code", async () => {
+    answer = (fn, request) => {
+      switch (fn) {
+        case "aleph_fs_read":
+          return request.path === "/data/ü.txt" ? JSON.stringify({ ok: true, content: 'Grüß "dich"\n😀', size: 17 }) : JSON.stringify({ ok: true, content: "abcd", size: 100 });
+        case "aleph_fs_write":
+          return JSON.stringify({ ok: true, bytes: 10 });
+        case "aleph_fs_list":
+          return JSON.stringify({ ok: true, entries: [{ name: "new.txt", type: "file", size: 14 }] });
+        case "aleph_fs_stat":
+          return JSON.stringify({ ok: true, type: "file", size: 14, mtime_ms: 5 });
+        case "aleph_fs_remove":
+          return request.path === "/data/link" ? JSON.stringify({ ok: false, error: "/data/link is a symbolic link", code: "ELOOP" }) : null;
+        default:
+          return JSON.stringify({ ok: true });
+      }
+    };
+    const result = await callJson("fs_calls");
+    expect(received.map((r) => [r.fn, JSON.parse(r.json)])).toEqual([
+      ["aleph_fs_read", { path: "/data/ü.txt", offset: 0 }],
+      ["aleph_fs_read", { path: "/data/big.bin", offset: 10, length: 4 }],
+      ["aleph_fs_write", { path: "/data/new.txt", content: 'line "1"\n', append: false }],
+      ["aleph_fs_write", { path: "/data/new.txt", content: "more", append: true }],
+      ["aleph_fs_list", { path: "/data" }],
+      ["aleph_fs_stat", { path: "/data/new.txt" }],
+      ["aleph_fs_mkdir", { path: "/data/a/b" }],
+      ["aleph_fs_remove", { path: "/data/link" }],
+      ["aleph_fs_remove", { path: "/data/none" }],
+    ]);
+    const ok = (value: string) => ({ ok: true, value, error: "", code: "" });
+    expect(result).toEqual({
+      read: ok('Grüß "dich"\n😀'),
+      part: ok("abcd"),
+      written: ok(""),
+      appended: ok(""),
+      listed: ok('[{"name":"new.txt","type":"file","size":14}]'),
+      stat: ok('{"ok":true,"type":"file","size":14,"mtime_ms":5}'),
+      made: ok(""),
+      removed: { ok: false, value: "", error: "/data/link is a symbolic link", code: "ELOOP" },
+      silent: { ok: false, value: "", error: "the host gave no answer", code: "EIO" },
+    });
   });
 });
 
