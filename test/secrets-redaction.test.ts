@@ -122,4 +122,34 @@ describe("a secret in a plugin's error", () => {
     };
     for (const [where, text] of Object.entries(everything)) expect(text, where).not.toContain(SECRET);
   });
+
+  test("a plugin schema that quotes the value it refuses: config check and the failed plugin show it redacted", async () => {
+    const ws = createWorkspace();
+    const set = await runCli(ws, ["keys", "set", "tg"], { input: `${SECRET}\n` });
+    expect(set.code, set.stderr).toBe(0);
+    ws.writeConfig(`[picky]\nvalue = "keys:tg"\n`);
+    // A Standard Schema written by hand (no dependencies) whose message quotes the value.
+    writePlugin(join(ws.userDir, "picky"), {
+      id: "picky",
+      code: `export default {
+  config: { "~standard": { version: 1, vendor: "picky", validate: (v) => ({ issues: [{ message: "not a bot token: " + v.value, path: ["value"] }] }) } },
+  setup() {},
+};
+`,
+    });
+    const check = await runCli(ws, ["config", "check"]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/picky\.value: not a bot token: \[redacted\]/);
+    const checkJson = await runCli(ws, ["config", "check", "--json"]);
+    expect(checkJson.stdout).toContain("not a bot token: [redacted]");
+
+    const kernel = startKernel(ws);
+    await kernel.ready();
+    const inspect = await runCli(ws, ["plugins", "inspect", "picky"]);
+    expect(inspect.stdout).toMatch(/ALEPH_E_CONFIG: .*not a bot token: \[redacted\]/);
+    await kernel.stop();
+    for (const [where, text] of Object.entries({ check: check.stdout + check.stderr, checkJson: checkJson.stdout, inspect: inspect.stdout, logs: logText(ws), stderr: kernel.stderr, events: JSON.stringify(kernel.events) })) {
+      expect(text, where).not.toContain(SECRET);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import {
   pluginSearchPaths,
   pluginSectionIssues,
   resolvePaths,
+  SecretRedactor,
   sectionOf,
   vaultOptions,
   type ConfigSnapshot,
@@ -40,12 +41,15 @@ export const configCheckCommand: Command = {
       }
       errors.push(...(await checkPluginSections(found, result.snapshot, warnings)));
     }
+    // A plugin's schema may quote the value it refuses: scrub the config's secrets, as a log line would.
+    const redactor = new SecretRedactor();
+    if (result.ok) redactor.set(result.snapshot.secrets);
     if (options.json) {
-      out(json({ ok: errors.length === 0, files: [paths.configFile, paths.providersFile], errors, warnings }));
+      out(redactor.redact(json({ ok: errors.length === 0, files: [paths.configFile, paths.providersFile], errors, warnings })));
     } else {
-      for (const w of warnings) err(`warning: ${w}\n`);
+      for (const w of warnings) err(redactor.redact(`warning: ${w}\n`));
       if (errors.length === 0) out(`ok: ${paths.configFile} and ${paths.providersFile} are valid\n`);
-      else for (const e of errors) err(`${formatIssue(e)}\n`);
+      else for (const e of errors) err(redactor.redact(`${formatIssue(e)}\n`));
     }
     return errors.length === 0 ? 0 : 1;
   },
