@@ -1,13 +1,15 @@
 /*
- * aleph doctor: finds what is wrong with a workspace, says how to fix each, and --fix only creates
- * what is missing (never deletes, overwrites or changes permissions).
+ * aleph doctor: finds what is wrong with a workspace, says how to fix each, and --fix creates what
+ * is missing and makes private what is open to others (never deletes or overwrites, never follows
+ * a symbolic link).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, runCli, runCliJson } from "./support/aleph.js";
+import { looseEntries, walkTree } from "./support/modes.js";
 
 describe("aleph doctor", () => {
   test("a fresh workspace passes every check", async () => {
@@ -18,7 +20,7 @@ describe("aleph doctor", () => {
     expect(result.stdout).toMatch(/checks passed/);
   });
 
-  test("reports each problem with its fix, exits 1, and --fix creates only what is missing", async () => {
+  test("reports each problem with its fix, exits 1, and --fix repairs only what it may", async () => {
     const ws = createWorkspace();
     await runCli(ws, ["init"]);
     rmdirSync(join(ws.root, "skills"));
@@ -32,7 +34,10 @@ describe("aleph doctor", () => {
     const problems = report.findings.filter((f: { ok: boolean }) => !f.ok);
     const byCheck = (check: string) => problems.filter((f: { check: string }) => f.check === check);
     expect(byCheck("tree")).toEqual([expect.objectContaining({ path: join(ws.root, "skills"), fix: expect.stringMatching(/--fix/) })]);
-    expect(byCheck("permissions")).toEqual([expect.objectContaining({ path: join(ws.root, "providers.toml"), fix: `chmod 600 ${join(ws.root, "providers.toml")}` })]);
+    // The broken plugin, written by this test under its umask, is flagged too.
+    expect(byCheck("permissions")).toContainEqual(
+      expect.objectContaining({ path: join(ws.root, "providers.toml"), message: "readable by others (mode 644): it holds credentials", fix: expect.stringMatching(/--fix/) }),
+    );
     expect(byCheck("plugins")[0].message).toMatch(/broken: ALEPH_E_MANIFEST/);
     expect(byCheck("config")[0].message).toMatch(/config\.toml:2: gateway\.port/);
 
@@ -40,7 +45,8 @@ describe("aleph doctor", () => {
     expect(fixed.code).toBe(1); // what --fix may not touch is still reported
     expect(fixed.stdout).toMatch(/fixed {2}tree: created .*skills/);
     expect(existsSync(join(ws.root, "skills"))).toBe(true);
-    expect(statSync(join(ws.root, "providers.toml")).mode & 0o777).toBe(0o644);
+    expect(fixed.stdout).toMatch(/fixed {2}permissions: tightened .*providers\.toml \(mode 644 → 600\)/);
+    expect(statSync(join(ws.root, "providers.toml")).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(ws.root, "config.toml"), "utf8")).toBe(configBefore);
     expect(existsSync(join(ws.userDir, "broken", "aleph_plugin.toml"))).toBe(true);
   });
@@ -50,6 +56,67 @@ describe("aleph doctor", () => {
     const result = await runCli(ws, ["doctor"], { env: { ALEPH_STATE_DIR: join(ws.base, "nowhere") } });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/the state root does not exist[\s\S]*aleph init/);
+  });
+});
+
+describe("aleph doctor and permissions", () => {
+  test("flags every entry open to others, and --fix tightens them all (keeping the owner's bits) without following a symlinked plugin folder", async () => {
+    const ws = createWorkspace();
+    expect((await runCli(ws, ["init"])).code).toBe(0);
+    // A plugin checkout elsewhere, linked into the user plugin path as authors do: not ours to change.
+    const checkout = join(ws.staging, "linked-plugin");
+    mkdirSync(join(checkout, "src"), { recursive: true, mode: 0o755 });
+    writeFileSync(join(checkout, "src", "index.ts"), "export {};\n");
+    chmodSync(join(checkout, "src", "index.ts"), 0o644);
+    chmodSync(checkout, 0o755);
+    symlinkSync(checkout, join(ws.userDir, "linked-plugin"));
+    const checkoutBefore = walkTree(checkout);
+    // What a workspace from before looked like, and what a user's chmod can do.
+    mkdirSync(join(ws.root, "chat", "chats"), { recursive: true });
+    writeFileSync(join(ws.root, "chat", "chats", "general.jsonl"), '{"seq":1}\n');
+    writeFileSync(join(ws.root, "logs", "gateway.log"), "{}\n");
+    writeFileSync(join(ws.root, "keys", "openai"), "sk-loose\n");
+    mkdirSync(join(ws.userDir, "copied", "bin"), { recursive: true });
+    writeFileSync(join(ws.userDir, "copied", "bin", "tool"), "#!/bin/sh\n");
+    chmodSync(join(ws.root, "chat", "chats", "general.jsonl"), 0o644);
+    chmodSync(join(ws.root, "chat", "chats"), 0o755);
+    chmodSync(join(ws.root, "logs", "gateway.log"), 0o640);
+    chmodSync(join(ws.root, "keys", "openai"), 0o644);
+    chmodSync(join(ws.root, "keys"), 0o755);
+    chmodSync(join(ws.userDir, "copied"), 0o755);
+    chmodSync(join(ws.userDir, "copied", "bin"), 0o700);
+    chmodSync(join(ws.userDir, "copied", "bin", "tool"), 0o755);
+    chmodSync(ws.root, 0o711);
+
+    const report = await runCliJson(ws, ["doctor", "--json"], 1);
+    const flagged = report.findings.filter((f: { check: string; ok: boolean }) => f.check === "permissions" && !f.ok);
+    const flaggedPaths = flagged.map((f: { path: string }) => f.path).sort();
+    expect(flaggedPaths).toEqual(
+      [ws.root, "chat/chats", "chat/chats/general.jsonl", "logs/gateway.log", "keys", "keys/openai", "plugins/copied", "plugins/copied/bin/tool"]
+        .map((p) => (p === ws.root ? p : join(ws.root, p)))
+        .sort(),
+    );
+    expect(flagged.find((f: { path: string }) => f.path === join(ws.root, "keys", "openai")).message).toBe("readable by others (mode 644): it holds credentials");
+    expect(flagged.find((f: { path: string }) => f.path === join(ws.root, "chat", "chats")).message).toBe("directory open to others (mode 755)");
+    expect(flaggedPaths.some((p: string) => p.includes("linked-plugin")), "a linked folder is not walked").toBe(false);
+
+    const fixed = await runCli(ws, ["doctor", "--fix"]);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).toMatch(/fixed {2}permissions: tightened .*keys\/openai \(mode 644 → 600\)/);
+    expect(looseEntries(ws.root)).toEqual([]);
+    const mode = (p: string) => statSync(join(ws.root, p)).mode & 0o777;
+    expect({ root: mode("."), chats: mode("chat/chats"), log: mode("logs/gateway.log"), key: mode("keys/openai"), tool: mode("plugins/copied/bin/tool") }).toEqual({
+      root: 0o700,
+      chats: 0o700,
+      log: 0o600,
+      key: 0o600,
+      tool: 0o700, // still executable by its owner
+    });
+    expect(lstatSync(join(ws.userDir, "linked-plugin")).isSymbolicLink()).toBe(true);
+    expect(walkTree(checkout), "the link's target is untouched").toEqual(checkoutBefore);
+    expect(checkoutBefore.find((e) => e.path === "src/index.ts")?.mode).toBe(0o644);
+
+    expect((await runCli(ws, ["doctor"])).code).toBe(0);
   });
 });
 

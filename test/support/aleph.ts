@@ -72,7 +72,9 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
   const systemDir = join(base, "system-plugins");
   const cwd = join(base, "project");
   const staging = join(base, "staging");
-  for (const dir of [root, home, cwd, staging, join(root, "plugins")]) mkdirSync(dir, { recursive: true });
+  for (const dir of [home, cwd, staging]) mkdirSync(dir, { recursive: true });
+  // The root as aleph creates it: private (0700), like everything under it.
+  for (const dir of [root, join(root, "plugins")]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (options.createSearchPaths !== false) {
     mkdirSync(systemDir, { recursive: true });
     mkdirSync(join(cwd, "plugins"), { recursive: true });

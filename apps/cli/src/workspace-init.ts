@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomicSync } from "@aleph/plugin-sdk";
+import { mkdirPrivateSync, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomicSync } from "@aleph/plugin-sdk";
 import type { AlephPaths } from "@aleph/kernel";
 
 /** config.toml as `aleph init` writes it: every kernel default, commented out. */
@@ -101,32 +101,32 @@ function exists(path: string): boolean {
 }
 
 /**
- * Creates what is missing of the workspace and never touches what exists. The ~/.aleph link is
+ * Creates what is missing of the workspace and never touches what exists. Everything it creates
+ * is private (directories 0700, files 0600), set exactly whatever the umask. The ~/.aleph link is
  * made only for a home-based root (not for ALEPH_STATE_DIR or a profile), and only where nothing
  * named ~/.aleph exists.
  */
 export function initWorkspace(paths: AlephPaths): InitResult {
   const created: string[] = [];
-  const dir = (path: string, mode?: number) => {
+  const dir = (path: string) => {
     if (existsSync(path)) return;
-    mkdirSync(path, { recursive: true, ...(mode ? { mode } : {}) });
-    if (mode) chmodSync(path, mode);
+    mkdirPrivateSync(path);
+    chmodSync(path, PRIVATE_DIR_MODE);
     created.push(path + "/");
   };
-  const file = (path: string, content: string, mode?: number) => {
+  const file = (path: string, content: string) => {
     if (exists(path)) return;
-    writeFileAtomicSync(path, content, mode ? { mode } : {});
-    if (mode) chmodSync(path, mode);
+    writeFileAtomicSync(path, content, { mode: PRIVATE_FILE_MODE });
+    chmodSync(path, PRIVATE_FILE_MODE);
     created.push(path);
   };
   dir(paths.root);
   file(paths.configFile, CONFIG_TEMPLATE);
-  file(paths.providersFile, PROVIDERS_TEMPLATE, 0o600);
+  file(paths.providersFile, PROVIDERS_TEMPLATE);
   dir(paths.userPluginsDir);
   dir(paths.logDir);
   dir(paths.runDir);
-  // The secrets vault: only its owner may list it.
-  dir(paths.credentialsDir, 0o700);
+  dir(paths.credentialsDir);
   // The stores' directories (each store is created by its plugin on first use).
   for (const sub of ["agents", "memory", "skills", "protocols", "chat", "audit"]) dir(join(paths.root, sub));
   const homeBased = paths.rootOrigin === "default" || paths.rootOrigin === "XDG_CONFIG_HOME" || paths.rootOrigin === "ALEPH_HOME";

@@ -6,11 +6,11 @@ import { json, paint, useColor } from "../output.js";
 
 export const doctorCommand: Command = {
   name: "doctor",
-  summary: "Check the workspace: tree, config, secrets' permissions, plugins, agents, databases; exit 1 on problems",
-  details: "Prints each problem with its fix. --fix only creates what is missing (directories); it never deletes,\noverwrites or changes permissions (it prints the chmod to run instead).",
+  summary: "Check the workspace: tree, config, permissions, plugins, agents, databases; exit 1 on problems",
+  details: "Prints each problem with its fix. --fix creates what is missing (directories, an agent's seed files) and\nremoves group/other permissions under the state root (never following a symbolic link); it never\ndeletes or overwrites anything.",
   options: {
-    json: { type: "boolean", description: "Print JSON: {ok, findings: [{check, ok, message, path?, fix?}]}" },
-    fix: { type: "boolean", description: "Create what is missing" },
+    json: { type: "boolean", description: "Print JSON: {ok, repaired, findings: [{check, ok, message, path?, fix?}]}" },
+    fix: { type: "boolean", description: "Create what is missing and make everything under the root private" },
   },
   async run({ options, env, cwd, out }) {
     const paths = resolvePaths({ env, cwd });
@@ -27,10 +27,10 @@ export const doctorCommand: Command = {
     }
     const problems = findings.filter((f) => !f.ok);
     if (options.json) {
-      out(json({ ok: problems.length === 0, repaired: repaired.map((f) => f.path), findings: findings.map(({ repair: _r, ...f }) => f) }));
+      out(json({ ok: problems.length === 0, repaired: repaired.map((f) => f.path), findings: findings.map(({ repair: _r, fixed: _f, ...f }) => f) }));
     } else {
       const color = useColor(process.stdout, env);
-      for (const f of repaired) out(`${paint(color, "36", "fixed")}  ${f.check}: created ${f.path}\n`);
+      for (const f of repaired) out(`${paint(color, "36", "fixed")}  ${f.check}: ${f.fixed ?? `created ${f.path}`}\n`);
       for (const f of problems) out(`${paint(color, "31", "✗")} ${f.check}: ${f.message}${f.path ? ` (${f.path})` : ""}${f.fix ? `\n    fix: ${f.fix}` : ""}\n`);
       out(problems.length === 0 ? `${paint(color, "32", "✓")} ${findings.length} checks passed (${paths.root})\n` : `${problems.length} problem${problems.length > 1 ? "s" : ""} found\n`);
     }

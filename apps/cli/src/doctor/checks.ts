@@ -1,20 +1,23 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import type { AgentDeclaration } from "@aleph/plugin-sdk";
+import { existsSync } from "node:fs";
+import { mkdirPrivateSync, type AgentDeclaration } from "@aleph/plugin-sdk";
 import { callService } from "../service-call.js";
 import { checkDatabases } from "./databases.js";
+import { checkPermissions } from "./permissions.js";
 import { join } from "node:path";
 import { PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
 import { checkApi, discoverPlugins, formatIssue, loadConfig, pluginSearchPaths, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
 
-/** One finding: what is wrong, where, how to fix it, and whether `--fix` can (only by creating). */
+/** One finding: what is wrong, where, how to fix it, and whether `--fix` can (by creating, or by tightening permissions). */
 export interface Finding {
   check: string;
   ok: boolean;
   message: string;
   path?: string;
   fix?: string;
-  /** Creates what is missing; never deletes or overwrites. */
+  /** Creates what is missing or removes group/other permissions; never deletes or overwrites. */
   repair?: () => void | Promise<void>;
+  /** What the repair did, for the `fixed` line (default: "created <path>"). */
+  fixed?: string;
 }
 
 export interface DoctorContext {
@@ -41,7 +44,7 @@ export function checkTree({ paths }: DoctorContext): Finding[] {
           message: "missing directory",
           path: dir,
           fix: "`aleph doctor --fix` (or `aleph init`) creates it",
-          repair: () => void mkdirSync(dir, { recursive: true, mode: dir === paths.credentialsDir ? 0o700 : 0o755 }),
+          repair: () => void mkdirPrivateSync(dir),
         },
   );
 }
@@ -50,31 +53,6 @@ export function checkConfig({ paths, env }: DoctorContext): Finding[] {
   const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
   if (result.ok) return [{ check: "config", ok: true, message: "config.toml and providers.toml are valid", path: paths.configFile }];
   return result.issues.map((issue) => ({ check: "config", ok: false, message: formatIssue(issue), path: issue.file, fix: "correct the key named (see docs/config.md)" }));
-}
-
-/** Secrets must not be readable by anyone but their owner. Reported, not changed: chmod is the user's call. */
-export function checkPermissions({ paths }: DoctorContext): Finding[] {
-  const findings: Finding[] = [];
-  const mode = (path: string) => statSync(path).mode & 0o777;
-  if (existsSync(paths.providersFile)) {
-    const m = mode(paths.providersFile);
-    findings.push(
-      (m & 0o077) === 0
-        ? { check: "permissions", ok: true, message: `mode ${m.toString(8)}`, path: paths.providersFile }
-        : { check: "permissions", ok: false, message: `readable by others (mode ${m.toString(8)}): it holds credentials`, path: paths.providersFile, fix: `chmod 600 ${paths.providersFile}` },
-    );
-  }
-  if (existsSync(paths.credentialsDir)) {
-    const m = mode(paths.credentialsDir);
-    if ((m & 0o077) !== 0) findings.push({ check: "permissions", ok: false, message: `keys directory open to others (mode ${m.toString(8)})`, path: paths.credentialsDir, fix: `chmod 700 ${paths.credentialsDir}` });
-    for (const name of readdirSync(paths.credentialsDir)) {
-      const file = join(paths.credentialsDir, name);
-      const fm = mode(file);
-      if ((fm & 0o077) !== 0) findings.push({ check: "permissions", ok: false, message: `secret readable by others (mode ${fm.toString(8)})`, path: file, fix: `chmod 600 ${file}` });
-    }
-    if (!findings.some((f) => f.path?.startsWith(paths.credentialsDir) && !f.ok)) findings.push({ check: "permissions", ok: true, message: "keys/ and its files are private", path: paths.credentialsDir });
-  }
-  return findings;
 }
 
 /** Every plugin manifest on every search path, validated without running any plugin. */
