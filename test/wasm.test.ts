@@ -3,11 +3,11 @@
  * `aleph start --events json` runs, shadowing against a Node plugin, and the example's tool.
  * The guest modules are built from WAT at test time by the WASM host's own fixtures.
  */
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { kitchenSink, writePlugin as writeWasmFixture } from "../packages/wasm-host/test/fixtures.js";
+import { fileTool, fileTools, kitchenSink, writePlugin as writeWasmFixture } from "../packages/wasm-host/test/fixtures.js";
 import { guest } from "../packages/wasm-host/test/wat.js";
 import { createWorkspace, entriesOf, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
@@ -99,5 +99,27 @@ describe("aleph tools call without a running kernel (one-shot)", () => {
     expect(result.stderr).toContain("timeout_ms (300 ms)");
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/teardown failed/);
     expect(result.code).toBe(1);
+  });
+});
+
+describe("allowed_paths through the CLI", () => {
+  test("a WASM tool reads and writes inside its grant; a symbolic link in the grant or `..` reaches nothing outside (WASI: packages/wasm-host/test/fs.test.ts)", async () => {
+    const ws = createWorkspace();
+    writeWasmFixture(ws.userDir, { id: "files", allowedPaths: { ".": "/data" }, tools: fileTools("files") }, await fileTool());
+    const granted = join(ws.root, "data", "files");
+    mkdirSync(granted, { recursive: true });
+    writeFileSync(join(granted, "notes.txt"), "inside");
+    writeFileSync(join(ws.base, "secret.txt"), "outside");
+    symlinkSync(join(ws.base, "secret.txt"), join(granted, "link.txt"));
+    symlinkSync(ws.base, join(granted, "up"));
+    const call = (tool: string, args: unknown) => runCliJson(ws, ["tools", "call", tool, JSON.stringify(args)]);
+    expect(await call("files_fs_read", { path: "/data/notes.txt" })).toEqual({ ok: true, content: "inside", size: 6 });
+    expect(await call("files_fs_write", { path: "/data/out.txt", content: "written" })).toEqual({ ok: true, bytes: 7 });
+    expect(readFileSync(join(granted, "out.txt"), "utf8")).toBe("written");
+    expect(await call("files_fs_read", { path: "/data/link.txt" })).toMatchObject({ ok: false, code: "ELOOP" });
+    expect(await call("files_fs_read", { path: "/data/up/secret.txt" })).toMatchObject({ ok: false, code: "ELOOP" });
+    expect(await call("files_fs_write", { path: "/data/link.txt", content: "overwritten" })).toMatchObject({ ok: false, code: "ELOOP" });
+    expect(await call("files_fs_read", { path: "/data/../../secret.txt" })).toMatchObject({ ok: false, code: "EACCES" });
+    expect(readFileSync(join(ws.base, "secret.txt"), "utf8")).toBe("outside");
   });
 });
