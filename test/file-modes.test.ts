@@ -34,7 +34,6 @@ describe("file modes under the state root", () => {
       id: "data-user",
       code: `export default { setup(ctx) { void ctx.paths.data; ctx.events.emit("fixture.ran", { id: ctx.id }); } };\n`,
     });
-    // The plugin was written by this test (0644 files): only what Aleph creates is under test.
     const kernel = startKernel(ws);
     await kernel.ready();
     await kernel.waitForEvent("fixture.ran", (p) => p.id === "data-user");
@@ -42,6 +41,13 @@ describe("file modes under the state root", () => {
     await ok(["chat", "post", "general", "--from", "bob", "--content", "and bob"]);
     await ok(["sessions", "append", "agent:main:main", "--role", "user", "--content", "a private conversation"]);
     await ok(["sessions", "append", "agent:main:main", "--role", "assistant", "--content", "kept private"]);
+    // The plugin was written by this test (0644 files): only what Aleph creates is under test.
+    const written = (path: string) => path === "plugins/data-user" || path.startsWith("plugins/data-user/");
+    const loose = () => looseEntries(ws.root).filter((entry) => !written(entry.split(" ")[0]!));
+    // While the kernel runs: its lock, pid file and control socket in run/, the database's WAL.
+    const running = new Set(walkTree(ws.root).map((e) => e.path));
+    for (const expected of ["run/kernel.lock", "run/kernel.json", "run/control.sock"]) expect(running.has(expected), `${expected} exists while running`).toBe(true);
+    expect(loose()).toEqual([]);
     expect((await kernel.stop()).code).toBe(0);
 
     const tree = walkTree(ws.root);
@@ -51,7 +57,6 @@ describe("file modes under the state root", () => {
       expect(paths.has(expected), `${expected} exists`).toBe(true);
     }
     expect(tree.some((e) => /^audit\/\d{4}-\d{2}-\d{2}\.jsonl$/.test(e.path))).toBe(true);
-    const written = (path: string) => path === "plugins/data-user" || path.startsWith("plugins/data-user/");
-    expect(looseEntries(ws.root).filter((entry) => !written(entry.split(" ")[0]!))).toEqual([]);
+    expect(loose()).toEqual([]);
   });
 });
