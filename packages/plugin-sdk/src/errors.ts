@@ -28,7 +28,11 @@ export type AlephErrorCode =
   | "ALEPH_E_SESSION_KEY"
   | "ALEPH_E_NOT_FOUND"
   | "ALEPH_E_LIMIT"
-  | "ALEPH_E_JSON";
+  | "ALEPH_E_JSON"
+  /** A data file is damaged (SQLite: SQLITE_CORRUPT / SQLITE_NOTADB, a failed integrity check); writes to it are refused. */
+  | "ALEPH_E_CORRUPT"
+  /** A native addon (e.g. better-sqlite3) cannot be loaded: built for another Node, or not built. */
+  | "ALEPH_E_NATIVE_MODULE";
 
 export interface AlephErrorOptions {
   /** How to repair it, in one sentence. */

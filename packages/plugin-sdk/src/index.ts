@@ -79,6 +79,7 @@ export {
 } from "./manifest.js";
 export { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
 export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type AlephErrorOptions } from "./errors.js";
+export { isNativeModuleLoadError, nativeModuleError } from "./native-module.js";
 export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, PLUGIN_ID_RULE, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
 export { formatSessionKey, parseSessionKey, tryParseSessionKey, sessionKeyPrefix, subagentPrefix, sessionKeyRange, sessionKeyLikePattern, escapeSessionKeyPart, unescapeSessionKeyPart, SESSION_KEY_MAX_LENGTH, SESSION_CHANNEL_PATTERN, RESERVED_SESSION_CHANNELS, type SessionKey, type SessionKeyKind } from "./session-key.js";
 export { writeFileAtomic, writeFileAtomicSync, fsyncDirSync, type AtomicWriteOptions } from "./atomic-write.js";
