@@ -275,6 +275,70 @@ export default definePlugin({
     }
   });
 
+  test("a built plugin reloads for its build output, not for saving its sources, docs, tests, node_modules or .git — and then once, with the new code", async () => {
+    // The layout of a scaffolded plugin: the manifest's entry is dist/index.js, sources in src/.
+    const ws = createWorkspace();
+    const build = (marker: string) => ({
+      "dist/index.js": `import { marker } from "./marker.js";
+export default {
+  async setup(ctx) {
+    const { lazy } = await import("./lazy.js");
+    ctx.onDispose(() => ctx.events.emit("fixture.disposed", { id: ctx.id, generation: ctx.generation }));
+    await ctx.events.emit("fixture.ran", { id: ctx.id, generation: ctx.generation, marker, lazy });
+  },
+};
+`,
+      "dist/marker.js": `export const marker = ${JSON.stringify(marker)};\n`,
+      "dist/lazy.js": `export const lazy = ${JSON.stringify(`lazy-${marker}`)};\n`,
+    });
+    const dir = writePlugin(join(ws.userDir, "built"), {
+      id: "built",
+      entry: "dist/index.js",
+      noEntry: true,
+      files: { ...build("b1"), "src/index.ts": "export {};\n", "README.md": "# built\n", "node_modules/dep/index.js": "\n", "test/plugin.test.ts": "\n" },
+    });
+    mkdirSync(join(dir, ".git"));
+    const kernel = await startReadyKernel(ws);
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "built" && p.marker === "b1" && p.lazy === "lazy-b1");
+
+    const since = kernel.mark();
+    writeFileSync(join(dir, "src/index.ts"), "export const edited = true;\n");
+    writeFileSync(join(dir, "src/new-module.ts"), "export {};\n");
+    writeFileSync(join(dir, "README.md"), "# built, edited\n");
+    writeFileSync(join(dir, "test/plugin.test.ts"), "// edited\n");
+    writeFileSync(join(dir, "node_modules/dep/index.js"), "// edited\n");
+    writeFileSync(join(dir, ".git/HEAD"), "ref: refs/heads/main\n");
+    writeFileSync(join(dir, "dist/index.js.map"), "{}\n"); // built, but never imported
+    await sleep(600); // several debounce periods: a reload would have started
+    expect(kernel.eventsSince(since), kernel.describe(since)).toEqual([]);
+
+    // The build writes dist/: one reload, running the new build — a module imported by setup
+    // (dynamically) included.
+    for (const [file, text] of Object.entries(build("b2"))) writeFileSync(join(dir, file), text);
+    const { ran } = await expectReload(kernel, "built", 1, since);
+    expect(ran.payload).toMatchObject({ marker: "b2", lazy: "lazy-b2" });
+    const lazyOnly = kernel.mark();
+    writeFileSync(join(dir, "dist/lazy.js"), `export const lazy = "lazy-b3";\n`);
+    const again = await expectReload(kernel, "built", 2, lazyOnly);
+    expect(again.ran.payload).toMatchObject({ marker: "b2", lazy: "lazy-b3" });
+    await sleep(600);
+    expect(kernel.eventsSince(since, "plugin.loaded", (p) => p.id === "built").map((e) => e.payload.generation), kernel.describe(since)).toEqual([2, 3]);
+  });
+
+  test("a running plugin with a broken edit on disk is re-examined on any change in its directory (the fix may be a new file)", async () => {
+    const ws = createWorkspace();
+    const dir = writePlugin(join(ws.userDir, "mend"), { id: "mend", marker: "m1" });
+    const kernel = await startReadyKernel(ws);
+    await kernel.waitForEvent("fixture.ran", (p) => p.id === "mend" && p.marker === "m1");
+    const since = kernel.mark();
+    writeFileSync(join(dir, "index.js"), `import { marker } from "./lib/missing.js";\nexport default { async setup(ctx) { await ctx.events.emit("fixture.ran", { id: ctx.id, marker }); } };\n`);
+    await kernel.waitForEvent("plugin.failed", (p) => p.id === "mend", 10_000, since);
+    mkdirSync(join(dir, "lib"));
+    writeFileSync(join(dir, "lib/missing.js"), `export const marker = "m2";\n`);
+    const ran = await kernel.waitForEvent("fixture.ran", (p) => p.id === "mend" && p.marker === "m2", 10_000, since);
+    expect(ran.payload.marker).toBe("m2");
+  });
+
   test("a project plugins directory created after the kernel started is watched too", async () => {
     // The project path <cwd>/plugins does not exist when the kernel starts; a user who creates it
     // and drops a plugin in expects it to load like in any other search path.

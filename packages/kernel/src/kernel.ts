@@ -119,6 +119,7 @@ export class Kernel {
       config: () => this.#snapshot,
       hostApi: PLUGIN_API_VERSION,
       loaders: options.loaders,
+      watching: () => this.#options.watch ?? this.#snapshot.config.extensions.hot_reload,
       redact: (text) => this.#redactor.redact(text),
     });
   }
@@ -187,7 +188,7 @@ export class Kernel {
 
   async #startPluginWatcher(): Promise<void> {
     const debounce = this.#snapshot.config.extensions.debounce_ms;
-    const watcher = new PluginWatcher(this.#searchPaths, debounce, (dir) => void this.host.refresh([dir]), this.logs.get("kernel.watcher"));
+    const watcher = new PluginWatcher(this.#searchPaths, debounce, (dir, paths) => void this.host.filesChanged(dir, paths), this.logs.get("kernel.watcher"));
     await watcher.start();
     this.#pluginWatcher = watcher;
   }

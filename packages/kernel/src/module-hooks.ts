@@ -7,9 +7,12 @@
  *    not only its entry — is a new set of module records for generation N.
  * 2. The host's SDK. A plugin outside this install that imports `@aleph/plugin-sdk` without
  *    bundling it, and has no copy in its own node_modules, resolves to the host's copy.
+ * 3. The module graph. Every module of such a generation is reported on `graphPort` (see
+ *    module-graph.ts), so the watcher reloads a plugin only for files it actually imported.
  */
 import { fileURLToPath } from "node:url";
 import { sep } from "node:path";
+import type { MessagePort } from "node:worker_threads";
 
 interface ResolveContext {
   parentURL?: string;
@@ -24,9 +27,22 @@ interface ResolveResult {
 type NextResolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
 
 let hostParentURL: string | undefined;
+let graphPort: MessagePort | undefined;
 
-export async function initialize(data: { hostParentURL: string }): Promise<void> {
+export async function initialize(data: { hostParentURL: string; graphPort?: MessagePort }): Promise<void> {
   hostParentURL = data.hostParentURL;
+  graphPort = data.graphPort;
+  graphPort?.unref();
+}
+
+/** Reports a module of a plugin generation (its URL carries aleph_gen and aleph_root). */
+function reportImported(url: string): void {
+  const q = url.indexOf("?");
+  if (!graphPort || q < 0 || !url.startsWith("file:")) return;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const gen = params.get("aleph_gen");
+  const root = params.get("aleph_root");
+  if (gen && root) graphPort.postMessage({ root, gen, file: fileURLToPath(url.slice(0, q)) });
 }
 
 function freshness(parentURL: string | undefined): { query: string; root: string } | undefined {
@@ -58,8 +74,10 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
   if (fresh && result.url.startsWith("file:") && !result.url.includes("?")) {
     const file = fileURLToPath(result.url);
     if (file.startsWith(fresh.root.endsWith(sep) ? fresh.root : fresh.root + sep)) {
+      reportImported(result.url + fresh.query);
       return { ...result, url: result.url + fresh.query, shortCircuit: true };
     }
   }
+  reportImported(result.url); // the entry itself arrives with its query already
   return result;
 }

@@ -4,11 +4,13 @@ import { pathToFileURL } from "node:url";
 import { AlephError, isPluginDefinition, type PluginDefinition } from "@aleph/plugin-sdk";
 import type { PluginCandidate } from "./discovery.js";
 import { resolveEntry } from "./entry.js";
+import { ModuleGraphs } from "./module-graph.js";
 import { importFailure } from "./import-failure.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 
 const require = createRequire(import.meta.url);
 let hooksRegistered = false;
+let graphs: ModuleGraphs | undefined;
 
 /**
  * Registers the loader hooks (module-hooks.ts) once, lazily: a kernel that only ever loads its
@@ -17,12 +19,14 @@ let hooksRegistered = false;
 function ensureHooks(): void {
   if (hooksRegistered) return;
   hooksRegistered = true;
+  graphs = new ModuleGraphs();
   // Node runs the hooks on its own thread, outside any TypeScript transform: when this file runs
   // from source (the kernel's own tests), the hooks come from the build.
   const hooks = import.meta.url.endsWith(".ts") ? new URL("../dist/module-hooks.js", import.meta.url) : new URL("./module-hooks.js", import.meta.url);
   register(hooks, {
     parentURL: import.meta.url,
-    data: { hostParentURL: import.meta.url },
+    data: { hostParentURL: import.meta.url, graphPort: graphs.hookPort },
+    transferList: [graphs.hookPort],
   });
 }
 
@@ -30,6 +34,12 @@ function ensureHooks(): void {
 function forgetCommonJs(root: string): void {
   const prefix = root.endsWith(sep) ? root : root + sep;
   for (const key of Object.keys(require.cache)) if (key.startsWith(prefix)) delete require.cache[key];
+}
+
+/** CommonJS modules of a plugin now loaded (require() is not seen by the ESM loader hooks). */
+function commonJsFiles(root: string): string[] {
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  return Object.keys(require.cache).filter((key) => key.startsWith(prefix));
 }
 
 /** True when an import failed only because @aleph/plugin-sdk did not resolve from the plugin. */
@@ -41,27 +51,40 @@ function needsHostSdk(error: unknown): boolean {
 /** A plugin's code, as the host runs it. */
 export interface LoadedCode {
   definition: PluginDefinition<unknown>;
+  /**
+   * Real paths of the files this generation imported (entry and every module in the plugin
+   * directory it pulled in, dynamic imports included), when the loader recorded them.
+   */
+  files?: () => ReadonlySet<string>;
+}
+
+export interface NodeLoadOptions {
+  /** Record the module graph (LoadedCode.files) from the first import on: the host watches this plugin. */
+  trackFiles?: boolean;
 }
 
 /**
  * Imports a Node plugin's entry. `attempt` makes every import after the first a fresh module
- * graph (see module-hooks.ts).
+ * graph (see module-hooks.ts), whose files are recorded.
  */
-export async function loadNodePlugin(candidate: PluginCandidate, attempt: number, timeoutMs: number): Promise<LoadedCode> {
+export async function loadNodePlugin(candidate: PluginCandidate, attempt: number, timeoutMs: number, options: NodeLoadOptions = {}): Promise<LoadedCode> {
   if (candidate.inline) return { definition: candidate.inline };
   const manifest = candidate.manifest!;
   const realEntry = candidate.entryFile ?? resolveEntry(candidate);
   const plainUrl = pathToFileURL(realEntry).href;
+  let graph: Set<string> | undefined;
   const freshUrl = () => {
     ensureHooks();
+    graph = graphs!.track(candidate.realDir, attempt);
     forgetCommonJs(candidate.realDir);
     return `${plainUrl}?aleph_gen=${attempt}&aleph_root=${encodeURIComponent(candidate.realDir)}`;
   };
   let module: Record<string, unknown>;
   try {
     // The first import of a plugin is a plain import: the loader hooks (a thread of their own,
-    // ~30 ms to start) are needed only for a reload or for a plugin that relies on the host's SDK.
-    const url = attempt > 1 ? freshUrl() : plainUrl;
+    // ~30 ms to start) are needed only for a reload, for a plugin that relies on the host's SDK,
+    // or for a watched plugin, whose module graph decides which file changes reload it.
+    const url = attempt > 1 || options.trackFiles ? freshUrl() : plainUrl;
     module = (await withTimeout(
       import(url).catch((error: unknown) => (attempt === 1 && needsHostSdk(error) ? import(freshUrl()) : Promise.reject(error))),
       timeoutMs,
@@ -87,5 +110,14 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
       fix: "export default definePlugin({ setup(ctx) { … } }) from the entry",
     });
   }
-  return { definition };
+  if (!graph) return { definition };
+  const files = graph;
+  for (const file of commonJsFiles(candidate.realDir)) files.add(file);
+  return {
+    definition,
+    files: () => {
+      graphs!.drain(); // modules imported since (dynamic imports) join the set
+      return files;
+    },
+  };
 }

@@ -14,10 +14,11 @@ import { discoverPlugins, type BundledPlugin, type DiscoveryResult, type PluginC
 import type { EventBus } from "./event-bus.js";
 import type { LogSystem } from "./logger.js";
 import { checkApi } from "./manifest.js";
-import { loadNodePlugin, type LoadedCode } from "./node-loader.js";
+import { loadNodePlugin, type LoadedCode, type NodeLoadOptions } from "./node-loader.js";
 import type { AlephPaths, PluginSearchPath } from "./paths.js";
 import { PluginInstance } from "./plugin-instance.js";
 import { resolveEntry } from "./entry.js";
+import { touchesLoadedCode } from "./reload-triggers.js";
 import { describe, losingCopies, sortInfos } from "./plugin-info.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
@@ -26,7 +27,7 @@ import { redactError } from "./redact.js";
 import { pluginSectionIssues, sectionOf, validateSection, type PluginSectionIssue } from "./plugin-config.js";
 
 /** Loads a plugin's code for its kind. WASM plugins plug in here with their own loader. */
-export type PluginLoader = (candidate: PluginCandidate, attempt: number, timeoutMs: number) => Promise<LoadedCode>;
+export type PluginLoader = (candidate: PluginCandidate, attempt: number, timeoutMs: number, options?: NodeLoadOptions) => Promise<LoadedCode>;
 
 export interface PluginHostOptions {
   searchPaths: PluginSearchPath[];
@@ -37,6 +38,8 @@ export interface PluginHostOptions {
   config: () => ConfigSnapshot;
   hostApi: string;
   loaders?: Partial<Record<PluginKind, PluginLoader>>;
+  /** Whether the search paths are watched: loaders then record what each plugin imports (see filesChanged). */
+  watching?: () => boolean;
   /**
    * Scrubs secret values out of text. Every failure is redacted when it is recorded, so no copy
    * the host keeps or shows (status, inspect, events, logs) holds a secret a plugin put in an error.
@@ -119,6 +122,30 @@ export class PluginHost {
   refresh(changedDirs: Iterable<string>): Promise<void> {
     const changed = new Set(changedDirs);
     return this.#enqueue(() => (this.#stopped ? Promise.resolve() : this.#reconcile(changed, false)));
+  }
+
+  /**
+   * Paths changed in a watched plugin directory. A running plugin is re-examined only when one of
+   * them is a file it loads (manifest, entry, a module it imported); a directory whose plugin does
+   * not run — new, failed, a copy that lost its id — is re-examined on any change.
+   */
+  filesChanged(dir: string, paths: string[]): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#stopped) return;
+      const rec = [...this.#records.values()].find((r) => r.instance && (r.running?.dir === dir || r.running?.realDir === dir));
+      // A running plugin with an error has a broken edit on disk: any change may be its fix.
+      if (rec && !rec.error && rec.code && !paths.some((path) => touchesLoadedCode(this.#loadedFiles(rec), path))) {
+        this.#log.debug("change ignored: the plugin does not load these files", { plugin: rec.id, paths });
+        return;
+      }
+      await this.#reconcile(new Set([dir]), false);
+    });
+  }
+
+  #loadedFiles(rec: PluginRecord): Parameters<typeof touchesLoadedCode>[0] {
+    const running = rec.running!;
+    const modules = running.manifest!.kind === "wasm" ? new Set<string>() : rec.code!.files?.();
+    return { dir: running.dir, realDir: running.realDir, entry: running.manifest!.entry, modules };
   }
 
   /** Reloads one plugin with fresh code, as if its files had changed. */
@@ -362,7 +389,9 @@ export class PluginHost {
             });
           }
           const candidate = rec.candidate.inline ? rec.candidate : { ...rec.candidate, entryFile: resolveEntry(rec.candidate) };
-          rec.fresh = await loader(candidate, rec.attempts, timeoutMs);
+          // Bundled plugins live outside the search paths, so nothing watches them.
+          const trackFiles = rec.candidate.source !== "bundled" && (this.#options.watching?.() ?? false);
+          rec.fresh = await loader(candidate, rec.attempts, timeoutMs, { trackFiles });
           if (rec.attempts >= RETAINED_WARNING_AT && (rec.attempts & (rec.attempts - 1)) === 0 && rec.candidate.manifest!.kind === "node") {
             this.#log.warn("plugin reloaded many times: Node keeps every generation's module code and module-level data; restart aleph to reclaim that memory", {
               plugin: rec.id,

@@ -30,15 +30,17 @@ function existingAncestor(path: string): string {
 }
 
 /**
- * Watches the plugin search paths and reports, per plugin directory, that something in it changed
+ * Watches the plugin search paths and reports, per plugin directory, which paths in it changed
  * — once the directory has been quiet for `debounceMs`, so a burst of writes (a build, a copy)
- * becomes one reload. A search path that does not exist yet (`./plugins`, the system directory)
+ * becomes one report. Whether the change matters (a file the plugin loads, or a source it does
+ * not) is the host's call. A search path that does not exist yet (`./plugins`, the system directory)
  * is awaited from its nearest existing ancestor and watched from the moment it appears.
  */
 export class PluginWatcher {
   #watcher: FSWatcher | undefined;
   #pending: FSWatcher | undefined;
   #timers = new Map<string, NodeJS.Timeout>();
+  #changed = new Map<string, Set<string>>();
   #dirs: string[] = [];
   #missing: string[];
   #debounceMs: number;
@@ -46,7 +48,7 @@ export class PluginWatcher {
   constructor(
     searchPaths: PluginSearchPath[],
     debounceMs: number,
-    private readonly onChange: (pluginDir: string) => void,
+    private readonly onChange: (pluginDir: string, paths: string[]) => void,
     private readonly log: Logger,
   ) {
     this.#missing = searchPaths.map((p) => p.dir);
@@ -106,12 +108,16 @@ export class PluginWatcher {
   #touch(path: string): void {
     const dir = pluginDirOf(this.#dirs, path);
     if (!dir) return;
+    const changed = this.#changed.get(dir) ?? new Set<string>();
+    changed.add(path);
+    this.#changed.set(dir, changed);
     clearTimeout(this.#timers.get(dir));
     this.#timers.set(
       dir,
       setTimeout(() => {
         this.#timers.delete(dir);
-        this.onChange(dir);
+        this.#changed.delete(dir);
+        this.onChange(dir, [...changed]);
       }, this.#debounceMs),
     );
   }
@@ -119,6 +125,7 @@ export class PluginWatcher {
   async close(): Promise<void> {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+    this.#changed.clear();
     await this.#pending?.close();
     await this.#watcher?.close();
     this.#pending = undefined;
