@@ -193,8 +193,8 @@ export function isSymlink(at: string): boolean {
 }
 
 /**
- * Opens the file named by `located` with O_NOFOLLOW (a link there is refused) and checks what was
- * opened; `flags` are the usual open flags.
+ * Opens the file named by `located` with O_NOFOLLOW (a link there is refused); `flags` are the
+ * usual open flags. The caller checks what was opened (fs-host.ts accepts regular files only).
  */
 export function openNoFollow(located: Located, flags: number, mode = 0o600): number {
   if (located.name === "") throw new FsError("EISDIR", `${located.path} is a granted directory, not a file`);
