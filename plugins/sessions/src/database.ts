@@ -1,6 +1,7 @@
 import { closeSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError, errorMessage, nativeModuleError } from "@aleph/plugin-sdk";
+import { corruptError, findDamage, isCorruptionError, unreadableError } from "./damage.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 export type Synchronous = "full" | "normal";
@@ -12,34 +13,48 @@ export interface OpenOptions {
   busyTimeoutMs: number;
 }
 
+export interface SessionsDb {
+  db: Database.Database;
+  /** Set when the file is damaged: the connection is query_only, no migration ran, and every write is refused with this. */
+  damage: AlephError | undefined;
+}
+
 /**
- * Opens (creating if needed) sessions.db: WAL, the chosen synchronous level, busy_timeout,
- * foreign keys, then the pending forward-only migrations, each in its own transaction. A file
- * whose schema is newer than this code is refused, never downgraded.
+ * Opens (creating if needed) sessions.db: busy_timeout and the chosen synchronous level, the
+ * damage check (see damage.ts), then — on a sound file only — WAL, foreign keys and the pending
+ * forward-only migrations, each in its own transaction. A file whose schema is newer than this
+ * code is refused, never downgraded. A damaged file is opened read-only, never migrated.
  */
-export function openSessionsDb(file: string, options: OpenOptions): Database.Database {
+export function openSessionsDb(file: string, options: OpenOptions): SessionsDb {
   // Conversations are private: create the file owner-only; SQLite gives -wal/-shm the same mode.
   closeSync(openSync(file, "a", 0o600));
   let db: Database.Database;
   try {
     db = new Database(file, { timeout: options.busyTimeoutMs });
   } catch (error) {
-    throw new AlephError("ALEPH_E_SETUP", `cannot open ${file} as SQLite: ${(error as Error).message}`, {
-      file,
-      fix: "run `aleph doctor`; restore the file from a backup, keeping the damaged one aside",
-      cause: error,
-    });
+    // The driver's native addon is loaded here, on first use: its failure says nothing about the file.
+    throw (
+      nativeModuleError(error, "better-sqlite3") ??
+      (isCorruptionError(error)
+        ? corruptError(file, errorMessage(error), error)
+        : new AlephError("ALEPH_E_SETUP", `cannot open ${file} as SQLite: ${errorMessage(error)}`, { file, fix: "check that the file is readable and writable by you; `aleph doctor` checks it", cause: error }))
+    );
   }
   try {
-    db.pragma("journal_mode = WAL");
     applyPragmas(db, options);
+    const damage = findDamage(db, file);
+    if (damage) {
+      db.pragma("query_only = ON");
+      return { db, damage };
+    }
+    db.pragma("journal_mode = WAL");
     db.pragma("foreign_keys = ON");
     migrate(db, file);
+    return { db, damage: undefined };
   } catch (error) {
     db.close();
-    throw error;
+    throw isCorruptionError(error) ? unreadableError(file, errorMessage(error), error) : error;
   }
-  return db;
 }
 
 export function applyPragmas(db: Database.Database, options: OpenOptions): void {

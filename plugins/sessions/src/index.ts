@@ -1,9 +1,10 @@
 import { join } from "node:path";
-import { definePlugin, estimateTokens, optionsOf, sessionsRef, subagentsRef, tokenCounterRef, z, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
+import { AlephError, definePlugin, errorMessage, estimateTokens, optionsOf, sessionsRef, subagentsRef, tokenCounterRef, z, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
+import { unreadableError } from "./damage.js";
 import { applyPragmas, openSessionsDb } from "./database.js";
 import { SessionCoordinator } from "./session-coordinator.js";
 import { formatSessionExport, parseSessionExport } from "./session-jsonl.js";
-import { SessionStore } from "./session-store.js";
+import { SessionStore, type StoreOptions } from "./session-store.js";
 import { SwapManager } from "./swap-manager.js";
 
 const MiB = 1024 * 1024;
@@ -33,15 +34,20 @@ export default definePlugin({
 
   setup(ctx) {
     const settings = { ...ctx.config, subagents: { ...ctx.config.subagents } };
-    const db = openSessionsDb(join(ctx.paths.root, "sessions.db"), { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
+    const { db, damage } = openSessionsDb(join(ctx.paths.root, "sessions.db"), { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
     ctx.onDispose(() => {
       db.close();
     });
+    // A damaged file keeps the plugin up, read-only: what still reads can be exported before it is replaced.
+    const reportDamage = (error: AlephError) => ctx.log.error(`${error.describe()} (reads are served, every write is refused)`);
+    if (damage) reportDamage(damage);
 
     // Events go out after the commit and are not awaited: a slow subscriber never holds a writer.
     const emit = <K extends string>(event: K, payload: EventPayload<K>) => void ctx.events.emit(event, payload);
     let counterWarned = false;
-    const store = new SessionStore(db, {
+    const storeOptions: StoreOptions = {
+      ...(damage ? { damage } : {}),
+      onDamage: reportDamage,
       limits: {
         get maxBytes() {
           return settings.max_message_bytes;
@@ -73,7 +79,15 @@ export default definePlugin({
         archived: (info) => emit("session.archived", { key: info.key, archivedAt: info.archivedAt! }),
         deleted: (key, count) => emit("session.deleted", { key, count }),
       },
-    });
+    };
+    let store: SessionStore;
+    try {
+      store = new SessionStore(db, storeOptions);
+    } catch (error) {
+      // Damaged past reading its own schema (not a database at all, the schema pages unreadable): nothing to serve.
+      if (damage) throw unreadableError(damage.file!, errorMessage(error), error);
+      throw error;
+    }
 
     const sessions: SessionsService = {
       async create(key) {
