@@ -137,7 +137,7 @@ describe("aleph doctor and agents", () => {
 });
 
 describe("aleph doctor and databases", () => {
-  test("checks every SQLite file present with quick_check, read-only, and reports one that is not a database", async () => {
+  test("checks every SQLite file present with integrity_check, read-only, and reports one that is not a database", async () => {
     const ws = createWorkspace();
     await runCli(ws, ["init"]);
     const Database = createRequire(join(fileURLToPath(new URL("..", import.meta.url)), "apps/cli/package.json"))("better-sqlite3");
@@ -150,7 +150,7 @@ describe("aleph doctor and databases", () => {
     const dbs = report.findings.filter((f: { check: string }) => f.check === "databases");
     expect(dbs).toEqual([
       expect.objectContaining({ ok: false, path: join(ws.root, "memory", "graph.db"), message: expect.stringMatching(/not a database/) }),
-      expect.objectContaining({ ok: true, path: join(ws.root, "sessions.db"), message: "quick_check ok" }),
+      expect.objectContaining({ ok: true, path: join(ws.root, "sessions.db"), message: "integrity_check ok" }),
     ]);
     expect(readFileSync(join(ws.root, "sessions.db")).equals(goodBytes), "doctor never writes to a database").toBe(true);
   });
