@@ -8,8 +8,8 @@ import { AlephError, errorMessage } from "@aleph/plugin-sdk";
  * statement later, turns the store read-only (ALEPH_E_CORRUPT): reads are served as far as SQLite
  * can still read, so sessions can be exported before the file is replaced.
  *
- * At open: `PRAGMA quick_check` over the whole file (every page and b-tree; cost measured at
- * ~40–50 ms for 10,000 messages, 4 MB, on this hardware) plus `integrity_check(session_heads)`
+ * At open: `PRAGMA quick_check` over the whole file (every page and b-tree; measured 37–75 ms for
+ * 10,000 messages, 4 MB, on a loaded 2-core machine: docs/sessions.md) plus `integrity_check(session_heads)`
  * (sub-millisecond: the heads table and its indexes, including that each index matches the table,
  * which quick_check skips — the key index is what decides whether a key is new).
  */
