@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
-import { createWorkspace, runCli, startReadyKernel } from "./support/aleph.js";
+import { createWorkspace, runCli, sleep, startReadyKernel } from "./support/aleph.js";
 
 const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const packs = mkdtempSync(join(tmpdir(), "aleph-packs-"));
@@ -43,13 +43,21 @@ describe("aleph plugins new", () => {
     const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "word-smith", 10_000);
     expect(loaded.payload).toMatchObject({ source: "user", generation: 1 });
 
-    // The author edits the source and rebuilds: the kernel reloads the new code.
+    // The author edits the source and rebuilds: the kernel reloads once, with the new code (saving
+    // src/index.ts alone reloads nothing: the plugin loads dist/index.js).
     const source = join(dir, "src/index.ts");
-    writeFileSync(source, readFileSync(source, "utf8").replace('default("Hello")', 'default("Bonjour")'));
     const since = kernel.mark();
+    writeFileSync(
+      source,
+      readFileSync(source, "utf8")
+        .replace('default("Hello")', 'default("Bonjour")')
+        .replace('ctx.log.info("ready", { generation: ctx.generation });', 'void ctx.events.emit("word-smith.pong", { to: "build", greeting: ctx.config.greeting });'),
+    );
     run("npm", ["run", "build"], dir);
-    await kernel.waitForEvent("plugin.loaded", (p) => p.id === "word-smith" && p.generation >= 2, 10_000, since);
-    await kernel.waitForEvent("kernel.ready", () => true);
+    const pong = await kernel.waitForEvent("word-smith.pong", (p) => p.to === "build", 10_000, since);
+    expect(pong.payload.greeting).toBe("Bonjour");
+    await sleep(600);
+    expect(kernel.eventsSince(since, "plugin.loaded", (p) => p.id === "word-smith").map((e) => e.payload.generation), kernel.describe(since)).toEqual([2]);
   });
 
   test("an AssemblyScript plugin project (--wasm) builds, tests and hot-loads with plain npm outside the monorepo", { timeout: 240_000 }, async () => {
@@ -81,6 +89,17 @@ describe("aleph plugins new", () => {
     expect(loaded.payload).toMatchObject({ kind: "wasm", generation: 1 });
     const result = await runCli(ws, ["tools", "call", "echo_wasm_echo", '{"text":"hi"}']);
     expect(JSON.parse(result.stdout)).toEqual({ text: "hi" });
+
+    // Saving assembly/index.ts reloads nothing; the build's plugin.wasm reloads it once, new code.
+    const source = join(dir, "assembly/index.ts");
+    const since = kernel.mark();
+    writeFileSync(source, readFileSync(source, "utf8").replace('.str("text", text)', '.str("text", text + "!")'));
+    run("npm", ["run", "build"], dir);
+    await kernel.waitForEvent("plugin.loaded", (p) => p.id === "echo-wasm" && p.generation === 2, 10_000, since);
+    const again = await runCli(ws, ["tools", "call", "echo_wasm_echo", '{"text":"hi"}']);
+    expect(JSON.parse(again.stdout)).toEqual({ text: "hi!" });
+    await sleep(600);
+    expect(kernel.eventsSince(since, "plugin.loaded", (p) => p.id === "echo-wasm").map((e) => e.payload.generation), kernel.describe(since)).toEqual([2]);
   });
 
   test("refuses an existing directory and a name that is not a plugin id, writing nothing", async () => {
