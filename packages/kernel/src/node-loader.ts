@@ -59,7 +59,11 @@ export interface LoadedCode {
 }
 
 export interface NodeLoadOptions {
-  /** Record the module graph (LoadedCode.files) from the first import on: the host watches this plugin. */
+  /**
+   * The host watches this plugin: record its module graph (LoadedCode.files) on a first import too
+   * when the loader hooks already run. Starting them for it is not worth ~30 ms of start-up (and
+   * every later import passing through their thread); reloads always go through them, and record.
+   */
   trackFiles?: boolean;
 }
 
@@ -82,9 +86,9 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
   let module: Record<string, unknown>;
   try {
     // The first import of a plugin is a plain import: the loader hooks (a thread of their own,
-    // ~30 ms to start) are needed only for a reload, for a plugin that relies on the host's SDK,
-    // or for a watched plugin, whose module graph decides which file changes reload it.
-    const url = attempt > 1 || options.trackFiles ? freshUrl() : plainUrl;
+    // ~30 ms to start) are needed only for a reload or for a plugin that relies on the host's SDK
+    // (a watched plugin uses them when they already run, to record its module graph).
+    const url = attempt > 1 || (options.trackFiles && hooksRegistered) ? freshUrl() : plainUrl;
     module = (await withTimeout(
       import(url).catch((error: unknown) => (attempt === 1 && needsHostSdk(error) ? import(freshUrl()) : Promise.reject(error))),
       timeoutMs,

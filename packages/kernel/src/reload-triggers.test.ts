@@ -34,7 +34,9 @@ describe("touchesLoadedCode", () => {
     expect(touchesLoadedCode(wasm, "/p/echo/build/debug.wasm")).toBe(false);
   });
 
-  it("counts every change when no graph was recorded", () => {
-    expect(touchesLoadedCode({ ...loaded, modules: undefined }, at("src/index.ts"))).toBe(true);
+  it("without a recorded graph, counts any file Node could load as a module, and still no sources, docs or maps", () => {
+    const unrecorded = { ...loaded, modules: undefined };
+    for (const rel of ["dist/other.js", "lib/x.mjs", "lib/y.cjs", "data.json", "addon.node"]) expect(touchesLoadedCode(unrecorded, at(rel)), rel).toBe(true);
+    for (const rel of ["src/index.ts", "README.md", "dist/index.js.map", "test/plugin.test.ts"]) expect(touchesLoadedCode(unrecorded, at(rel)), rel).toBe(false);
   });
 });

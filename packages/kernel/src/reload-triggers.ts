@@ -10,23 +10,27 @@ export interface LoadedFiles {
   entry: string;
   /**
    * Real paths of every file the running generation imported (its module graph); undefined when
-   * the loader did not record one, and then every change counts.
+   * the loader did not record one (a first import made before the loader hooks ran).
    */
   modules?: ReadonlySet<string>;
 }
+
+/** Files Node can load as a module (or a plugin as its .wasm), for a generation without a recorded graph. */
+const LOADABLE = /\.(m?js|cjs|json|node|wasm)$/;
 
 /**
  * Whether a changed path can alter what a running plugin loads: the plugin directory itself
  * (added, removed), its manifest, its entry, a module of its graph, or a directory holding one
  * (a `dist/` moved away). Sources and build inputs (`src/*.ts` beside a `dist/index.js` entry),
  * READMEs, tests are not: saving them must not reload the old build — the build's output does.
+ * Without a recorded graph, any file Node could load as a module counts.
  */
 export function touchesLoadedCode(loaded: LoadedFiles, path: string): boolean {
   if (path === loaded.dir || path === loaded.realDir) return true;
   const rel = relative(path.startsWith(loaded.realDir + sep) ? loaded.realDir : loaded.dir, path);
   if ((MANIFEST_FILE_NAMES as readonly string[]).includes(rel)) return true;
   if (resolve(loaded.dir, loaded.entry) === join(loaded.dir, rel)) return true;
-  if (!loaded.modules) return true;
+  if (!loaded.modules) return LOADABLE.test(path); // a source (.ts), README or source map is not code Node runs
   const real = join(loaded.realDir, rel);
   if (loaded.modules.has(real)) return true;
   const inside = real + sep;
