@@ -249,7 +249,8 @@ describe("exit codes and help", () => {
     expect(existsSync(ws.lockFile)).toBe(false);
   });
 
-  test("--help exits 0 on every command that aleph --help lists", async () => {
+  // Two CLI processes per listed command (about 70 in all): CPU-bound, well past 30 s on a loaded 2-core machine.
+  test("--help exits 0 on every command that aleph --help lists", { timeout: 180_000 }, async () => {
     const ws = createWorkspace();
     const general = await runCli(ws, ["--help"]);
     expect(general.code).toBe(0);

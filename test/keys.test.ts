@@ -82,6 +82,7 @@ describe("aleph keys", () => {
   // CPU-bound: two derivations at the real cost, in two CLI runs; a loaded 2-core machine needs time.
   test("with ALEPH_VAULT_PASSPHRASE the value is encrypted at rest at the default cost (ALEPH_VAULT_KDF_TEST_COST alone changes nothing) and round-trips", { timeout: 120_000 }, async () => {
     const ws = createWorkspace();
+    delete ws.env.NODE_ENV; // as a user's shell has it (vitest sets NODE_ENV=test, and the CLI would inherit it)
     const env = { ALEPH_VAULT_PASSPHRASE: PASS, ALEPH_VAULT_KDF_TEST_COST: "1024" };
     await setKey(ws, "anthropic", SECRET, env);
     const onDisk = readFileSync(join(keysDir(ws), "anthropic"), "utf8");
