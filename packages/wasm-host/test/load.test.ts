@@ -54,7 +54,8 @@ describe.each([
     const perHostCall = ((performance.now() - hostStarted) / hostCalls) * 1000;
     // Worker mode: without Runner.kickWorker, the SDK's hand-over of host answers loses a wake-up
     // now and then and the call stalls for 500 ms.
-    expect(slowest).toBeLessThan(250);
+    // (A stall is 500 ms; below that, a slow call is the machine's load, not the bug.)
+    expect(slowest).toBeLessThan(450);
     const hookStarted = performance.now();
     for (let i = 0; i < 2_000; i++) await h.kernel.bus.emit("test.ping", { i });
     const perHook = ((performance.now() - hookStarted) / 2_000) * 1000;
@@ -69,7 +70,13 @@ describe.each([
     );
     expect(growth.heap).toBeLessThan(8);
     expect(growth.external).toBeLessThan(8);
-    expect(growth.rss).toBeLessThan(64); // the worker thread's own heap settles during the first ~20k calls
-    expect(secondHalfRss).toBeLessThan(16);
+    // RSS also holds the worker thread's own V8 heap, which we cannot collect from here. It grows in
+    // steps and then settles: on Node 20 by ~20k calls (+23 MB); on Node 24 in steps up to ~250k
+    // calls, then flat (a 600k-call run: 113 → 202 → 223 → 275 → 326 MB at 0/50k/100k/200k/250k, and
+    // 327 MB at 600k). So worker mode gets a wider bound; a per-call leak of the payloads would still
+    // show in heap/external above.
+    const [rssBound, secondHalfBound] = mode === "worker" ? [128, 64] : [64, 16];
+    expect(growth.rss).toBeLessThan(rssBound);
+    expect(secondHalfRss).toBeLessThan(secondHalfBound);
   });
 });
