@@ -337,6 +337,19 @@ describe("secrets in failures", () => {
     expect(status("rollback")).toMatchObject({ status: "active", generation: 2, error: { message: "now broken: [redacted]" } });
     expect(quoted(kernel.host.list())).toBe(false);
   });
+
+  it("scrubs the message of a plugin.error a plugin reports itself (as the WASM host does for a guest)", async () => {
+    const { events } = await boot({
+      config: `[reporter]\ntoken = "${TOKEN}"\n`,
+      bundled: [
+        inline("reporter", {
+          setup: (ctx) => ctx.events.emit("plugin.error", { id: "reporter", event: "tool.call", message: `guest trapped reading ${(ctx.config as { token: string }).token}` }),
+        }),
+      ],
+    });
+    const reported = events.find((e) => e.event === "plugin.error" && e.payload.id === "reporter");
+    expect(reported?.payload.message).toBe("guest trapped reading [redacted]");
+  });
 });
 
 describe("syntax errors", () => {

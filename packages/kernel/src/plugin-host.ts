@@ -520,6 +520,7 @@ export class PluginHost {
       registry: this.registry,
       log: this.#options.logs.get(rec.id),
       paths: { root: paths.root, dataDir: paths.dataDir, logDir: paths.logDir, workspaceDir: paths.workspaceDir },
+      redact: this.#redact,
     });
     const timeoutMs = snapshot.config.extensions.setup_timeout_ms;
     try {

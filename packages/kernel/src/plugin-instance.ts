@@ -25,6 +25,8 @@ export interface InstanceOptions {
   registry: ServiceRegistry;
   log: Logger;
   paths: { root: string; dataDir: string; logDir: string; workspaceDir: string };
+  /** Scrubs secret values out of text (the kernel's redactor). */
+  redact?: (text: string) => string;
 }
 
 type ConfigHandler = (config: unknown, previous: unknown) => void | Promise<void>;
@@ -129,7 +131,9 @@ export class PluginInstance {
         const d = o.bus.once(event, handler as (p: unknown) => unknown, id);
         return store.add(d);
       },
-      emit: (event: string, payload: unknown): Promise<void> => o.bus.emit(event, payload),
+      // A plugin's own error report (the WASM host emits `plugin.error` for a guest's failure) is
+      // scrubbed like the kernel's: its message may quote a config value read from the vault.
+      emit: (event: string, payload: unknown): Promise<void> => o.bus.emit(event, event === "plugin.error" ? scrubMessage(payload, o.redact) : payload),
     };
 
     return {
@@ -199,4 +203,10 @@ export class PluginInstance {
       },
     };
   }
+}
+
+function scrubMessage(payload: unknown, redact: ((text: string) => string) | undefined): unknown {
+  if (redact === undefined || payload === null || typeof payload !== "object") return payload;
+  const message = (payload as { message?: unknown }).message;
+  return typeof message === "string" ? { ...payload, message: redact(message) } : payload;
 }
