@@ -51,6 +51,11 @@ switch_builds() {
   done
 }
 
+# While the install is still built for the current Node, the other Node is the mismatch a user
+# meets after switching Node: the CLI must name it (ALEPH_E_NATIVE_MODULE), not call the data damaged.
+echo "checking the native-module diagnosis under $("$cache/bin/node" --version) with the current builds" >&2
+(cd "$repo/test" && ALEPH_TEST_OTHER_NODE="$cache/bin/node" npx vitest run native-module.test.ts)
+
 restore() { switch_builds "$to_abi" "$from_abi" "$original_node" "$(npm config get nodedir)"; }
 switch_builds "$from_abi" "$to_abi" "$cache/bin/node" "$cache"
 trap restore EXIT
