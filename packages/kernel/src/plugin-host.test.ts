@@ -155,6 +155,29 @@ describe("reload", () => {
     ]);
   });
 
+  it("re-examines a running plugin for changes to files its generation imported, not for its sources, docs or unused modules", async () => {
+    const { kernel, userDir, events, status } = await boot();
+    const dir = diskPlugin(userDir, "picky", {
+      "index.js": 'import { word } from "./lib/word.js";\nexport default { async setup(ctx) { await ctx.events.emit("picky.word", { word, gen: ctx.generation }); } };\n',
+      "lib/word.js": 'export const word = "one";\n',
+      "lib/unused.js": "export const unused = 1;\n",
+      "src/word.ts": 'export const word: string = "one";\n',
+    });
+    await kernel.host.refresh([dir]);
+    await kernel.host.reload("picky"); // a reload goes through the loader hooks, which record the graph
+    expect(status("picky")).toMatchObject({ status: "active", generation: 2 });
+    writeFileSync(join(dir, "lib/word.js"), 'export const word = "two";\n');
+    await kernel.host.filesChanged(dir, ["src/word.ts", "README.md", "lib/unused.js", "lib/word.js.map"].map((f) => join(dir, f)));
+    expect(status("picky")).toMatchObject({ status: "active", generation: 2 });
+    await kernel.host.filesChanged(dir, [join(dir, "src/word.ts"), join(dir, "lib/word.js")]);
+    expect(status("picky")).toMatchObject({ status: "active", generation: 3 });
+    expect(events.filter((e) => e.event === "picky.word").map((e) => e.payload)).toEqual([
+      { word: "one", gen: 1 },
+      { word: "one", gen: 2 },
+      { word: "two", gen: 3 },
+    ]);
+  });
+
   it("keeps the previous generation running when the new code does not import", async () => {
     const { kernel, userDir, events, status } = await boot();
     const dir = diskPlugin(userDir, "steady", { "index.js": 'export default { setup(ctx) { ctx.services.provide("steady", { v: 1 }); } };\n' }, '[services]\nprovides = ["steady"]\n');
