@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { VAULT_KDF_TEST_COST_ENV, writeKey } from "@aleph/plugin-sdk";
+import { writeKey } from "@aleph/plugin-sdk";
+import { useLowVaultKdfCost } from "@aleph/plugin-sdk/testing";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,15 +102,11 @@ describe("keys:<name> references to the vault", () => {
   const PASS = "vault passphrase";
   // The lowest derivation cost (test-only; the SDK's vault tests keep one at the default): at the
   // default, each encrypted key costs hundreds of ms of CPU on a loaded machine.
-  let savedCost: string | undefined;
+  let restoreKdfCost: () => void = () => undefined;
   beforeAll(() => {
-    savedCost = process.env[VAULT_KDF_TEST_COST_ENV];
-    process.env[VAULT_KDF_TEST_COST_ENV] = "1024";
+    restoreKdfCost = useLowVaultKdfCost();
   });
-  afterAll(() => {
-    if (savedCost === undefined) delete process.env[VAULT_KDF_TEST_COST_ENV];
-    else process.env[VAULT_KDF_TEST_COST_ENV] = savedCost;
-  });
+  afterAll(() => restoreKdfCost());
 
   async function vault(encrypted = false) {
     const dir = join(mkdtempSync(join(tmpdir(), "aleph-config-vault-")), "keys");

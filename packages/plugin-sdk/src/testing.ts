@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import type { PluginDefinition } from "./define-plugin.js";
 import type { PluginInfo } from "./manifest.js";
 import { serviceIdOf, type ServiceRef } from "./service-ref.js";
+import { VAULT_KDF_TEST_COST_ENV } from "./vault.js";
 
 /*
  * The test kit: a real, in-process kernel on a temporary state root, for plugin authors' own
@@ -295,4 +296,18 @@ export async function runAndKill(script: string, args: string[], options: KillTe
   child.kill("SIGKILL");
   await exited;
   return out.split("\n");
+}
+
+/**
+ * Makes keys written from now on derive at the vault's lowest cost (a few ms instead of ~100 ms,
+ * far more on a loaded machine; honoured only under a test runner) and returns the undo. Reads are
+ * unaffected: every key file records its own cost.
+ */
+export function useLowVaultKdfCost(): () => void {
+  const saved = process.env[VAULT_KDF_TEST_COST_ENV];
+  process.env[VAULT_KDF_TEST_COST_ENV] = "1024";
+  return () => {
+    if (saved === undefined) delete process.env[VAULT_KDF_TEST_COST_ENV];
+    else process.env[VAULT_KDF_TEST_COST_ENV] = saved;
+  };
 }

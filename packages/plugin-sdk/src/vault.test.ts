@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlephError } from "./errors.js";
+import { useLowVaultKdfCost } from "./testing.js";
 import { keyInfo, listKeys, readKey, readKeySync, removeKey, VAULT_KDF_DEFAULTS, VAULT_KDF_TEST_COST_ENV, vaultKdfForNewKeys, writeKey } from "./vault.js";
 
 const SECRET = "sk-test-0123456789abcdef";
@@ -24,15 +25,11 @@ async function failure(promise: Promise<unknown> | (() => unknown)): Promise<Ale
 // Every key below is derived at the lowest cost (a few ms) instead of the default (~100 ms, far more
 // on a loaded machine); one test keeps the default. Each file records its cost, so reads are unaffected.
 const TEST_COST = "1024";
-let savedCost: string | undefined;
+let restoreKdfCost: () => void = () => undefined;
 beforeAll(() => {
-  savedCost = process.env[VAULT_KDF_TEST_COST_ENV];
-  process.env[VAULT_KDF_TEST_COST_ENV] = TEST_COST;
+  restoreKdfCost = useLowVaultKdfCost();
 });
-afterAll(() => {
-  if (savedCost === undefined) delete process.env[VAULT_KDF_TEST_COST_ENV];
-  else process.env[VAULT_KDF_TEST_COST_ENV] = savedCost;
-});
+afterAll(() => restoreKdfCost());
 
 describe("keys vault", () => {
   it("stores a plaintext key 0600 in a 0700 directory, atomically, and reads it back", async () => {

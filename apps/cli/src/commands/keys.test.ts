@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
-import { VAULT_KDF_TEST_COST_ENV } from "@aleph/plugin-sdk";
+import { useLowVaultKdfCost } from "@aleph/plugin-sdk/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommand, type CommandContext } from "../command.js";
 import { keysGetCommand, keysListCommand, keysRmCommand, keysSetCommand } from "./keys.js";
@@ -38,15 +38,11 @@ function fakeTty() {
 
 // Encrypted keys are derived at the lowest cost (the SDK's vault tests keep one at the default):
 // several derivations at the default cost overrun 5 s on a loaded 2-core machine.
-let savedCost: string | undefined;
+let restoreKdfCost: () => void = () => undefined;
 beforeAll(() => {
-  savedCost = process.env[VAULT_KDF_TEST_COST_ENV];
-  process.env[VAULT_KDF_TEST_COST_ENV] = "1024";
+  restoreKdfCost = useLowVaultKdfCost();
 });
-afterAll(() => {
-  if (savedCost === undefined) delete process.env[VAULT_KDF_TEST_COST_ENV];
-  else process.env[VAULT_KDF_TEST_COST_ENV] = savedCost;
-});
+afterAll(() => restoreKdfCost());
 
 describe("aleph keys", () => {
   it("set reads stdin minus one trailing newline; get prints it; list names it; rm removes it", async () => {
