@@ -5,7 +5,8 @@ import { excerptOf, locateSyntaxError } from "./syntax-location.js";
 /**
  * The ALEPH_E_IMPORT error for an entry whose import threw. A syntax error names the file, line
  * and column and quotes the offending line, like a TOML parse error does; the file is the one
- * that does not compile, which can be a module the entry imports.
+ * that does not compile, which can be a module the entry imports (for a TypeScript entry, where
+ * esbuild stopped).
  */
 export async function importFailure(pluginId: string, error: unknown, entry: string, root: string): Promise<AlephError> {
   const where = await locateSyntaxError(error, entry, root).catch(() => undefined);
@@ -19,7 +20,8 @@ export async function importFailure(pluginId: string, error: unknown, entry: str
   const shown = relative(root, where.file);
   const path = shown && !shown.startsWith("..") ? shown : where.file;
   const at = `${path}:${where.line}:${where.column}`;
-  return new AlephError("ALEPH_E_IMPORT", `plugin "${pluginId}" has a syntax error at ${at}: ${errorMessage(error)}, in: ${excerptOf(where)}`, {
+  const excerpt = where.source.trim() ? `, in: ${excerptOf(where)}` : "";
+  return new AlephError("ALEPH_E_IMPORT", `plugin "${pluginId}" has a syntax error at ${at}: ${where.message ?? errorMessage(error)}${excerpt}`, {
     file: where.file,
     line: where.line,
     fix: `correct the code at ${at}`,

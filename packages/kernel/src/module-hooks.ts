@@ -2,9 +2,12 @@
  * Module loader hooks (run by Node on its loader thread, registered with module.register).
  *
  * 1. Fresh module graphs on reload. A plugin's entry is imported as
- *    `file:///…/dist/index.js?aleph_gen=N&aleph_root=<plugin dir>`. Every module it imports that
- *    lives inside the plugin directory inherits that query, so the whole graph of the plugin —
- *    not only its entry — is a new set of module records for generation N.
+ *    `file:///…/dist/index.js?aleph_gen=N&aleph_root=<plugin dir, base64url>`. Every module it
+ *    imports that lives inside the plugin directory inherits that query, so the whole graph of the
+ *    plugin — not only its entry — is a new set of module records for generation N. The query is
+ *    added beside one another hook put there (tsx's namespace, for a TypeScript entry: see
+ *    ts-loader.ts), and holds no percent-escapes: tsx carries it into file paths of CommonJS
+ *    modules, where an escaped `/` is refused.
  * 2. The host's SDK. A plugin outside this install that imports `@aleph/plugin-sdk` without
  *    bundling it, and has no copy in its own node_modules, resolves to the host's copy.
  * 3. The module graph. Every module of such a generation is reported on `graphPort` (see
@@ -35,25 +38,37 @@ export async function initialize(data: { hostParentURL: string; graphPort?: Mess
   graphPort?.unref();
 }
 
-/** Reports a module of a plugin generation (its URL carries aleph_gen and aleph_root). */
-function reportImported(url: string): void {
+/** The generation and plugin root a module URL carries (see node-loader.ts), if any. */
+function generationOf(url: string): { gen: string; root: string; params: string } | undefined {
+  if (!url.startsWith("file:")) return undefined;
   const q = url.indexOf("?");
-  if (!graphPort || q < 0 || !url.startsWith("file:")) return;
-  const params = new URLSearchParams(url.slice(q + 1));
+  if (q < 0) return undefined;
+  const hash = url.indexOf("#", q);
+  const params = new URLSearchParams(url.slice(q + 1, hash < 0 ? undefined : hash));
   const gen = params.get("aleph_gen");
   const root = params.get("aleph_root");
-  if (gen && root) graphPort.postMessage({ root, gen, file: fileURLToPath(url.slice(0, q)) });
+  if (!gen || !root || !/^\d+$/.test(gen) || !/^[\w-]+$/.test(root)) return undefined;
+  return { gen, root: Buffer.from(root, "base64url").toString(), params: `aleph_gen=${gen}&aleph_root=${root}` };
 }
 
-function freshness(parentURL: string | undefined): { query: string; root: string } | undefined {
-  if (!parentURL || !parentURL.startsWith("file:")) return undefined;
-  const q = parentURL.indexOf("?");
-  if (q < 0) return undefined;
-  const params = new URLSearchParams(parentURL.slice(q + 1));
-  const gen = params.get("aleph_gen");
-  const root = params.get("aleph_root");
-  if (!gen || !root) return undefined;
-  return { query: `?aleph_gen=${encodeURIComponent(gen)}&aleph_root=${encodeURIComponent(root)}`, root };
+/** Reports a module of a plugin generation (its URL carries aleph_gen and aleph_root). */
+function reportImported(url: string): void {
+  const generation = graphPort ? generationOf(url) : undefined;
+  if (!generation) return;
+  let file: string;
+  try {
+    file = fileURLToPath(url.replace(/[?#].*$/, ""));
+  } catch {
+    return; // not a path (another hook's virtual URL)
+  }
+  graphPort!.postMessage({ root: generation.root, gen: generation.gen, file });
+}
+
+/** `url` with `params` added to its query (kept before a #fragment). */
+function withParams(url: string, params: string): string {
+  const hash = url.indexOf("#");
+  const base = hash < 0 ? url : url.slice(0, hash);
+  return `${base}${base.includes("?") ? "&" : "?"}${params}${hash < 0 ? "" : url.slice(hash)}`;
 }
 
 function isSdkSpecifier(specifier: string): boolean {
@@ -70,12 +85,13 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
     }
     throw error;
   }
-  const fresh = freshness(context.parentURL);
-  if (fresh && result.url.startsWith("file:") && !result.url.includes("?")) {
-    const file = fileURLToPath(result.url);
+  const fresh = context.parentURL ? generationOf(context.parentURL) : undefined;
+  if (fresh && result.url.startsWith("file:") && !generationOf(result.url)) {
+    const file = fileURLToPath(result.url.replace(/[?#].*$/, ""));
     if (file.startsWith(fresh.root.endsWith(sep) ? fresh.root : fresh.root + sep)) {
-      reportImported(result.url + fresh.query);
-      return { ...result, url: result.url + fresh.query, shortCircuit: true };
+      const url = withParams(result.url, fresh.params);
+      reportImported(url);
+      return { ...result, url, shortCircuit: true };
     }
   }
   reportImported(result.url); // the entry itself arrives with its query already

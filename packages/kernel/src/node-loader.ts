@@ -6,6 +6,7 @@ import type { PluginCandidate } from "./discovery.js";
 import { resolveEntry } from "./entry.js";
 import { ModuleGraphs } from "./module-graph.js";
 import { importFailure } from "./import-failure.js";
+import { isTypeScriptEntry, typeScriptImporter } from "./ts-loader.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
 
 const require = createRequire(import.meta.url);
@@ -36,10 +37,15 @@ function forgetCommonJs(root: string): void {
   for (const key of Object.keys(require.cache)) if (key.startsWith(prefix)) delete require.cache[key];
 }
 
-/** CommonJS modules of a plugin now loaded (require() is not seen by the ESM loader hooks). */
+/**
+ * CommonJS modules of a plugin now loaded (require() is not seen by the ESM loader hooks); tsx
+ * keys the ones it compiled with a `?namespace=` suffix.
+ */
 function commonJsFiles(root: string): string[] {
   const prefix = root.endsWith(sep) ? root : root + sep;
-  return Object.keys(require.cache).filter((key) => key.startsWith(prefix));
+  return Object.keys(require.cache)
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.replace(/\?.*$/, ""));
 }
 
 /** True when an import failed only because @aleph/plugin-sdk did not resolve from the plugin. */
@@ -76,12 +82,15 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
   const manifest = candidate.manifest!;
   const realEntry = candidate.entryFile ?? resolveEntry(candidate);
   const plainUrl = pathToFileURL(realEntry).href;
+  // TypeScript source goes through tsx (ts-loader.ts), imported only for such an entry.
+  const importEntry = isTypeScriptEntry(realEntry) ? await typeScriptImporter(realEntry) : (url: string) => import(url);
   let graph: Set<string> | undefined;
   const freshUrl = () => {
     ensureHooks();
     graph = graphs!.track(candidate.realDir, attempt);
     forgetCommonJs(candidate.realDir);
-    return `${plainUrl}?aleph_gen=${attempt}&aleph_root=${encodeURIComponent(candidate.realDir)}`;
+    // base64url: no percent-escapes in the query (see module-hooks.ts).
+    return `${plainUrl}?aleph_gen=${attempt}&aleph_root=${Buffer.from(candidate.realDir).toString("base64url")}`;
   };
   let module: Record<string, unknown>;
   try {
@@ -90,7 +99,7 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
     // (a watched plugin uses them when they already run, to record its module graph).
     const url = attempt > 1 || (options.trackFiles && hooksRegistered) ? freshUrl() : plainUrl;
     module = (await withTimeout(
-      import(url).catch((error: unknown) => (attempt === 1 && needsHostSdk(error) ? import(freshUrl()) : Promise.reject(error))),
+      importEntry(url).catch((error: unknown) => (attempt === 1 && needsHostSdk(error) ? importEntry(freshUrl()) : Promise.reject(error))),
       timeoutMs,
       `importing ${manifest.entry}`,
     )) as Record<string, unknown>;

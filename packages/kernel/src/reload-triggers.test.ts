@@ -39,4 +39,10 @@ describe("touchesLoadedCode", () => {
     for (const rel of ["dist/other.js", "lib/x.mjs", "lib/y.cjs", "data.json", "addon.node"]) expect(touchesLoadedCode(unrecorded, at(rel)), rel).toBe(true);
     for (const rel of ["src/index.ts", "README.md", "dist/index.js.map", "test/plugin.test.ts"]) expect(touchesLoadedCode(unrecorded, at(rel)), rel).toBe(false);
   });
+
+  it("without a recorded graph, counts TypeScript files too when the entry is TypeScript (run through tsx), not declarations", () => {
+    const ts: LoadedFiles = { dir: "/p/word", realDir: "/p/word", entry: "src/index.ts" };
+    for (const rel of ["src/index.ts", "src/greet.ts", "src/lib/x.mts", "src/old.cts", "dist/index.js"]) expect(touchesLoadedCode(ts, `/p/word/${rel}`), rel).toBe(true);
+    for (const rel of ["src/types.d.ts", "README.md", "src/index.ts.map"]) expect(touchesLoadedCode(ts, `/p/word/${rel}`), rel).toBe(false);
+  });
 });

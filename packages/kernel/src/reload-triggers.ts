@@ -1,5 +1,6 @@
 import { join, relative, resolve, sep } from "node:path";
 import { MANIFEST_FILE_NAMES } from "@aleph/plugin-sdk";
+import { isTypeScriptEntry } from "./ts-loader.js";
 
 /** What a running plugin loaded from its directory. */
 export interface LoadedFiles {
@@ -17,20 +18,26 @@ export interface LoadedFiles {
 
 /** Files Node can load as a module (or a plugin as its .wasm), for a generation without a recorded graph. */
 const LOADABLE = /\.(m?js|cjs|json|node|wasm)$/;
+/** What a plugin with a TypeScript entry (run through tsx, ts-loader.ts) loads besides: its .ts modules, not declarations. */
+const LOADABLE_TYPESCRIPT = /(?<!\.d)\.[cm]?ts$/;
 
 /**
  * Whether a changed path can alter what a running plugin loads: the plugin directory itself
  * (added, removed), its manifest, its entry, a module of its graph, or a directory holding one
  * (a `dist/` moved away). Sources and build inputs (`src/*.ts` beside a `dist/index.js` entry),
  * READMEs, tests are not: saving them must not reload the old build — the build's output does.
- * Without a recorded graph, any file Node could load as a module counts.
+ * Without a recorded graph, any file Node could load as a module counts, and TypeScript files
+ * when the entry is one.
  */
 export function touchesLoadedCode(loaded: LoadedFiles, path: string): boolean {
   if (path === loaded.dir || path === loaded.realDir) return true;
   const rel = relative(path.startsWith(loaded.realDir + sep) ? loaded.realDir : loaded.dir, path);
   if ((MANIFEST_FILE_NAMES as readonly string[]).includes(rel)) return true;
   if (resolve(loaded.dir, loaded.entry) === join(loaded.dir, rel)) return true;
-  if (!loaded.modules) return LOADABLE.test(path); // a source (.ts), README or source map is not code Node runs
+  if (!loaded.modules) {
+    // A source (.ts) beside a built entry, a README or a source map is not code Node runs.
+    return LOADABLE.test(path) || (isTypeScriptEntry(loaded.entry) && LOADABLE_TYPESCRIPT.test(path));
+  }
   const real = join(loaded.realDir, rel);
   if (loaded.modules.has(real)) return true;
   const inside = real + sep;

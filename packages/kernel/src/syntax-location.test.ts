@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, utimesSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { excerptOf, locateSyntaxError, parseArrowMessage } from "./syntax-location.js";
+import { excerptOf, locateSyntaxError, locateTransformError, parseArrowMessage } from "./syntax-location.js";
 
 function pluginDir(files: Record<string, string>): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "aleph-syntax-")));
@@ -76,5 +76,27 @@ describe("excerptOf", () => {
     const excerpt = excerptOf({ file: "f", line: 1, column: 201, source: long });
     expect(excerpt).toContain("BROKEN");
     expect(excerpt.length).toBeLessThanOrEqual(86);
+  });
+});
+
+describe("locateTransformError", () => {
+  /** What tsx's import of a TypeScript module that does not compile rejects with, as it arrives from the loader thread. */
+  const transformError = (message: string) => Object.assign(new Error(message), { name: "TransformError" });
+
+  it("reads file, line and (0-based) column from esbuild's message, and the line from the file", () => {
+    const dir = pluginDir({ "src/greet.ts": "export function greet(name: string) {\n  return name +;\n}\n" });
+    const file = join(dir, "src/greet.ts");
+    expect(locateTransformError(transformError(`Transform failed with 1 error:\n${file}:2:15: ERROR: Unexpected ";"`))).toEqual({
+      file,
+      line: 2,
+      column: 16,
+      source: "  return name +;",
+      message: 'Unexpected ";"',
+    });
+  });
+
+  it("leaves other errors alone", () => {
+    expect(locateTransformError(new SyntaxError("/p/a.ts:1:2: ERROR: x"))).toBeUndefined();
+    expect(locateTransformError(transformError("Transform failed"))).toBeUndefined();
   });
 });

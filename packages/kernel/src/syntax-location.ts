@@ -29,6 +29,8 @@ export interface SourceLocation {
   column: number;
   /** The offending line of source, as written. */
   source: string;
+  /** The compiler's own message, when the error's message is a report around it (esbuild's). */
+  message?: string;
 }
 
 /** At most this many files are checked for one failure: a plugin with more has bundled its code. */
@@ -122,11 +124,35 @@ function mtimeOf(file: string): number {
 }
 
 /**
+ * Where esbuild's TransformError (tsx compiling a TypeScript module, ts-loader.ts) is: its message
+ * reads `Transform failed with 1 error:\n<file>:<line>:<column>: ERROR: <message>`, column 0-based.
+ * It crosses from the loader thread as a plain Error with that name and message, so the message is
+ * all there is to read.
+ */
+export function locateTransformError(error: unknown): SourceLocation | undefined {
+  if ((error as { name?: unknown } | null)?.name !== "TransformError") return undefined;
+  const found = /^(.+):(\d+):(\d+): ERROR: (.*)$/m.exec(String((error as Error).message ?? ""));
+  if (!found) return undefined;
+  const file = found[1]!;
+  const line = Number(found[2]);
+  let source = "";
+  try {
+    source = readFileSync(file, "utf8").split("\n")[line - 1] ?? "";
+  } catch {
+    // the file changed or went away since: report the place without its line
+  }
+  return { file, line, column: Number(found[3]) + 1, source, message: found[4]! };
+}
+
+/**
  * Where the SyntaxError that an import of `entry` failed with is: read from its stack when Node
- * put the arrow there (CommonJS), else found by checking the plugin's files under `root`.
+ * put the arrow there (CommonJS), else found by checking the plugin's files under `root`; for a
+ * TypeScript module, read from esbuild's message.
  * Undefined for anything that is not a SyntaxError, or when no file shows the same error.
  */
 export async function locateSyntaxError(error: unknown, entry: string, root: string): Promise<SourceLocation | undefined> {
+  const transform = locateTransformError(error);
+  if (transform) return transform;
   if (!(error instanceof SyntaxError) && (error as { name?: unknown } | null)?.name !== "SyntaxError") return undefined;
   const fromStack = parseArrowMessage(String((error as Error).stack ?? ""));
   if (fromStack) return fromStack;
