@@ -25,6 +25,11 @@ if [[ ! -x "$cache/bin/node" ]]; then
 fi
 
 original_node="$(command -v node)"
+# npm reads its global config from <prefix>/etc/npmrc, and the prefix follows the node on PATH: keep
+# the machine's (it may hold the registry's CA file or proxy; without it every `npx` under the
+# other Node hangs on the registry until it times out).
+npm_config_globalconfig="$(npm config get globalconfig)"
+export npm_config_globalconfig
 node_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
 abi_of() { "$1" -p process.versions.modules; }
 from_abi="$(abi_of "$original_node")"
