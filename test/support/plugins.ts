@@ -77,7 +77,11 @@ export function fixtureCode(spec: Pick<PluginSpec, "id" | "marker" | "provides" 
 export function writePlugin(dir: string, spec: PluginSpec): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "aleph_plugin.toml"), manifestText(spec));
-  if (!spec.noEntry) writeFileSync(join(dir, spec.entry ?? "index.js"), spec.code ?? fixtureCode(spec));
+  if (!spec.noEntry) {
+    const entry = join(dir, spec.entry ?? "index.js");
+    mkdirSync(dirname(entry), { recursive: true });
+    writeFileSync(entry, spec.code ?? fixtureCode(spec));
+  }
   for (const [file, text] of Object.entries(spec.files ?? {})) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);

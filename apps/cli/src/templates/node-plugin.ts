@@ -6,6 +6,10 @@ id = "${id}"
 version = "0.1.0"
 description = "A plugin for Aleph"
 kind = "node"
+# The build (npm run build): what a release ships. While developing, switch to
+#   entry = "src/index.ts"
+# to run the TypeScript source with no build step: Aleph compiles it as it loads (tsx) and reloads
+# the plugin whenever you save one of its modules. Switch back before you publish.
 entry = "dist/index.js"
 api = "^1"
 
@@ -106,6 +110,18 @@ build reloads it (\`npm run dev\` rebuilds on save):
 ln -s "$PWD" ~/.aleph/plugins/${id}
 aleph start --events json
 \`\`\`
+
+## Develop without a build
+
+Set \`entry = "src/index.ts"\` in \`aleph_plugin.toml\` and Aleph runs the TypeScript source as it
+is: it compiles each module as it loads (with tsx; types are removed, not checked — \`npm run
+typecheck\` does that) and reloads the plugin when you save \`src/index.ts\` or a module it imports.
+No \`npm run dev\` needed. Write relative imports as \`./greet.js\` for \`src/greet.ts\`, as TypeScript
+expects: the type checker, the build and Aleph all find the .ts file. The plugin's
+\`tsconfig.json\` is not read while it runs this way (no \`paths\` aliases).
+
+For a release, set \`entry = "dist/index.js"\` again and ship the build: it loads faster (nothing to
+compile, no compiler in the kernel) and is exactly the code you tested.
 
 The plugin-author guide is \`docs/plugins.md\` in the Aleph repository: the manifest
 (\`aleph_plugin.toml\`), \`setup(ctx)\`, services and events, the test kit, and hot reload.

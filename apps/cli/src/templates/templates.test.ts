@@ -13,4 +13,16 @@ describe("plugin project templates", () => {
       expect(readme).not.toMatch(/\]\(https?:\/\/[^/)]+\/?\)/);
     }
   });
+
+  it("the TypeScript manifest ships the build and says how to switch to the source while developing, and the README why to switch back", () => {
+    const files = nodePluginTemplate("word-smith", versions);
+    const manifest = files["aleph_plugin.toml"]!;
+    expect(manifest).toMatch(/^entry = "dist\/index\.js"$/m);
+    expect(manifest).toMatch(/^#\s+entry = "src\/index\.ts"$/m);
+    expect(files["src/index.ts"]).toBeDefined();
+    const readme = files["README.md"]!;
+    expect(readme).toContain('`entry = "src/index.ts"`');
+    expect(readme).toMatch(/For a release, set `entry = "dist\/index\.js"` again/);
+  });
 });
+
