@@ -5,10 +5,11 @@
  * from dist/index.js to src/index.ts.
  */
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, entryOf, eventually, runCli, sleep, startReadyKernel } from "./support/aleph.js";
+import { createWorkspace, entryOf, eventually, runCli, sleep, startKernel, startReadyKernel } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
 
 /** The entry: SDK import (the host's copy), an interface, annotations, a type-only import. */
@@ -95,4 +96,27 @@ describe("a TypeScript plugin entry", () => {
     expect(again.payload.greeting).toBe("Bonjour");
     expect(entryOf(await kernel.pluginsList(), "word-smith")).toMatchObject({ status: "active", generation: 2 });
   });
+
+  test("costs nothing when no plugin has one: `aleph start` never loads tsx or esbuild then", { timeout: 60_000 }, async () => {
+    // A loader hook preloaded into the CLI writes down every module it loads, on either thread.
+    const modulesLoaded = async (entry: string): Promise<string[]> => {
+      const ws = createWorkspace();
+      const record = join(ws.base, "loaded.txt");
+      writeFileSync(record, "");
+      writeFileSync(join(ws.base, "recorder.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(record)}, url + "\\n"); return next(url, context); }\n`);
+      writeFileSync(join(ws.base, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(ws.base, "recorder.mjs")).href)});\n`);
+      writePlugin(join(ws.userDir, "probe"), { id: "probe", entry, code: "export default { setup() {} };\n", files: { "package.json": '{ "type": "module" }\n' } });
+      const kernel = startKernel(ws, ["--no-watch"], { env: { NODE_OPTIONS: `--import ${pathToFileURL(join(ws.base, "register.mjs")).href}` } });
+      await kernel.ready();
+      expect(entryOf(await kernel.pluginsList(), "probe")).toMatchObject({ status: "active" });
+      await kernel.stop();
+      return readFileSync(record, "utf8").split("\n").filter(Boolean);
+    };
+    const tsxOrEsbuild = (url: string) => /\/(tsx|esbuild)(@[^/]+)?\//.test(url);
+    const withJs = await modulesLoaded("src/index.js");
+    expect(withJs.some((url) => url.includes("/apps/cli/dist/aleph.js")), "the recorder sees the CLI load").toBe(true);
+    expect(withJs.filter(tsxOrEsbuild)).toEqual([]);
+    expect((await modulesLoaded("src/index.ts")).some(tsxOrEsbuild), "and would see tsx").toBe(true);
+  });
 });
+
