@@ -92,7 +92,7 @@ describe("TypeScript entries", () => {
     ]);
   });
 
-  it("load and reload as .mts, and as CommonJS TypeScript (.cts, or .ts without \"type\": \"module\")", async () => {
+  it("load and reload as .mts, as CommonJS TypeScript (.cts, or .ts without \"type\": \"module\"), and with ./x.js specifiers for x.ts", async () => {
     const { kernel, userDir, events, status } = await boot();
     const mts = diskPlugin(userDir, "ts-mts", "index.mts", {
       "index.mts": 'import { word } from "./word.mts";\nexport default { async setup(ctx: any) { await ctx.events.emit("ts.greeted", { greeting: word as string, gen: ctx.generation }); } };\n',
@@ -102,11 +102,16 @@ describe("TypeScript entries", () => {
       "src/index.ts": 'import { word } from "./word";\nexport default { async setup(ctx: any) { await ctx.events.emit("ts.greeted", { greeting: word as string, gen: ctx.generation }); } };\n',
       "src/word.ts": 'export const word: string = "cjs-1";\n',
     });
-    await kernel.host.refresh([mts, cts]);
+    const jsSpecifier = diskPlugin(userDir, "ts-js-specifier", "src/index.ts", {
+      "package.json": ESM_PACKAGE,
+      "src/index.ts": 'import { word } from "./word.js";\nexport default { async setup(ctx: any) { await ctx.events.emit("ts.greeted", { greeting: word as string, gen: ctx.generation }); } };\n',
+      "src/word.ts": 'export const word: string = "spec-1";\n',
+    });
+    await kernel.host.refresh([mts, cts, jsSpecifier]);
     writeFileSync(join(mts, "word.mts"), 'export const word: string = "mts-2";\n');
     writeFileSync(join(cts, "src/word.ts"), 'export const word: string = "cjs-2";\n');
-    await kernel.host.reload("ts-mts");
-    await kernel.host.reload("ts-cts");
+    writeFileSync(join(jsSpecifier, "src/word.ts"), 'export const word: string = "spec-2";\n');
+    for (const id of ["ts-mts", "ts-cts", "ts-js-specifier"]) await kernel.host.reload(id);
     expect(status("ts-mts")).toMatchObject({ status: "active", generation: 2 });
     expect(status("ts-cts")).toMatchObject({ status: "active", generation: 2 });
     const byPlugin = (prefix: string) => greeted(events).filter((p) => p.greeting.startsWith(prefix));
@@ -117,6 +122,10 @@ describe("TypeScript entries", () => {
     expect(byPlugin("cjs")).toEqual([
       { greeting: "cjs-1", gen: 1 },
       { greeting: "cjs-2", gen: 2 },
+    ]);
+    expect(byPlugin("spec")).toEqual([
+      { greeting: "spec-1", gen: 1 },
+      { greeting: "spec-2", gen: 2 },
     ]);
   });
 

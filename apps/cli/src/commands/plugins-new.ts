@@ -17,6 +17,7 @@ export const pluginsNewCommand: Command = {
     "<name> becomes the directory, the package name and the plugin id: lowercase letters, digits and \"-\",",
     "starting with a letter or digit, at most 64 characters (e.g. word-smith).",
     "Then: cd <name> && npm install && npm run build && npm test; link it into ~/.aleph/plugins/ to hot-load it.",
+    "While developing, entry = \"src/index.ts\" in its aleph_plugin.toml runs the source unbuilt (see the comment there).",
     "Never writes into an existing directory.",
   ].join("\n"),
   options: {
