@@ -25,11 +25,15 @@ if [[ ! -x "$cache/bin/node" ]]; then
 fi
 
 original_node="$(command -v node)"
-# npm reads its global config from <prefix>/etc/npmrc, and the prefix follows the node on PATH: keep
-# the machine's (it may hold the registry's CA file or proxy; without it every `npx` under the
-# other Node hangs on the registry until it times out).
-npm_config_globalconfig="$(npm config get globalconfig)"
-export npm_config_globalconfig
+# npm reads its global config from <prefix>/etc/npmrc, and the prefix follows the node on PATH:
+# give the other Node the machine's (it may hold the registry's CA file or proxy; without it every
+# `npx` under the other Node hangs on the registry until it times out). A file, not an environment
+# variable, because turbo passes tasks only the variables it knows.
+machine_npmrc="$(npm config get globalconfig)"
+if [[ -f "$machine_npmrc" ]]; then
+  mkdir -p "$cache/etc"
+  cp "$machine_npmrc" "$cache/etc/npmrc"
+fi
 node_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
 abi_of() { "$1" -p process.versions.modules; }
 from_abi="$(abi_of "$original_node")"
