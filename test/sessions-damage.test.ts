@@ -10,7 +10,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, runCli, runCliJson } from "./support/aleph.js";
 
-const Database = createRequire(join(fileURLToPath(new URL("..", import.meta.url)), "plugins/sessions/package.json"))("better-sqlite3") as typeof import("better-sqlite3");
+// The sessions plugin's own driver (the e2e package does not depend on it), typed as far as used here.
+interface ReadOnlyDb {
+  prepare(sql: string): { get(...params: unknown[]): unknown };
+  pragma(source: string, options: { simple: true }): unknown;
+  close(): void;
+}
+const Database = createRequire(join(fileURLToPath(new URL("..", import.meta.url)), "plugins/sessions/package.json"))("better-sqlite3") as new (file: string, options: { readonly: boolean }) => ReadOnlyDb;
 
 describe("aleph sessions on a damaged sessions.db", () => {
   test("an index entry overwritten in place: append refuses with ALEPH_E_CORRUPT and doctor reports the damage", async () => {
