@@ -198,15 +198,18 @@ export class Kernel {
     if (this.#state !== "running") return { applied: false, sections: [], issues: [] };
     const log = this.logs.get("kernel.config");
     const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env, vaultOptions(this.paths, this.#env));
+    // The new file's secrets are scrubbed from here on even if the change is rejected: a plugin's
+    // schema message, the warning and the config.invalid event may quote a value it refuses.
+    if (loaded.ok) this.#redactor.add(loaded.snapshot.secrets);
     const issues = loaded.ok ? await this.host.validateSections(loaded.snapshot) : loaded.issues;
     if (!loaded.ok || issues.length > 0) {
       const byFile = new Map<string, ConfigIssue[]>();
       for (const issue of issues) byFile.set(issue.file, [...(byFile.get(issue.file) ?? []), issue]);
       for (const [file, errors] of byFile) {
         log.warn("config change rejected; the previous config stays in force", { file, errors: errors.map(formatIssue) });
-        await this.bus.emit("config.invalid", { file, errors });
+        await this.bus.emit("config.invalid", this.#redactor.redactStrings({ file, errors }));
       }
-      return { applied: false, sections: [], issues };
+      return { applied: false, sections: [], issues: this.#redactor.redactStrings(issues) };
     }
     const previous = this.#snapshot;
     const sections = changedSections(previous, loaded.snapshot);

@@ -79,6 +79,20 @@ describe("log system", () => {
 });
 
 describe("redaction helpers", () => {
+  it("scrubs a secret with quotes and backslashes however deep it is JSON-escaped (a logged request body inside a log line)", () => {
+    const secret = 'pa"ss\\word-123';
+    const redactor = new SecretRedactor();
+    redactor.set([secret]);
+    const once = JSON.stringify({ password: secret });
+    const twice = JSON.stringify({ body: once });
+    const thrice = JSON.stringify({ line: twice });
+    for (const text of [secret, once, twice, thrice]) {
+      const scrubbed = redactor.redact(text);
+      expect(scrubbed).toContain("[redacted]");
+      expect(scrubbed).not.toContain("word-123");
+    }
+  });
+
   it("redacts secret-named keys at any depth and leaves the rest", () => {
     expect(redactFields({ api_key: "a", apiKey: "b", authToken: "c", password: "d", list: [{ secret: "e" }], port: 1 })).toEqual({
       api_key: "[redacted]",

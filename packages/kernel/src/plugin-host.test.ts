@@ -328,6 +328,26 @@ describe("config", () => {
     expect(events.find((e) => e.event === "config.invalid")?.payload.errors[0]).toMatchObject({ path: "strict.n", line: 4 });
     expect(kernel.config.config.gateway.port).toBe(18790);
   });
+
+  it("a rejected change's secrets are scrubbed from the rejection it causes (event and result), even though the change never applies", async () => {
+    const quoting = {
+      "~standard": {
+        version: 1 as const,
+        vendor: "test",
+        validate: (v: unknown) => {
+          const token = (v as { token?: unknown }).token;
+          return token === undefined || String(token).startsWith("ok-") ? { value: v } : { issues: [{ message: `token ${String(token)} is not an ok- token`, path: ["token"] }] };
+        },
+      },
+    };
+    const { kernel, root, events } = await boot({ bundled: [inline("quoter", { config: quoting, setup: () => undefined })] });
+    writeFileSync(join(root, "config.toml"), '[quoter]\ntoken = "tok-rejected-4711"\n');
+    const result = await kernel.reloadConfig();
+    expect(result.applied).toBe(false);
+    const invalid = events.find((e) => e.event === "config.invalid");
+    expect(invalid?.payload.errors[0].message).toMatch(/^token \[redacted\] is not an ok- token/);
+    expect(JSON.stringify(result)).not.toContain("tok-rejected-4711");
+  });
 });
 
 describe("secrets in failures", () => {

@@ -33,6 +33,11 @@ export function collectSecrets(value: unknown, into: Set<string> = new Set(), de
 export class SecretRedactor {
   #secrets: string[] = [];
 
+  /** Adds secrets to the current set (a config that is rejected may still be quoted in the rejection). */
+  add(secrets: Iterable<string>): void {
+    this.set([...this.#secrets, ...secrets]);
+  }
+
   set(secrets: Iterable<string>): void {
     // Longest first, so a secret that contains another is replaced whole.
     this.#secrets = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
@@ -43,9 +48,15 @@ export class SecretRedactor {
     let out = text;
     for (const secret of this.#secrets) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-      // Also catch the secret as it appears inside JSON strings (escaped).
-      const escaped = JSON.stringify(secret).slice(1, -1);
-      if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join(REDACTED);
+      // Also catch the secret as it appears inside JSON strings, escaped once per level of nesting:
+      // a log line (one level) holding a JSON request body a plugin logged as a string (two), and so on.
+      let escaped = secret;
+      for (let level = 0; level < 3; level++) {
+        const next = JSON.stringify(escaped).slice(1, -1);
+        if (next === escaped) break;
+        escaped = next;
+        if (out.includes(escaped)) out = out.split(escaped).join(REDACTED);
+      }
     }
     return out;
   }

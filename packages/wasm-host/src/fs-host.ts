@@ -2,11 +2,11 @@
 // Each takes {"path": <absolute guest path>, …} and answers {"ok": true, …} or
 // {"ok": false, "error": <message naming the guest path>, "code": <POSIX code>}. Paths are confined
 // by FsGrants (fs-grants.ts): never outside a grant, never through a symbolic link.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, readdirSync, readSync, rmdirSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, readdirSync, readSync, rmdirSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { errorMessage, type Logger } from "@aleph/plugin-sdk";
 import { closeDir, fdPath, FsError, fsErrorOf, lstatOrUndefined, openDir, openNoFollow, release, type FsGrants, type Located } from "./fs-grants.js";
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, O_NONBLOCK } = constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_APPEND, O_NONBLOCK } = constants;
 
 /** The largest read one call answers: larger files are read in parts (offset, length). */
 export const FS_READ_MAX_BYTES = 16 * 1024 * 1024;
@@ -98,7 +98,12 @@ function operations(grants: FsGrants, maxReadBytes: number): Record<FsHostFuncti
       if (append !== undefined && append !== null && typeof append !== "boolean") throw new FsError("EINVAL", '"append" must be true or false');
       const bytes = Buffer.from(content, enc);
       return at(grants, path, (located) =>
-        withFile(located, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), (fd) => {
+        // Truncated only after the link count is checked: a file with another hard link may be the
+        // same inode as a file outside the grant (the user's link; the guest cannot make one), and
+        // writing it would change that file. Reading it stays possible (documented).
+        withFile(located, O_WRONLY | O_CREAT | (append ? O_APPEND : 0), (fd, stats) => {
+          if (stats.nlink > 1) throw new FsError("EPERM", `${located.path} has other hard links: writing it would change a file that may lie outside the grant`);
+          if (!append) ftruncateSync(fd, 0);
           let done = 0;
           while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
           return { ok: true, bytes: bytes.length };

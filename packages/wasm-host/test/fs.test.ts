@@ -1,7 +1,7 @@
 // [permissions] allowed_paths: a WASM guest reaches files only through aleph_fs_*, only inside its
 // grants, and never through a symbolic link — one already in the directory, one made later, or
 // one the guest asks WASI to make. WASI itself sees no directory at all.
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { fileTool, fileTools, writePlugin } from "./fixtures.js";
@@ -114,6 +114,20 @@ describe("symbolic links", () => {
     expect(await h.call("f_fs_remove", { path: "/data/file-link" })).toEqual({ ok: true });
     expect(existsSync(join(granted, "file-link"))).toBe(false);
     expect(readFileSync(join(outside, "secret.txt"), "utf8")).toBe("outside secret");
+  });
+
+  it("a file with another hard link (the user's: the guest cannot make one) is readable but never written, truncated or appended to", async () => {
+    linkSync(join(outside, "secret.txt"), join(granted, "hard.txt"));
+    const h = await kernel();
+    for (const p of ["f", "w"]) {
+      expect(await h.call(`${p}_fs_read`, { path: "/data/hard.txt" })).toMatchObject({ ok: true, content: "outside secret" });
+      expect(await h.call(`${p}_fs_write`, { path: "/data/hard.txt", content: "overwritten" })).toEqual(refused("EPERM"));
+      expect(await h.call(`${p}_fs_write`, { path: "/data/hard.txt", content: "appended", append: true })).toEqual(refused("EPERM"));
+    }
+    expect(readFileSync(join(outside, "secret.txt"), "utf8")).toBe("outside secret");
+    // A plain file is still replaced whole (truncated after the check, not at open).
+    expect(await h.call("f_fs_write", { path: "/data/hello.json", content: "{}" })).toEqual({ ok: true, bytes: 2 });
+    expect(readFileSync(join(granted, "hello.json"), "utf8")).toBe("{}");
   });
 
   it("a directory replaced by a link after the plugin loaded is refused at the next access (every access resolves anew)", async () => {
