@@ -47,6 +47,9 @@ describe("a TypeScript plugin entry", () => {
     writeFileSync(join(ws.userDir, "greeter/src/greet.ts"), greetSource("Bonjour"));
     const second = await kernel.waitForEvent("greeter.said", (p) => p.generation === 2, 10_000, since);
     expect(second.payload.text).toBe("Bonjour, greeter");
+    // greeter.said is emitted from setup, before its plugin.loaded: wait for that too, or it would
+    // land after the next mark and look like a second reload.
+    await kernel.waitForEvent("plugin.loaded", (p) => p.id === "greeter" && p.generation === 2, 10_000, since);
 
     // After it, the graph the loader recorded decides: greet.ts is in it, the README is not.
     since = kernel.mark();
