@@ -29,6 +29,7 @@ export {
 export { planLoadOrder, type GraphNode, type LoadPlan } from "./dependency-graph.js";
 export { ServiceRegistry, type ServiceInfo, type ServiceProvider } from "./service-registry.js";
 export { PluginHost, type PluginLoader } from "./plugin-host.js";
+export { scopedPluginIds, type LoadScope } from "./load-scope.js";
 export { describe as describePlugin, losingCopies, ownerRow, sortInfos } from "./plugin-info.js";
 export { acquireLock, lockHolder, LOCK_FILE, type LockHolder } from "./lock.js";
 export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./log-levels.js";

@@ -7,6 +7,7 @@ import { parseLogLevels } from "./log-levels.js";
 import { createLogSystem, type LogSystem } from "./logger.js";
 import { pluginSearchPaths, resolvePaths, type AlephPaths, type PluginSearchPath } from "./paths.js";
 import { PluginHost, type PluginLoader } from "./plugin-host.js";
+import type { LoadScope } from "./load-scope.js";
 import { ownerRow } from "./plugin-info.js";
 import { SecretRedactor } from "./redact.js";
 import type { ServiceInfo } from "./service-registry.js";
@@ -36,6 +37,8 @@ export interface KernelOptions {
   configDebounceMs?: number;
   /** Launcher work to finish before kernel.ready, after the plugins load (the CLI opens its control socket). */
   beforeReady?: (kernel: Kernel) => Promise<void>;
+  /** Load only these plugins and services and what they require (a kernel started for one command). */
+  scope?: LoadScope;
   /** Loaders for plugin kinds other than node. */
   loaders?: Partial<Record<"node" | "wasm", PluginLoader>>;
 }
@@ -119,6 +122,7 @@ export class Kernel {
       config: () => this.#snapshot,
       hostApi: PLUGIN_API_VERSION,
       loaders: options.loaders,
+      ...(options.scope ? { scope: options.scope } : {}),
       watching: () => this.#options.watch ?? this.#snapshot.config.extensions.hot_reload,
       redact: (text) => this.#redactor.redact(text),
     });

@@ -2,6 +2,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import semver from "semver";
 import { z } from "zod";
 import { AlephError, explainInvalidId, PLUGIN_ID_PATTERN, type PluginManifest } from "@aleph/plugin-sdk";
+import { commandsSchema, commandProblems, toCommandDeclaration } from "./manifest-commands.js";
 import { parseToml, zodIssues } from "./config-loader.js";
 
 const SERVICE_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
@@ -29,6 +30,8 @@ const manifestFileSchema = z.strictObject({
       .string()
       .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "must be a config.toml section name, e.g. memory or interfaces.telegram")
       .optional(),
+    /** Runs only under `aleph start`; a kernel started for one command never loads it. */
+    daemon: z.boolean().default(false),
   }),
   services: z
     .strictObject({
@@ -60,6 +63,7 @@ const manifestFileSchema = z.strictObject({
       }),
     )
     .optional(),
+  commands: commandsSchema.optional(),
 });
 
 export type ManifestResult =
@@ -128,6 +132,7 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
     if (toolNames.has(t.name)) problems.push({ path: "tools", message: `tool "${t.name}" is declared twice` });
     toolNames.add(t.name);
   }
+  problems.push(...commandProblems(m.commands ?? [], kind));
   if (problems.length > 0) return { ok: false, id, error: manifestError(file, problems) };
   // [[tools]] are registered with the `tools` service: declaring them declares an optional use of
   // it, so the registry loads first and the tools arrive when one is active.
@@ -150,6 +155,8 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
       limits: { timeoutMs: m.limits?.timeout_ms, memoryMb: m.limits?.memory_mb },
       hooks: m.hooks ?? [],
       tools: (m.tools ?? []).map((t) => ({ name: t.name, description: t.description, handler: t.handler, parameters: t.parameters })),
+      commands: (m.commands ?? []).map(toCommandDeclaration),
+      daemon: m.plugin.daemon,
     },
   };
 }

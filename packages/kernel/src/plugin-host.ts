@@ -19,6 +19,7 @@ import type { AlephPaths, PluginSearchPath } from "./paths.js";
 import { PluginInstance } from "./plugin-instance.js";
 import { resolveEntry } from "./entry.js";
 import { touchesLoadedCode } from "./reload-triggers.js";
+import { scopedPluginIds, type LoadScope } from "./load-scope.js";
 import { describe, losingCopies, sortInfos } from "./plugin-info.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
 import { TimeoutError, withTimeout } from "./timeout.js";
@@ -45,6 +46,8 @@ export interface PluginHostOptions {
    * the host keeps or shows (status, inspect, events, logs) holds a secret a plugin put in an error.
    */
   redact?: (text: string) => string;
+  /** Load only these plugins and services (a kernel started for one command); by default everything. */
+  scope?: LoadScope;
 }
 
 type RecordStatus = "active" | "failed" | "disabled" | "inactive";
@@ -66,6 +69,8 @@ interface PluginRecord {
   /** Candidate whose code is running (differs from `candidate` while a broken edit is on disk). */
   running?: PluginCandidate;
   loadSeq: number;
+  /** Left out of a scoped kernel: reported `inactive`, never loaded. */
+  outOfScope?: boolean;
 }
 
 /**
@@ -230,6 +235,7 @@ export class PluginHost {
     this.#found = found;
     this.#reportShadowFailures(found);
     const disabled = new Set(ext.disabled);
+    const inScope = this.#options.scope ? scopedPluginIds(found.winners, this.#options.scope) : undefined;
     const stop = new Map<string, UnloadReason>();
     const newCode = new Set<string>(); // active plugins to restart on freshly imported code
     const toLoad = new Set<string>(); // inactive plugins to try loading
@@ -261,6 +267,10 @@ export class PluginHost {
         continue;
       }
       if (rec.status === "disabled") rec.status = "inactive";
+      if (inScope && !inScope.has(id)) {
+        rec.outOfScope = true; // would load under `aleph start`; this kernel does not need it
+        continue;
+      }
       const invalid = candidate.error ?? checkApi(candidate.manifest!, this.#options.hostApi, candidate.manifestFile);
       if (invalid) {
         if (rec.instance && !moved) {
@@ -319,7 +329,7 @@ export class PluginHost {
     for (const [id, rec] of this.#records) if (!found.winners.has(id) && !rec.instance) this.#records.delete(id);
 
     await this.#loadPass(toLoad);
-    for (const rec of this.#records.values()) if (!rec.instance && rec.status === "inactive") rec.status = "failed";
+    for (const rec of this.#records.values()) if (!rec.instance && rec.status === "inactive" && !rec.outOfScope) rec.status = "failed";
 
     // Fail-over: anyone whose bound provider changed (a better one arrived, or theirs left) reloads.
     for (let round = 0; round < 8; round++) {
@@ -600,7 +610,7 @@ export class PluginHost {
     const out: PluginInfo[] = [];
     for (const rec of this.#records.values()) {
       const candidate = rec.instance ? rec.running ?? rec.candidate : rec.candidate;
-      const status: PluginStatus = rec.status === "inactive" ? "failed" : rec.status;
+      const status: PluginStatus = rec.status === "inactive" ? (rec.outOfScope ? "inactive" : "failed") : rec.status;
       out.push(describe(candidate, status, rec.error, rec.instance ? rec.generation : undefined));
     }
     out.push(...losingCopies(this.#found));
@@ -621,6 +631,12 @@ export class PluginHost {
   /** Active instance of a plugin (tests and the test kit use it). */
   instanceOf(id: string): PluginInstance | undefined {
     return this.#records.get(id)?.instance;
+  }
+
+  /** The definition of an active plugin's running code (the CLI runs its command handlers). */
+  definitionOf(id: string): LoadedCode["definition"] | undefined {
+    const rec = this.#records.get(id);
+    return rec?.instance ? rec.code?.definition : undefined;
   }
 
   manifestFileOf(id: string): string | undefined {

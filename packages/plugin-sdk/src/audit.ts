@@ -39,3 +39,15 @@ export function audit(root: string, entry: Omit<AuditRecord, "ts">, now = new Da
 export function readAudit(root: string, date = new Date()): JsonLinesRead<AuditRecord> {
   return readJsonLines<AuditRecord>(auditFile(root, date));
 }
+
+/** Runs a mutating operation and appends its audit line, whatever the outcome (the error is rethrown). */
+export async function audited<T>(root: string, entry: { actor: string; action: string; target: string }, work: () => Promise<T>): Promise<T> {
+  try {
+    const result = await work();
+    audit(root, { ...entry, ok: true });
+    return result;
+  } catch (error) {
+    audit(root, { ...entry, ok: false, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}

@@ -1,3 +1,4 @@
+import type { CommandHandler } from "./commands.js";
 import type { PluginContext } from "./context.js";
 import type { StandardSchemaV1 } from "./schema.js";
 
@@ -9,6 +10,11 @@ import type { StandardSchemaV1 } from "./schema.js";
 export interface PluginDefinition<Config = Record<string, unknown>> {
   config?: StandardSchemaV1<unknown, Config>;
   setup(ctx: PluginContext<Config>): void | Promise<void>;
+  /**
+   * Handlers of the commands the manifest declares in `[[commands]]`, by their words
+   * (`"sessions show"`). They run in the `aleph` process with a kernel handle, not in setup's context.
+   */
+  commands?: Record<string, CommandHandler>;
 }
 
 /** Adds types to a plugin object and returns it unchanged. */

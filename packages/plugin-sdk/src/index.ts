@@ -1,4 +1,21 @@
 export { definePlugin, isPluginDefinition, type PluginDefinition } from "./define-plugin.js";
+export {
+  CommandUsageError,
+  isCommandUsageError,
+  RESERVED_COMMAND_WORDS,
+  type CommandDeclaration,
+  type CommandArgDeclaration,
+  type CommandOptionDeclaration,
+  type CommandOptionType,
+  type CommandValue,
+  type CommandHandler,
+  type CommandInput,
+  type KernelHandle,
+  type KernelEvent,
+  type KernelStatusView,
+  type CallOptions,
+  type ServiceCaller,
+} from "./commands.js";
 export { createServiceRef, serviceIdOf, type ServiceRef } from "./service-ref.js";
 export { toolsRef, type ToolsService, type ToolDefinition, type ToolInfo } from "./tools.js";
 export {
@@ -102,7 +119,8 @@ export {
   type KeyInfo,
 } from "./vault.js";
 export { appendJsonLine, readJsonLines, type AppendJsonLineOptions, type JsonLinesRead } from "./jsonl.js";
-export { audit, auditFile, readAudit, type AuditRecord } from "./audit.js";
+export { audit, audited, auditFile, readAudit, type AuditRecord } from "./audit.js";
+export { table, json, plural } from "./command-output.js";
 export {
   validateWithSchema,
   issuePath,

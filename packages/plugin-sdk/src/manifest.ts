@@ -4,8 +4,13 @@ export type PluginSource = "user" | "system" | "project" | "bundled";
 /** How a plugin's code runs. */
 export type PluginKind = "node" | "wasm";
 
-/** A plugin's status as `aleph plugins list` reports it. */
-export type PluginStatus = "active" | "failed" | "disabled" | "overridden";
+import type { CommandDeclaration } from "./commands.js";
+
+/**
+ * A plugin's status as `aleph plugins list` reports it. `inactive` appears only in a kernel
+ * started for one command: the plugin would load under `aleph start` but this kernel did not need it.
+ */
+export type PluginStatus = "active" | "failed" | "disabled" | "overridden" | "inactive";
 
 export interface ManifestHook {
   event: string;
@@ -42,6 +47,13 @@ export interface PluginManifest {
   limits: { timeoutMs?: number; memoryMb?: number };
   hooks: ManifestHook[];
   tools: ManifestTool[];
+  /** Commands it adds to the `aleph` CLI (`[[commands]]`). */
+  commands: CommandDeclaration[];
+  /**
+   * Runs only under `aleph start` (listeners, pollers): a kernel started for one command never
+   * loads it (`[plugin] daemon = true`).
+   */
+  daemon: boolean;
 }
 
 /**

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import type { CommandDeclaration } from "@aleph/plugin-sdk";
+
+/*
+ * `[[commands]]` in a manifest: the commands a plugin adds to `aleph`, declared as data so help
+ * and usage errors need no plugin code. The shape is checked by zod; what zod cannot say (a
+ * default out of range, a required argument after an optional one) by commandProblems.
+ */
+
+const WORD = /^[a-z][a-z0-9-]{0,31}$/;
+const SERVICE_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
+
+const argSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "argument names are lowercase words (a-z, 0-9, -)"),
+  summary: z.string().optional(),
+  required: z.boolean().default(false),
+  variadic: z.boolean().default(false),
+});
+
+const optionSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "option names are lowercase words (a-z, 0-9, -), without the leading --"),
+  type: z.enum(["string", "integer", "number", "boolean"]).default("string"),
+  summary: z.string().optional(),
+  short: z.string().regex(/^[a-zA-Z]$/, "a short flag is one letter").optional(),
+  value: z.string().min(1).optional(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  choices: z.array(z.string().min(1)).min(1).optional(),
+  required: z.boolean().default(false),
+});
+
+const commandSchema = z.strictObject({
+  name: z
+    .string()
+    .refine((name) => name.split(" ").length <= 4 && name.split(" ").every((word) => WORD.test(word)), {
+      message: 'is not a command: one to four lowercase words separated by single spaces, e.g. "sessions show"',
+    }),
+  summary: z.string().min(1),
+  details: z.string().optional(),
+  args: z.array(argSchema).default([]),
+  options: z.array(optionSchema).default([]),
+  services: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+});
+
+export const commandsSchema = z.array(commandSchema);
+
+type CommandEntry = z.output<typeof commandSchema>;
+
+/** What a valid shape can still get wrong; each problem names the command and the key. */
+export function commandProblems(commands: CommandEntry[], kind: "node" | "wasm"): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (kind === "wasm" && commands.length > 0) {
+    problems.push({ path: "commands", message: "[[commands]] are implemented by a node plugin's definition; a wasm plugin offers tools instead" });
+    return problems;
+  }
+  const names = new Set<string>();
+  commands.forEach((command, index) => {
+    const at = (key: string) => `commands[${index}]${key ? `.${key}` : ""} ("${command.name}")`;
+    if (names.has(command.name)) problems.push({ path: at(""), message: "is declared twice" });
+    names.add(command.name);
+    command.args.forEach((arg, i) => {
+      if (arg.variadic && i !== command.args.length - 1) problems.push({ path: at(`args[${i}]`), message: "only the last argument may be variadic" });
+      if (arg.required && command.args.slice(0, i).some((earlier) => !earlier.required)) {
+        problems.push({ path: at(`args[${i}]`), message: "a required argument cannot follow an optional one" });
+      }
+    });
+    const seen = new Set<string>(["help"]);
+    const shorts = new Set<string>(["h"]);
+    command.options.forEach((option, i) => {
+      const key = at(`options[${i}]`);
+      if (seen.has(option.name)) problems.push({ path: key, message: `--${option.name} is ${option.name === "help" ? "every command's own" : "declared twice"}` });
+      seen.add(option.name);
+      if (option.short !== undefined) {
+        if (shorts.has(option.short)) problems.push({ path: key, message: `-${option.short} is ${option.short === "h" ? "--help's short flag" : "taken by another option"}` });
+        shorts.add(option.short);
+      }
+      const numeric = option.type === "integer" || option.type === "number";
+      if (!numeric && (option.min !== undefined || option.max !== undefined)) problems.push({ path: key, message: "min and max apply to integer and number options" });
+      if (option.choices !== undefined && option.type !== "string") problems.push({ path: key, message: "choices apply to string options" });
+      if (option.min !== undefined && option.max !== undefined && option.min > option.max) problems.push({ path: key, message: `min ${option.min} is above max ${option.max}` });
+      if (option.default !== undefined) {
+        const problem = defaultProblem(option);
+        if (problem) problems.push({ path: `${key}.default`, message: problem });
+      }
+    });
+  });
+  return problems;
+}
+
+function defaultProblem(option: z.output<typeof optionSchema>): string | undefined {
+  const value = option.default;
+  if (option.type === "boolean") return typeof value === "boolean" ? undefined : "a boolean option's default is true or false";
+  if (option.type === "string") {
+    if (typeof value !== "string") return "a string option's default is a string";
+    return option.choices && !option.choices.includes(value) ? `is not one of its choices (${option.choices.join(", ")})` : undefined;
+  }
+  if (typeof value !== "number" || (option.type === "integer" && !Number.isInteger(value))) return `is not ${option.type === "integer" ? "an integer" : "a number"}`;
+  if (option.min !== undefined && value < option.min) return `is below min ${option.min}`;
+  if (option.max !== undefined && value > option.max) return `is above max ${option.max}`;
+  return undefined;
+}
+
+/** The validated TOML entry in the SDK's shape. */
+export function toCommandDeclaration(entry: CommandEntry): CommandDeclaration {
+  return {
+    name: entry.name,
+    summary: entry.summary,
+    ...(entry.details === undefined ? {} : { details: entry.details }),
+    args: entry.args.map((arg) => ({ name: arg.name, required: arg.required, variadic: arg.variadic, ...(arg.summary === undefined ? {} : { summary: arg.summary }) })),
+    options: entry.options.map((option) => {
+      const { name, type, required, ...rest } = option;
+      return { name, type, required, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
+    }),
+    services: [...new Set(entry.services)],
+  };
+}
