@@ -1,9 +1,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/module-hooks.ts"],
+  entry: ["src/index.ts", "src/light.ts", "src/module-hooks.ts"],
   format: ["esm"],
-  dts: { entry: "src/index.ts" },
+  dts: { entry: ["src/index.ts", "src/light.ts"] },
   sourcemap: true,
   clean: true,
   target: "node20",

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
-import type { BundledPlugin } from "@aleph/kernel";
 
 /**
  * The bundled set: plugin packages shipped with the CLI, loaded at the lowest precedence.
@@ -10,6 +9,6 @@ import type { BundledPlugin } from "@aleph/kernel";
 const BUNDLED_PACKAGES: string[] = ["@aleph/plugin-tools", "@aleph/plugin-workspace", "@aleph/plugin-sessions", "@aleph/plugin-chat"];
 
 /** Directories of the bundled plugins, resolved from this install. */
-export function bundledPlugins(): BundledPlugin[] {
+export function bundledPlugins(): string[] {
   return BUNDLED_PACKAGES.map((name) => dirname(fileURLToPath(import.meta.resolve(`${name}/aleph_plugin.toml`))));
 }

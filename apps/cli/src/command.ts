@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { AlephError, errorMessage, isAlephError } from "@aleph/plugin-sdk";
+import { AlephError, errorMessage, isAlephError, isCommandUsageError } from "@aleph/plugin-sdk/core";
 
 export interface OptionSpec {
   type: "boolean" | "string";
@@ -53,25 +53,32 @@ export function helpFor(command: Command): string {
   return lines.join("\n") + "\n";
 }
 
-export function generalHelp(commands: Command[], version: string): string {
-  const width = Math.max(...commands.map((c) => `${c.name}${c.args ? ` ${c.args}` : ""}`.length)) + 2;
-  const lines = [
-    `aleph ${version} — a plugin host for AI-agent runtimes`,
+/** A line of the general help: a command's words, its arguments and its summary. */
+export interface HelpEntry {
+  name: string;
+  args?: string;
+  summary: string;
+}
+
+export function generalHelp(sections: { title: string; entries: HelpEntry[] }[], version: string): string {
+  const all = sections.flatMap((s) => s.entries);
+  const width = Math.max(...all.map((c) => `${c.name}${c.args ? ` ${c.args}` : ""}`.length)) + 2;
+  const lines = [`aleph ${version} — a plugin host for AI-agent runtimes`, "", "Usage: aleph <command> [options]"];
+  for (const section of sections) {
+    if (section.entries.length === 0) continue;
+    lines.push("", `${section.title}:`, ...section.entries.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ""}`.padEnd(width)}${c.summary}`));
+  }
+  lines.push(
     "",
-    "Usage: aleph <command> [options]",
-    "",
-    "Commands:",
-    ...commands.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ""}`.padEnd(width)}${c.summary}`),
-    "",
-    "Run `aleph <command> --help` for a command's options.",
+    "Run `aleph <command> --help` (or `aleph help <command>`) for a command's options.",
     "The state root is ~/.config/aleph; ALEPH_STATE_DIR, ALEPH_PROFILE and ALEPH_HOME move it (docs/cli.md).",
-  ];
+  );
   return lines.join("\n") + "\n";
 }
 
 /** Finds the command named by the leading words of argv (longest match). */
-export function findCommand(commands: Command[], argv: string[]): { command: Command; rest: string[] } | undefined {
-  let best: { command: Command; rest: string[] } | undefined;
+export function findCommand<T extends { name: string }>(commands: T[], argv: string[]): { command: T; rest: string[] } | undefined {
+  let best: { command: T; rest: string[] } | undefined;
   for (const command of commands) {
     const words = command.name.split(" ");
     if (words.every((w, i) => argv[i] === w) && (!best || words.length > best.command.name.split(" ").length)) {
@@ -107,11 +114,16 @@ export async function runCommand(command: Command, rest: string[], io: Pick<Comm
   try {
     return await command.run({ ...io, args: parsed.positionals, options: parsed.values as CommandContext["options"] });
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`aleph ${command.name}: ${error.message}\nRun \`aleph ${command.name} --help\` for usage.\n`);
-      return 2;
-    }
-    io.err(`aleph ${command.name}: ${isAlephError(error) ? describeError(error as AlephError) : errorMessage(error)}\n`);
-    return 1;
+    return reportFailure(command.name, error, io.err);
   }
+}
+
+/** Prints why a command failed and returns its exit code: 2 for a usage error, 1 for anything else. */
+export function reportFailure(name: string, error: unknown, err: (text: string) => void): number {
+  if (error instanceof UsageError || isCommandUsageError(error)) {
+    err(`aleph ${name}: ${(error as Error).message}\nRun \`aleph ${name} --help\` for usage.\n`);
+    return 2;
+  }
+  err(`aleph ${name}: ${isAlephError(error) ? describeError(error as AlephError) : errorMessage(error)}\n`);
+  return 1;
 }

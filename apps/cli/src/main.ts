@@ -1,46 +1,22 @@
 #!/usr/bin/env node
-import { findCommand, generalHelp, runCommand, type Command } from "./command.js";
-import { configCheckCommand, configSchemaCommand } from "./commands/config.js";
-import { agentsAddCommand, agentsContextCommand, agentsListCommand, agentsRemoveCommand } from "./commands/agents.js";
-import { chatCommands } from "./commands/chat.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { identityShowCommand } from "./commands/identity.js";
-import { initCommand } from "./commands/init.js";
-import { keysGetCommand, keysListCommand, keysRmCommand, keysSetCommand } from "./commands/keys.js";
-import { pluginsInspectCommand, pluginsListCommand } from "./commands/plugins.js";
-import { pluginsNewCommand } from "./commands/plugins-new.js";
-import { sessionsCommands } from "./commands/sessions.js";
-import { startCommand } from "./commands/start.js";
-import { statusCommand } from "./commands/status.js";
-import { toolsCallCommand, toolsListCommand } from "./commands/tools.js";
+import { resolvePaths } from "@aleph/kernel/light";
+import { findCommand, generalHelp, reportFailure, runCommand, type HelpEntry } from "./command.js";
+import { bundledPlugins } from "./bundled.js";
+import { KERNEL_COMMANDS } from "./kernel-commands.js";
+import { describeConflict, readCommandIndex, type CommandIndex, type IndexedCommand } from "./plugin-commands/command-index.js";
+import { argsUsage, pluginCommandHelp } from "./plugin-commands/help.js";
+import type { CommandIo } from "./plugin-commands/io.js";
+import { parseCommandLine } from "./plugin-commands/parse-args.js";
+import { nearest } from "./plugin-commands/suggest.js";
+
+/*
+ * The launcher: the kernel's own commands (kernel-commands.ts) and the commands plugins declare in
+ * their manifests (plugin-commands/). Listing, help and usage errors read manifests only; a
+ * command's code is imported when it runs.
+ */
 
 declare const __ALEPH_VERSION__: string;
 const VERSION = typeof __ALEPH_VERSION__ === "string" ? __ALEPH_VERSION__ : "dev";
-
-const commands: Command[] = [
-  initCommand,
-  startCommand,
-  statusCommand,
-  pluginsListCommand,
-  pluginsInspectCommand,
-  pluginsNewCommand,
-  configCheckCommand,
-  configSchemaCommand,
-  toolsListCommand,
-  toolsCallCommand,
-  keysSetCommand,
-  keysGetCommand,
-  keysListCommand,
-  keysRmCommand,
-  agentsListCommand,
-  agentsAddCommand,
-  agentsRemoveCommand,
-  agentsContextCommand,
-  identityShowCommand,
-  ...sessionsCommands,
-  ...chatCommands,
-  doctorCommand,
-];
 
 /** Set when the reader of stdout went away (`aleph sessions export … | head`): the rest of the output is dropped. */
 let stdoutClosed = false;
@@ -49,29 +25,90 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   stdoutClosed = true;
 });
 
-async function main(argv: string[]): Promise<number> {
-  const out = (text: string) => void (stdoutClosed || process.stdout.write(text));
-  const err = (text: string) => void process.stderr.write(text);
-  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-    out(generalHelp(commands, VERSION));
-    return argv.length === 0 ? 2 : 0;
+function pluginEntries(index: CommandIndex): HelpEntry[] {
+  return index.commands.map((c) => ({ name: c.declaration.name, args: argsUsage(c.declaration), summary: c.declaration.summary }));
+}
+
+/** The plugin commands, or none when the state root cannot even be resolved (a bad ALEPH_PROFILE: the kernel's commands say why). */
+function commandIndex(io: CommandIo): CommandIndex {
+  try {
+    return readCommandIndex(resolvePaths({ env: io.env, cwd: io.cwd }), bundledPlugins());
+  } catch {
+    return { commands: [], conflicts: [] };
   }
+}
+
+function help(index: CommandIndex, filter?: string): string {
+  const inGroup = <T extends { name: string }>(c: T) => filter === undefined || c.name.startsWith(`${filter} `);
+  return generalHelp(
+    [
+      { title: "Commands", entries: KERNEL_COMMANDS.filter(inGroup) },
+      { title: "Plugin commands", entries: pluginEntries(index).filter(inGroup) },
+    ],
+    VERSION,
+  );
+}
+
+function warnConflicts(index: CommandIndex, io: CommandIo, command?: string): void {
+  for (const conflict of index.conflicts) if (command === undefined || conflict.command === command) io.err(`warning: ${describeConflict(conflict)}\n`);
+}
+
+async function runPlugin(indexed: IndexedCommand, rest: string[], index: CommandIndex, io: CommandIo): Promise<number> {
+  const name = indexed.declaration.name;
+  warnConflicts(index, io, name);
+  try {
+    const parsed = parseCommandLine(indexed.declaration, rest);
+    if (parsed.help) {
+      io.out(pluginCommandHelp(indexed.declaration, { id: indexed.pluginId, source: indexed.source }));
+      return 0;
+    }
+    const { runPluginCommand } = await import("./plugin-commands/run.js");
+    return await runPluginCommand(indexed, parsed, io);
+  } catch (error) {
+    return reportFailure(name, error, io.err);
+  }
+}
+
+/** What the user may have meant by an unknown command line. */
+function suggestion(argv: string[], index: CommandIndex): string {
+  const names = [...KERNEL_COMMANDS.map((c) => c.name), ...index.commands.map((c) => c.declaration.name)];
+  const typed = argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ");
+  const guess = nearest(typed, names) ?? nearest(argv[0] ?? "", names.map((n) => n.split(" ")[0]!));
+  return guess ? `Did you mean \`aleph ${guess}\`? ` : "";
+}
+
+async function main(argv: string[]): Promise<number> {
+  const io: CommandIo = {
+    out: (text: string) => void (stdoutClosed || process.stdout.write(text)),
+    err: (text: string) => void process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+  };
   if (argv[0] === "--version" || argv[0] === "-v") {
-    out(`${VERSION}\n`);
+    io.out(`${VERSION}\n`);
     return 0;
   }
-  const found = findCommand(commands, argv);
-  if (!found) {
-    // A group word alone ("aleph plugins") lists its subcommands.
-    const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
-    if (group.length > 0 && (argv.length === 1 || argv[1] === "--help" || argv[1] === "-h")) {
-      out(generalHelp(group, VERSION));
-      return argv.length === 1 ? 2 : 0;
-    }
-    err(`aleph: unknown command "${argv.join(" ")}"\nRun \`aleph --help\` for the list of commands.\n`);
-    return 2;
+  // `aleph help <command>` is `aleph <command> --help`.
+  if (argv[0] === "help" && argv.length > 1) return main([...argv.slice(1), "--help"]);
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    const index = commandIndex(io);
+    io.out(help(index));
+    warnConflicts(index, io);
+    return argv.length === 0 ? 2 : 0;
   }
-  return runCommand(found.command, found.rest, { out, err, env: process.env, cwd: process.cwd() });
+  const own = findCommand(KERNEL_COMMANDS, argv);
+  if (own) return runCommand(await own.command.load(), own.rest, io);
+  const index = commandIndex(io);
+  const plugin = findCommand(index.commands.map((c) => ({ name: c.declaration.name, indexed: c })), argv);
+  if (plugin) return runPlugin(plugin.command.indexed, plugin.rest, index, io);
+  // A group word alone ("aleph sessions") lists its subcommands.
+  const group = [...KERNEL_COMMANDS.map((c) => c.name), ...index.commands.map((c) => c.declaration.name)].filter((n) => n.startsWith(`${argv[0]} `));
+  if (group.length > 0 && (argv.length === 1 || argv[1] === "--help" || argv[1] === "-h")) {
+    io.out(help(index, argv[0]));
+    return argv.length === 1 ? 2 : 0;
+  }
+  io.err(`aleph: unknown command "${argv.join(" ")}"\n${suggestion(argv, index)}Run \`aleph --help\` for the list of commands.\n`);
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

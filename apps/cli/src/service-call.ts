@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AlephError, isAlephError } from "@aleph/plugin-sdk";
 import type { AlephPaths, Kernel } from "@aleph/kernel";
-import { MAX_CONTROL_LINE } from "./control/control-protocol.js";
+import { MAX_CONTROL_LINE } from "./control/protocol.js";
 import { askKernel, runningKernel } from "./kernel-client.js";
 import { withOneShotKernel } from "./one-shot-kernel.js";
 

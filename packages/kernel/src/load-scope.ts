@@ -8,6 +8,8 @@ import type { PluginCandidate } from "./discovery.js";
 export interface LoadScope {
   plugins?: string[];
   services?: string[];
+  /** Every plugin that is not a daemon (`aleph services list` without a running kernel). */
+  allButDaemons?: boolean;
 }
 
 /** The ids a scoped kernel loads, from the manifests alone (no plugin code runs). */
@@ -25,6 +27,7 @@ export function scopedPluginIds(winners: Map<string, PluginCandidate>, scope: Lo
     wantedServices.add(service);
     for (const [id, candidate] of winners) if (candidate.manifest?.services.provides.includes(service)) addPlugin(id);
   };
+  for (const id of scope.allButDaemons ? winners.keys() : []) addPlugin(id);
   for (const id of scope.plugins ?? []) addPlugin(id);
   for (const service of scope.services ?? []) addService(service);
   return selected;

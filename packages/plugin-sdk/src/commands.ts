@@ -1,4 +1,4 @@
-import type { PluginInfo } from "./manifest.js";
+import type { PluginInfo, PluginSource } from "./manifest.js";
 import type { ServiceRef } from "./service-ref.js";
 
 /*
@@ -66,6 +66,14 @@ export interface KernelEvent {
   payload: unknown;
 }
 
+/** A service as `aleph services list` shows it: who provides it and which provider is bound. */
+export interface ServiceInfoView {
+  id: string;
+  /** The plugin whose implementation callers get. */
+  boundTo: string;
+  providers: { plugin: string; priority: number; source: PluginSource }[];
+}
+
 /** What `status()` answers: the kernel's plugins and bound services. */
 export interface KernelStatusView {
   pid: number;
@@ -73,7 +81,7 @@ export interface KernelStatusView {
   startedAt: string;
   uptimeMs: number;
   plugins: PluginInfo[];
-  services: { id: string; providers: { pluginId: string; priority: number }[]; bound: string | null }[];
+  services: ServiceInfoView[];
 }
 
 export interface CallOptions {

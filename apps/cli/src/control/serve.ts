@@ -3,28 +3,41 @@ import { join } from "node:path";
 import { writeFileAtomicSync } from "@aleph/plugin-sdk";
 import type { Kernel } from "@aleph/kernel";
 import { configJsonSchema } from "../config-json-schema.js";
-import { controlSocketPath, startControlServer } from "./control-server.js";
-import { toolsOf } from "../tools-service.js";
-import { invokeService } from "../service-call.js";
+import { subscribeEvents } from "../kernel-handle/event-subscription.js";
+import { checkEmittable } from "../kernel-handle/in-process.js";
+import { invokeService, invokeServiceStream } from "../kernel-handle/invoke-service.js";
+import { controlSocketPath, startControlServer } from "./server.js";
+
+const argsOf = (params: Record<string, unknown>): unknown[] => (Array.isArray(params.args) ? params.args : []);
 
 /**
- * Opens the running kernel's control socket and announces it in run/kernel.json, so that
- * `aleph status` and `aleph plugins list` can ask the kernel instead of guessing from disk.
+ * Opens the running kernel's control socket and announces it in run/kernel.json: the remote side
+ * of every kernel handle (kernel-handle/remote.ts) — `aleph status`, plugin commands, `events tail`.
  */
 export async function serveControl(kernel: Kernel): Promise<void> {
   const socket = controlSocketPath(kernel.paths.runDir);
-  const server = await startControlServer(socket, {
-    status: () => kernel.status(),
-    // Status, list and inspect come from the kernel's redacted views: they quote plugin errors.
-    "plugins.list": () => kernel.status().plugins,
-    "plugins.inspect": (params) => kernel.inspect(String(params.id ?? "")),
-    "config.schema": () => configJsonSchema(kernel.host),
-    "tools.list": () => toolsOf(kernel).list(),
-    "tools.call": (params) => toolsOf(kernel).call(String(params.name ?? ""), params.args),
-    "service.call": (params) => invokeService(kernel, String(params.service ?? ""), String(params.method ?? ""), Array.isArray(params.args) ? params.args : []),
-    "config.reload": () => kernel.reloadConfig(),
-    ping: () => "pong",
-  }, (text) => kernel.redact(text));
+  const server = await startControlServer(
+    socket,
+    {
+      status: () => kernel.status(),
+      // Status, list and inspect come from the kernel's redacted views: they quote plugin errors.
+      "plugins.list": () => kernel.status().plugins,
+      "plugins.inspect": (params) => kernel.inspect(String(params.id ?? "")),
+      "config.schema": () => configJsonSchema(kernel.host),
+      "config.reload": () => kernel.reloadConfig(),
+      "service.call": (params) => invokeService(kernel, String(params.service ?? ""), String(params.method ?? ""), argsOf(params)),
+      "service.stream": (params) => invokeServiceStream(kernel, String(params.service ?? ""), String(params.method ?? ""), argsOf(params)),
+      "events.subscribe": (params, signal) => subscribeEvents(kernel, { ...(typeof params.prefix === "string" ? { prefix: params.prefix } : {}), signal }),
+      "events.emit": async (params) => {
+        const event = String(params.event ?? "");
+        checkEmittable(event);
+        await kernel.bus.emit(event as never, (params.payload ?? {}) as never);
+        return null;
+      },
+      ping: () => "pong",
+    },
+    (text) => kernel.redact(text),
+  );
   const infoFile = join(kernel.paths.runDir, "kernel.json");
   const status = kernel.status();
   writeFileAtomicSync(infoFile, JSON.stringify({ pid: status.pid, socket, root: status.root, startedAt: status.startedAt }, null, 2) + "\n");

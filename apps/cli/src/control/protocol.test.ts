@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { AlephError } from "@aleph/plugin-sdk";
-import { MAX_CONTROL_LINE, parseControlRequest } from "./control-protocol.js";
-import { controlRequest, controlSocketPath, startControlServer } from "./control-server.js";
+import { ControlClient, controlRequest } from "./client.js";
+import { MAX_CONTROL_LINE, parseControlRequest } from "./protocol.js";
+import { controlSocketPath, startControlServer } from "./server.js";
 
 describe("parseControlRequest", () => {
   it("accepts a request with and without params", () => {
     expect(parseControlRequest('{"id":1,"method":"status"}')).toEqual({ id: 1, method: "status", params: {} });
-    expect(parseControlRequest('{"id":"a","method":"plugins.inspect","params":{"id":"x"}}').params).toEqual({ id: "x" });
+    expect((parseControlRequest('{"id":"a","method":"plugins.inspect","params":{"id":"x"}}') as { params: unknown }).params).toEqual({ id: "x" });
   });
 
   it("explains each kind of bad request", () => {
@@ -21,6 +22,11 @@ describe("parseControlRequest", () => {
     expect(() => parseControlRequest('{"id":1,"method":"Bad Method"}')).toThrow(/method name/);
     expect(() => parseControlRequest('{"id":1,"method":"status","params":[1]}')).toThrow(/params must be an object/);
     expect(() => parseControlRequest(" ".repeat(MAX_CONTROL_LINE + 1))).toThrow(/limit/);
+    expect(() => parseControlRequest('{"cancel":true}')).toThrow(/needs an id/);
+  });
+
+  it("reads a cancel line", () => {
+    expect(parseControlRequest('{"id":4,"cancel":true}')).toEqual({ id: 4, cancel: true });
   });
 });
 
@@ -89,5 +95,76 @@ describe("control server", () => {
   it("uses a short socket path when the run directory's is too long for a Unix socket", () => {
     expect(controlSocketPath("/r/run")).toBe("/r/run/control.sock");
     expect(controlSocketPath("/" + "x".repeat(120))).toMatch(new RegExp(`^${tmpdir()}/aleph-[0-9a-f]{16}\\.sock$`));
+  });
+
+  it("streams a handler's async iterable item by item, then answers", async () => {
+    const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
+    const server = await startControlServer(socket, {
+      count: async function* (params) {
+        for (let i = 1; i <= Number(params.to); i++) yield i;
+      },
+    });
+    const client = new ControlClient(socket);
+    try {
+      const items: unknown[] = [];
+      for await (const item of client.stream("count", { to: 3 })) items.push(item);
+      expect(items).toEqual([1, 2, 3]);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("stops a stream on the kernel's side when the client aborts, and on disconnect", async () => {
+    const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
+    let stopped = 0;
+    const forever = async function* (): AsyncGenerator<number> {
+      try {
+        for (let i = 0; ; i++) {
+          yield i;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } finally {
+        stopped++;
+      }
+    };
+    const server = await startControlServer(socket, { forever: () => forever() });
+    try {
+      const controller = new AbortController();
+      const client = new ControlClient(socket);
+      const seen: unknown[] = [];
+      for await (const item of client.stream("forever", {}, controller.signal)) {
+        seen.push(item);
+        if (seen.length === 3) controller.abort();
+      }
+      expect(seen.slice(0, 3)).toEqual([0, 1, 2]);
+      await expect.poll(() => stopped).toBe(1);
+      // A request on the same connection still works after the cancel.
+      const other = new ControlClient(socket);
+      const iterator = other.stream("forever", {})[Symbol.asyncIterator]();
+      await iterator.next();
+      other.close();
+      await expect.poll(() => stopped).toBe(2);
+      client.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("runs requests of one connection concurrently, each answered under its id", async () => {
+    const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const server = await startControlServer(socket, { slow: async () => (await gate, "slow"), fast: () => "fast" });
+    const client = new ControlClient(socket);
+    try {
+      const slow = client.request("slow");
+      await expect(client.request("fast")).resolves.toBe("fast");
+      release();
+      await expect(slow).resolves.toBe("slow");
+    } finally {
+      client.close();
+      await server.close();
+    }
   });
 });

@@ -1,0 +1,99 @@
+import { parseArgs } from "node:util";
+import type { CommandDeclaration, CommandOptionDeclaration, CommandValue } from "@aleph/plugin-sdk/core";
+import { UsageError } from "../command.js";
+import { nearest } from "./suggest.js";
+
+export interface ParsedCommandLine {
+  help: boolean;
+  args: Record<string, string | string[] | undefined>;
+  options: Record<string, CommandValue | undefined>;
+}
+
+/** "a session key" (the argument's summary) or "<key>". */
+function argLabel(arg: { name: string; summary?: string }): string {
+  return arg.summary ?? `<${arg.name}>`;
+}
+
+function checkInteger(option: CommandOptionDeclaration, text: string): number {
+  const value = /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  const { min, max } = option;
+  if (!Number.isSafeInteger(value) || (min !== undefined && value < min) || (max !== undefined && value > max)) {
+    const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : "";
+    throw new UsageError(`--${option.name} takes a whole number${range}, not "${text}"`);
+  }
+  return value;
+}
+
+function checkNumber(option: CommandOptionDeclaration, text: string): number {
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  const { min, max } = option;
+  if (!Number.isFinite(value) || (min !== undefined && value < min) || (max !== undefined && value > max)) {
+    const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : "";
+    throw new UsageError(`--${option.name} takes a number${range}, not "${text}"`);
+  }
+  return value;
+}
+
+function convert(option: CommandOptionDeclaration, raw: string | boolean): CommandValue {
+  if (option.type === "boolean") return raw === true;
+  const text = String(raw);
+  if (option.type === "integer") return checkInteger(option, text);
+  if (option.type === "number") return checkNumber(option, text);
+  if (option.choices && !option.choices.includes(text)) throw new UsageError(`--${option.name} takes ${option.choices.join(", ")}, not "${text}"`);
+  return text;
+}
+
+/** node:util's message for an unknown option, with the nearest declared one suggested. */
+function unknownOptionMessage(message: string, declaration: CommandDeclaration): string {
+  const flag = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+  if (!flag) return message.replace(/\. To specify a positional.*$/, "");
+  const names = [...declaration.options.map((o) => o.name), "help"];
+  const guess = flag.startsWith("--") ? nearest(flag.slice(2), names) : undefined;
+  return `unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ""}`;
+}
+
+/**
+ * Checks a command line against a command's declaration: option types, ranges and choices,
+ * required options and arguments, too many arguments. Every mistake is a UsageError; no plugin code runs.
+ */
+export function parseCommandLine(declaration: CommandDeclaration, argv: string[]): ParsedCommandLine {
+  const specs: Record<string, { type: "boolean" | "string"; short?: string }> = { help: { type: "boolean", short: "h" } };
+  for (const option of declaration.options) {
+    specs[option.name] = { type: option.type === "boolean" ? "boolean" : "string", ...(option.short ? { short: option.short } : {}) };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: specs, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(unknownOptionMessage((error as Error).message, declaration));
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return { help: true, args: {}, options: {} };
+
+  const options: Record<string, CommandValue | undefined> = {};
+  for (const option of declaration.options) {
+    const raw = values[option.name];
+    if (raw === undefined) {
+      if (option.required) throw new UsageError(`--${option.name} is required${option.choices ? ` (${option.choices.join(", ")})` : ""}`);
+      options[option.name] = option.default ?? (option.type === "boolean" ? false : undefined);
+    } else {
+      options[option.name] = convert(option, raw);
+    }
+  }
+
+  const positionals = parsed.positionals;
+  const args: Record<string, string | string[] | undefined> = {};
+  const declared = declaration.args;
+  const variadic = declared.at(-1)?.variadic === true;
+  if (!variadic && positionals.length > declared.length) {
+    const expected = declared.length === 0 ? "no arguments" : declared.map(argLabel).join(" and ");
+    throw new UsageError(`expected ${expected}, got ${positionals.length} arguments`);
+  }
+  declared.forEach((arg, i) => {
+    if (arg.variadic) args[arg.name] = positionals.slice(i);
+    else args[arg.name] = positionals[i];
+    const missing = arg.variadic ? positionals.length <= i : positionals[i] === undefined;
+    if (arg.required && missing) throw new UsageError(`expected ${argLabel(arg)}`);
+  });
+  return { help: false, args, options };
+}

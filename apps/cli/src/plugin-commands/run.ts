@@ -1,0 +1,103 @@
+import { AlephError, type CommandDeclaration, type CommandHandler, type CommandInput, type PluginDefinition, type PluginInfo } from "@aleph/plugin-sdk";
+import { discoverPlugins, loadNodePlugin, pluginSearchPaths, resolvePaths, type PluginCandidate } from "@aleph/kernel";
+import { bundledPlugins } from "../bundled.js";
+import { withKernelHandle } from "../kernel-handle/open.js";
+import { serviceDownError } from "../kernel-handle/invoke-service.js";
+import type { IndexedCommand } from "./command-index.js";
+import type { ParsedCommandLine } from "./parse-args.js";
+import type { CommandIo } from "./io.js";
+
+/** How long importing a plugin's entry for its command may take (setup_timeout_ms's default). */
+const IMPORT_TIMEOUT_MS = 10_000;
+
+/** The validated copy of the plugin that owns `indexed`'s command, as the kernel discovers it. */
+function ownerCandidate(indexed: IndexedCommand, env: NodeJS.ProcessEnv, cwd: string): { candidate: PluginCandidate; declaration: CommandDeclaration } {
+  const paths = resolvePaths({ env, cwd });
+  const found = discoverPlugins(indexed.source === "bundled" ? [] : pluginSearchPaths(paths), bundledPlugins());
+  const candidate = found.winners.get(indexed.pluginId);
+  if (!candidate) throw new AlephError("ALEPH_E_NOT_FOUND", `plugin "${indexed.pluginId}" is gone from ${indexed.dir}`, { fix: "run `aleph plugins list`" });
+  if (candidate.error) throw candidate.error;
+  const declaration = candidate.manifest!.commands.find((c) => c.name === indexed.declaration.name);
+  if (!declaration) {
+    throw new AlephError("ALEPH_E_MANIFEST", `plugin "${indexed.pluginId}" no longer declares "${indexed.declaration.name}"`, { file: candidate.manifestFile, fix: "run `aleph --help` for its commands" });
+  }
+  return { candidate, declaration };
+}
+
+/** Why a command's plugin is not running in a kernel, in the words of its failure. */
+function pluginDownError(id: string, plugins: PluginInfo[]): AlephError {
+  const info = plugins.find((p) => p.id === id && p.status !== "overridden" && !p.runningInstead);
+  if (info?.provides[0] && info.error) return serviceDownError(info.provides[0], plugins);
+  if (info?.error) {
+    return new AlephError("ALEPH_E_DEPENDENCY", `plugin "${id}" failed with ${info.error.code}: ${info.error.message}`, {
+      fix: info.error.fix ?? `fix it, then check \`aleph plugins inspect ${id}\``,
+      ...(info.error.file ? { file: info.error.file } : {}),
+      ...(info.error.line ? { line: info.error.line } : {}),
+    });
+  }
+  return new AlephError("ALEPH_E_DEPENDENCY", `plugin "${id}" is ${info?.status ?? "not loaded"}`, { fix: `check \`aleph plugins inspect ${id}\`` });
+}
+
+function handlerOf(definition: PluginDefinition<unknown> | undefined, id: string, name: string, file: string): CommandHandler {
+  const handler = definition?.commands?.[name];
+  if (typeof handler !== "function") {
+    throw new AlephError("ALEPH_E_ENTRY", `plugin "${id}" declares the command "${name}" but its definition has no handler for it`, {
+      file,
+      fix: `add commands: { "${name}": async (cmd) => { … } } to its definePlugin({ … })`,
+    });
+  }
+  return handler;
+}
+
+/**
+ * Runs a plugin's command, its command line already checked against the declaration (parse-args.ts):
+ * runs the handler with a kernel handle — the running kernel's, or one started here with only
+ * the plugin, the services the command declares, and what they require.
+ */
+export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCommandLine, io: CommandIo): Promise<number> {
+  const name = indexed.declaration.name;
+  if (indexed.disabledBy) {
+    throw new AlephError("ALEPH_E_DEPENDENCY", `"aleph ${name}" belongs to plugin "${indexed.pluginId}", which does not load: ${indexed.disabledBy}`, {
+      fix: `enable the plugin, or see \`aleph plugins inspect ${indexed.pluginId}\``,
+    });
+  }
+  const { candidate, declaration } = ownerCandidate(indexed, io.env, io.cwd);
+  const paths = resolvePaths({ env: io.env, cwd: io.cwd });
+  const controller = new AbortController();
+  const onSigint = () => {
+    // A second Ctrl-C does not wait for the command to wind down.
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    return await withKernelHandle({ paths, env: io.env, cwd: io.cwd, scope: { plugins: [indexed.pluginId], services: declaration.services } }, async (handle) => {
+      let definition: PluginDefinition<unknown> | undefined;
+      if (handle.mode === "in-process") {
+        definition = handle.kernel.host.definitionOf(indexed.pluginId);
+        if (!definition) throw pluginDownError(indexed.pluginId, handle.kernel.status().plugins);
+      } else {
+        const status = await handle.status();
+        if (!status.plugins.some((p) => p.id === indexed.pluginId && p.status === "active")) throw pluginDownError(indexed.pluginId, status.plugins);
+        definition = (await loadNodePlugin(candidate, 1, IMPORT_TIMEOUT_MS)).definition;
+      }
+      const handler = handlerOf(definition, indexed.pluginId, name, candidate.manifestFile);
+      const input: CommandInput = {
+        name,
+        args: parsed.args,
+        options: parsed.options,
+        out: io.out,
+        err: io.err,
+        stdin: io.stdin ?? process.stdin,
+        cwd: io.cwd,
+        env: io.env,
+        paths: { root: paths.root, configFile: paths.configFile, workspace: paths.workspaceDir },
+        kernel: handle,
+        signal: controller.signal,
+      };
+      return (await handler(input)) ?? 0;
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}

@@ -1,0 +1,8 @@
+/*
+ * `@aleph/kernel/light`: paths and plugin directories, without the kernel's validation and
+ * logging stack (zod, pino, chokidar), for start-up paths that must stay fast (`aleph --help`).
+ */
+export { resolvePaths, resolveStateRoot, pluginSearchPaths, SOURCE_PRECEDENCE, type AlephPaths, type PluginSearchPath, type StateRootOrigin } from "./paths.js";
+export { manifestFileIn, pluginDirsIn } from "./plugin-dirs.js";
+/** TOML parsing without the kernel's error locating (the command index skips a manifest that does not parse). */
+export { parse as parseTomlText } from "smol-toml";

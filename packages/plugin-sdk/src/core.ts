@@ -1,0 +1,27 @@
+/*
+ * `@aleph/plugin-sdk/core`: the part of the SDK that imports nothing heavy (no zod), for code on a
+ * hot start-up path — `aleph --help` reads command declarations with it. Everything here is also
+ * exported from the main entry.
+ */
+export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type AlephErrorOptions } from "./errors.js";
+export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, PLUGIN_ID_RULE, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
+export {
+  CommandUsageError,
+  isCommandUsageError,
+  RESERVED_COMMAND_WORDS,
+  type CommandDeclaration,
+  type CommandArgDeclaration,
+  type CommandOptionDeclaration,
+  type CommandOptionType,
+  type CommandValue,
+  type CommandHandler,
+  type CommandInput,
+  type KernelHandle,
+  type KernelEvent,
+  type KernelStatusView,
+  type ServiceInfoView,
+  type CallOptions,
+  type ServiceCaller,
+} from "./commands.js";
+export { table, json, plural } from "./command-output.js";
+export { MANIFEST_FILE_NAMES, PLUGIN_API_VERSION, type PluginManifest, type PluginKind, type PluginSource, type PluginStatus, type PluginInfo } from "./manifest.js";
