@@ -3,8 +3,9 @@ import { defineConfig } from "tsup";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
-// The launcher is one bundled file (plus the loader hooks, which Node loads by URL): resolving
-// and reading a few hundred small modules would dominate start-up time otherwise.
+// The launcher is bundled (plus the loader hooks, which Node loads by URL): resolving and reading a
+// few hundred small modules would dominate start-up time otherwise. Split into chunks at its
+// dynamic imports, so `aleph --help` reads the command index without the kernel, zod or a command's code.
 export default defineConfig({
   entry: { aleph: "src/main.ts", "module-hooks": "../../packages/kernel/src/module-hooks.ts" },
   format: ["esm"],
@@ -12,7 +13,7 @@ export default defineConfig({
   platform: "node",
   sourcemap: true,
   clean: true,
-  splitting: false,
+  splitting: true,
   // @aleph/wasm-host stays a package of its own: Extism starts its workers from files beside it.
   // zod stays a package too: the bundled plugins import it (not a copy each), so the launcher and
   // every plugin share one instance, loaded once (measured: kernel.ready 214 → 173 ms with four
