@@ -11,7 +11,8 @@ const WORD = /^[a-z][a-z0-9-]{0,31}$/;
 const SERVICE_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 
 const argSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "argument names are lowercase words (a-z, 0-9, -)"),
+  // Shown as `<name>` in help and used as `cmd.args.<name>`, so camelCase is allowed (`<chatId>`).
+  name: z.string().regex(/^[a-z][a-zA-Z0-9-]{0,31}$/, "argument names are words of letters, digits and - starting with a lowercase letter (key, chatId)"),
   summary: z.string().optional(),
   required: z.boolean().default(false),
   variadic: z.boolean().default(false),

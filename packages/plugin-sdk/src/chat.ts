@@ -48,10 +48,14 @@ export interface ChatStatus {
   torn: ChatTornLine[];
 }
 
+/** ChatReadOptions.limit (and unread's) when none is given, and the most it may be. */
+export const DEFAULT_CHAT_READ_LIMIT = 100;
+export const MAX_CHAT_READ_LIMIT = 1000;
+
 export interface ChatReadOptions {
   /** Return messages with seq > after (default 0). */
   after?: number;
-  /** At most this many (default 100, max 1000). */
+  /** At most this many (default DEFAULT_CHAT_READ_LIMIT = 100, at most MAX_CHAT_READ_LIMIT = 1000). */
   limit?: number;
 }
 

@@ -49,6 +49,8 @@ export {
   type ChatReadResult,
   type ChatUnreadResult,
   type ChatTornLine,
+  DEFAULT_CHAT_READ_LIMIT,
+  MAX_CHAT_READ_LIMIT,
 } from "./chat.js";
 export {
   sessionsRef,
@@ -56,6 +58,11 @@ export {
   tokenCounterRef,
   estimateTokens,
   SESSION_ROLES,
+  DEFAULT_HISTORY_LIMIT,
+  MAX_HISTORY_LIMIT,
+  DEFAULT_LIST_LIMIT,
+  MAX_LIST_LIMIT,
+  MAX_APPEND_BATCH,
   type SessionsService,
   type SessionRole,
   type SessionMessageInput,
@@ -121,6 +128,7 @@ export {
 export { appendJsonLine, readJsonLines, type AppendJsonLineOptions, type JsonLinesRead } from "./jsonl.js";
 export { audit, audited, auditFile, readAudit, type AuditRecord } from "./audit.js";
 export { table, json, plural } from "./command-output.js";
+export { messageContent, readTextInput, printable, contentText, timeText } from "./message-text.js";
 export {
   validateWithSchema,
   issuePath,

@@ -72,8 +72,17 @@ export interface SessionAppendResult {
   session: SessionInfo;
 }
 
+/** SessionHistoryOptions.limit when none is given, and the most it may be. */
+export const DEFAULT_HISTORY_LIMIT = 100;
+export const MAX_HISTORY_LIMIT = 10_000;
+/** SessionListFilter.limit when none is given, and the most it may be. */
+export const DEFAULT_LIST_LIMIT = 1000;
+export const MAX_LIST_LIMIT = 100_000;
+/** The most messages one `append` call takes. */
+export const MAX_APPEND_BATCH = 10_000;
+
 export interface SessionHistoryOptions {
-  /** The last `limit` messages (default 100, at most 10,000). */
+  /** The last `limit` messages (default DEFAULT_HISTORY_LIMIT = 100, at most MAX_HISTORY_LIMIT = 10,000). */
   limit?: number;
   /** Only messages with seq < before (paging backwards). */
   before?: number;
@@ -88,7 +97,7 @@ export interface SessionListFilter {
   updatedSince?: number;
   /** List archived sessions instead of live ones. */
   archived?: boolean;
-  /** At most this many (default 1000, at most 100,000), most recently updated first. */
+  /** At most this many (default DEFAULT_LIST_LIMIT = 1000, at most MAX_LIST_LIMIT = 100,000), most recently updated first. */
   limit?: number;
 }
 

@@ -2,6 +2,8 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   AlephError,
+  DEFAULT_CHAT_READ_LIMIT,
+  MAX_CHAT_READ_LIMIT,
   appendJsonLine,
   mkdirPrivateSync,
   optionsOf,
@@ -49,8 +51,6 @@ import {
  */
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
-export const DEFAULT_READ_LIMIT = 100;
-export const MAX_READ_LIMIT = 1000;
 const MAX_KEY_LENGTH = 256;
 
 export interface ChatStoreOptions {
@@ -123,9 +123,9 @@ function checkSeq(name: string, value: unknown): number {
 }
 
 function checkLimit(value: unknown): number {
-  if (value === undefined || value === null) return DEFAULT_READ_LIMIT;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > MAX_READ_LIMIT) {
-    throw usage(`limit must be an integer from 1 to ${MAX_READ_LIMIT}, got ${JSON.stringify(value)}`);
+  if (value === undefined || value === null) return DEFAULT_CHAT_READ_LIMIT;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > MAX_CHAT_READ_LIMIT) {
+    throw usage(`limit must be an integer from 1 to ${MAX_CHAT_READ_LIMIT}, got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -1,7 +1,15 @@
 import { chatRef, definePlugin, z } from "@aleph/plugin-sdk";
 import { createChatStore, DEFAULT_MAX_MESSAGE_BYTES } from "./chat-store.js";
+import { logCommand } from "./commands/log.js";
+import { postCommand } from "./commands/post.js";
 
 export default definePlugin({
+  // `aleph chat …`, declared in aleph_plugin.toml's [[commands]]; they reach the store only through the kernel handle.
+  commands: {
+    "chat log": logCommand,
+    "chat post": postCommand,
+  },
+
   // The [chat] section of config.toml.
   config: z.object({
     /** Largest message content, in UTF-8 bytes of its JSON serialisation. */

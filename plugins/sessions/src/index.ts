@@ -6,6 +6,12 @@ import { SessionCoordinator } from "./session-coordinator.js";
 import { formatSessionExport, parseSessionExport } from "./session-jsonl.js";
 import { SessionStore, type StoreOptions } from "./session-store.js";
 import { SwapManager } from "./swap-manager.js";
+import { appendCommand } from "./commands/append.js";
+import { exportCommand } from "./commands/export.js";
+import { importCommand } from "./commands/import.js";
+import { listCommand } from "./commands/list.js";
+import { rmCommand } from "./commands/rm.js";
+import { showCommand } from "./commands/show.js";
 
 const MiB = 1024 * 1024;
 
@@ -21,6 +27,16 @@ const subagentsConfig = z.object({
 });
 
 export default definePlugin({
+  // `aleph sessions …`, declared in aleph_plugin.toml's [[commands]]; they reach the store only through the kernel handle.
+  commands: {
+    "sessions list": listCommand,
+    "sessions show": showCommand,
+    "sessions append": appendCommand,
+    "sessions export": exportCommand,
+    "sessions import": importCommand,
+    "sessions rm": rmCommand,
+  },
+
   // The [sessions] section of config.toml.
   config: z.object({
     /** Largest stored message, in UTF-8 bytes of its JSON. */

@@ -1,6 +1,11 @@
 import type Database from "better-sqlite3";
 import {
   AlephError,
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_LIST_LIMIT,
+  MAX_APPEND_BATCH,
+  MAX_HISTORY_LIMIT,
+  MAX_LIST_LIMIT,
   formatSessionKey,
   optionsOf,
   parseSessionKey,
@@ -26,13 +31,6 @@ import type { CompactedMessage, ParsedSessionExport } from "./session-jsonl.js";
  * the same file — never interleave: seqs are allocated from the header row inside the transaction
  * that inserts the messages. Events are emitted after the commit.
  */
-
-export const DEFAULT_HISTORY_LIMIT = 100;
-export const MAX_HISTORY_LIMIT = 10_000;
-export const DEFAULT_LIST_LIMIT = 1000;
-export const MAX_LIST_LIMIT = 100_000;
-/** Messages per append call. */
-export const MAX_BATCH = 10_000;
 
 interface HeadRow {
   id: number;
@@ -252,7 +250,7 @@ export class SessionStore {
       const key = this.#key(keyText);
       const list = Array.isArray(input) ? input : [input];
       if (list.length === 0) throw new AlephError("ALEPH_E_USAGE", "append needs at least one message", { fix: "pass a message or a non-empty array" });
-      if (list.length > MAX_BATCH) throw new AlephError("ALEPH_E_LIMIT", `append takes at most ${MAX_BATCH} messages per call, got ${list.length}`, { fix: "split the batch" });
+      if (list.length > MAX_APPEND_BATCH) throw new AlephError("ALEPH_E_LIMIT", `append takes at most ${MAX_APPEND_BATCH} messages per call, got ${list.length}`, { fix: "split the batch" });
       // Shape checks before the transaction; the strict-JSON and size checks of each body run inside
       // it, where a refusal rolls back the whole batch: a refused message means nothing was written.
       const where = (i: number) => (list.length === 1 ? "message" : `message ${i + 1}`);
