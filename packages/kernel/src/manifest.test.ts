@@ -123,6 +123,19 @@ parameters = { type = "object", properties = { text = { type = "string" } }, req
   });
 });
 
+describe("parseManifest [[commands]] argument names", () => {
+  const withArg = (name: string) => `[plugin]\nid = "chat"\nversion = "1.0.0"\n[[commands]]\nname = "chat log"\nsummary = "Print a chat"\nargs = [{ name = "${name}", required = true }]\n`;
+
+  it("accepts camelCase argument names (shown as <chatId> in help, read as cmd.args.chatId)", () => {
+    const result = parse(withArg("chatId"));
+    expect(result.ok && result.manifest.commands[0]!.args).toEqual([{ name: "chatId", required: true, variadic: false }]);
+  });
+
+  it("refuses argument names that do not start with a lowercase letter or hold other characters", () => {
+    for (const name of ["ChatId", "chat_id", "chat id", "1st"]) expect(failure(withArg(name)).error.message, name).toMatch(/argument names are words/);
+  });
+});
+
 describe("checkApi", () => {
   const manifest = (api: string) => {
     const r = parse(`[plugin]\nid = "x"\nversion = "1.0.0"\napi = "${api}"\n`);
