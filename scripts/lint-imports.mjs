@@ -1,8 +1,10 @@
 // Checks the import rules of ARCHITECTURE §1 for the package in the working directory:
 //   plugins/*        import only the author kits of the @aleph packages — @aleph/plugin-sdk, and
-//                    @aleph/wasm-pdk for WASM plugins — never the kernel or another plugin
+//                    @aleph/wasm-pdk for WASM plugins; their test/ also @aleph/plugin-testing —
+//                    never the kernel or another plugin
 //   packages/kernel  imports no plugin and no app; of the @aleph packages only the SDK
-//   packages/plugin-sdk imports no other @aleph package (its test kit finds the kernel at run time)
+//   packages/plugin-sdk imports no other @aleph package (its deprecated /testing entry finds
+//                    @aleph/plugin-testing at run time)
 // Every import and export-from specifier in src/, test/ and assembly/ (TypeScript, AssemblyScript
 // and JavaScript) is read.
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -13,11 +15,14 @@ const repo = join(import.meta.dirname, "..");
 const where = relative(repo, cwd).split(sep).join("/");
 const ownName = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")).name;
 
-function allowed(specifier) {
+function allowed(specifier, file) {
   if (!specifier.startsWith("@aleph/")) return true;
   const pkg = specifier.split("/").slice(0, 2).join("/");
   if (pkg === ownName) return true;
-  if (where.startsWith("plugins/")) return pkg === "@aleph/plugin-sdk" || pkg === "@aleph/wasm-pdk";
+  if (where.startsWith("plugins/")) {
+    const inTests = relative(cwd, file).split(sep)[0] === "test";
+    return pkg === "@aleph/plugin-sdk" || pkg === "@aleph/wasm-pdk" || (inTests && pkg === "@aleph/plugin-testing");
+  }
   if (where === "packages/kernel") return pkg === "@aleph/plugin-sdk";
   if (where === "packages/plugin-sdk") return false;
   return true; // apps, tests and benches wire things together
@@ -46,7 +51,7 @@ for (const file of ["src", "test", "assembly"].flatMap((d) => files(join(cwd, d)
   const text = readFileSync(file, "utf8");
   for (const match of text.matchAll(IMPORT)) {
     const specifier = match[1] ?? match[2] ?? match[3];
-    if (!allowed(specifier)) {
+    if (!allowed(specifier, file)) {
       const line = text.slice(0, match.index).split("\n").length + (match[0].startsWith("\n") ? 1 : 0);
       problems.push(`${relative(repo, file)}:${line}: ${where} must not import ${specifier} (ARCHITECTURE §1: plugins talk through services and events)`);
     }

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { toolsRef } from "@aleph/plugin-sdk";
-import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-sdk/testing";
+import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-testing";
 
 const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const toolsDir = resolve(repo, "plugins/tools");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPluginConformance } from "@aleph/plugin-sdk/testing";
+import { runPluginConformance } from "@aleph/plugin-testing";
 import { definePlugin, estimateTokens, tokenCounterRef, type SessionMessageInput } from "@aleph/plugin-sdk";
 import { pluginDir, reader, start, stop, tempRoot } from "./helpers.js";
 
@@ -35,7 +35,7 @@ describe("sessions service", () => {
 
     const events = kernel.events.filter((e) => e.event.startsWith("session."));
     expect(events[0]).toEqual({ event: "session.created", payload: { key: "agent:main:main", kind: "main", agentId: "main", channel: "main" } });
-    const appended = events.filter((e) => e.event === "session.message.appended").map((e) => e.payload.message.seq);
+    const appended = kernel.eventsNamed("session.message.appended").map((p) => p.message.seq);
     expect(appended).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
     // Appending to a key that does not exist creates it (and says so).

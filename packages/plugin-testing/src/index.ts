@@ -1,0 +1,23 @@
+/*
+ * @aleph/plugin-testing: the test kit for Aleph plugins. Everything here runs the real kernel
+ * (@aleph/kernel, a dependency of this package) in-process; nothing is mocked.
+ */
+export {
+  createTestKernel,
+  type TestKernel,
+  type TestKernelOptions,
+  type TestPlugin,
+  type RecordedEvent,
+  type EventRecord,
+  type PayloadOf,
+} from "./test-kernel.js";
+export {
+  runPluginConformance,
+  assertPluginConformance,
+  type ConformanceCheck,
+  type ConformanceOptions,
+  type ConformanceResult,
+} from "./conformance.js";
+export { runAndKill, type KillTestOptions } from "./run-and-kill.js";
+// Kept in the SDK (the kernel's own tests use it, and the kernel cannot depend on this kit).
+export { useLowVaultKdfCost } from "@aleph/plugin-sdk/testing";
