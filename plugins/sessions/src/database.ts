@@ -1,5 +1,6 @@
 import { closeSync, openSync } from "node:fs";
-import Database from "better-sqlite3";
+import { createRequire } from "node:module";
+import type Database from "better-sqlite3";
 import { AlephError, errorMessage, nativeModuleError } from "@aleph/plugin-sdk";
 import { corruptError, findDamage, isCorruptionError, unreadableError } from "./damage.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
@@ -30,7 +31,10 @@ export function openSessionsDb(file: string, options: OpenOptions): SessionsDb {
   closeSync(openSync(file, "a", 0o600));
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: options.busyTimeoutMs });
+    // Required here, not imported at the top: `aleph sessions …` imports this plugin's entry to find
+    // its command handlers, and against a running kernel it never opens the file.
+    const Driver = createRequire(import.meta.url)("better-sqlite3") as typeof Database;
+    db = new Driver(file, { timeout: options.busyTimeoutMs });
   } catch (error) {
     // The driver's native addon is loaded here, on first use: its failure says nothing about the file.
     throw (
