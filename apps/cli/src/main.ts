@@ -88,6 +88,11 @@ async function main(argv: string[]): Promise<number> {
     io.out(`${VERSION}\n`);
     return 0;
   }
+  if (argv[0] === "__doctor-checks") {
+    // Not a command anyone types: `aleph doctor` runs a plugin's checks in a child process with it.
+    const { runChildChecks } = await import("./doctor/plugin-checks-child.js");
+    return runChildChecks(argv.slice(1), io).catch((error: unknown) => reportFailure("doctor", error, io.err));
+  }
   // `aleph help <command>` is `aleph <command> --help`.
   if (argv[0] === "help" && argv.length > 1) return main([...argv.slice(1), "--help"]);
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {

@@ -24,4 +24,5 @@ export {
   type ServiceCaller,
 } from "./commands.js";
 export { table, json, plural } from "./command-output.js";
+export type { DoctorFinding, DoctorInput, DoctorHandler } from "./doctor.js";
 export { MANIFEST_FILE_NAMES, PLUGIN_API_VERSION, type PluginManifest, type PluginKind, type PluginSource, type PluginStatus, type PluginInfo } from "./manifest.js";

@@ -1,4 +1,5 @@
 import type { CommandHandler } from "./commands.js";
+import type { DoctorHandler } from "./doctor.js";
 import type { PluginContext } from "./context.js";
 import type { StandardSchemaV1 } from "./schema.js";
 
@@ -15,6 +16,8 @@ export interface PluginDefinition<Config = Record<string, unknown>> {
    * (`"sessions show"`). They run in the `aleph` process with a kernel handle, not in setup's context.
    */
   commands?: Record<string, CommandHandler>;
+  /** Checks for `aleph doctor` (the manifest sets `[plugin] doctor = true`); they run in a child process with a time limit. */
+  doctor?: DoctorHandler;
 }
 
 /** Adds types to a plugin object and returns it unchanged. */

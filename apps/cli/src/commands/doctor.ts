@@ -2,12 +2,19 @@ import { resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { CHECKS, type Finding } from "../doctor/checks.js";
+import { pluginsWithChecks, runPluginChecks } from "../doctor/plugin-checks.js";
 import { json, paint, useColor } from "../output.js";
 
 export const doctorCommand: Command = {
   name: "doctor",
   summary: "Check the workspace: tree, config, permissions, plugins, agents, databases; exit 1 on problems",
-  details: "Prints each problem with its fix. --fix creates what is missing (directories, an agent's seed files) and\nremoves group/other permissions under the state root (never following a symbolic link); it never\ndeletes or overwrites anything.",
+  details: [
+    "First the checks that run no plugin code (tree, config, permissions, every plugin's verdict, databases opened",
+    "read-only); then the checks plugins contribute (`[plugin] doctor = true`), each plugin's in a child process",
+    "that is stopped after 20 s, so a broken plugin cannot stop the report. Prints each problem with its fix.",
+    "--fix creates what is missing (directories, an agent's seed files) and removes group/other permissions under",
+    "the state root (never following a symbolic link); it never deletes or overwrites anything.",
+  ].join("\n"),
   options: {
     json: { type: "boolean", description: "Print JSON: {ok, repaired, findings: [{check, ok, message, path?, fix?}]}" },
     fix: { type: "boolean", description: "Create what is missing and make everything under the root private" },
@@ -24,6 +31,13 @@ export const doctorCommand: Command = {
         repaired.push(finding);
       }
       if (repaired.length > 0) findings = await runChecks();
+    }
+    // Then each plugin's own checks, one child process each (with --fix, they repair what they can).
+    for (const id of pluginsWithChecks(paths, env, context.bundled)) {
+      for (const finding of await runPluginChecks(id, { env, cwd, fix: Boolean(options.fix) })) {
+        if (finding.fixed) repaired.push(finding);
+        findings.push(finding);
+      }
     }
     const problems = findings.filter((f) => !f.ok);
     if (options.json) {

@@ -1,5 +1,5 @@
-import { AlephError, type CommandDeclaration, type CommandHandler, type CommandInput, type PluginDefinition, type PluginInfo } from "@aleph/plugin-sdk";
-import { discoverPlugins, loadNodePlugin, pluginSearchPaths, resolvePaths, type PluginCandidate } from "@aleph/kernel";
+import { AlephError, type CommandDeclaration, type CommandHandler, type CommandInput, type KernelHandle, type PluginDefinition, type PluginInfo } from "@aleph/plugin-sdk";
+import { discoverPlugins, loadNodePlugin, pluginSearchPaths, resolvePaths, type AlephPaths, type PluginCandidate } from "@aleph/kernel";
 import { bundledPlugins } from "../bundled.js";
 import { withKernelHandle } from "../kernel-handle/open.js";
 import { serviceDownError } from "../kernel-handle/invoke-service.js";
@@ -50,9 +50,32 @@ function handlerOf(definition: PluginDefinition<unknown> | undefined, id: string
 }
 
 /**
- * Runs a plugin's command, its command line already checked against the declaration (parse-args.ts):
- * runs the handler with a kernel handle — the running kernel's, or one started here with only
- * the plugin, the services the command declares, and what they require.
+ * Runs `work` with a plugin's code and a kernel handle: the running kernel's (the plugin's code is
+ * imported here for it), or one started here with only the plugin, `services`, and what they
+ * require. Fails, in the words of its failure, when the plugin is not running in that kernel.
+ */
+export async function withPluginCode<T>(
+  plugin: { id: string; candidate: PluginCandidate; services: string[] },
+  io: CommandIo,
+  work: (definition: PluginDefinition<unknown>, handle: KernelHandle, paths: AlephPaths) => Promise<T>,
+): Promise<T> {
+  const paths = resolvePaths({ env: io.env, cwd: io.cwd });
+  return withKernelHandle({ paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services } }, async (handle) => {
+    let definition: PluginDefinition<unknown> | undefined;
+    if (handle.mode === "in-process") {
+      definition = handle.kernel.host.definitionOf(plugin.id);
+      if (!definition) throw pluginDownError(plugin.id, handle.kernel.status().plugins);
+    } else {
+      const status = await handle.status();
+      if (!status.plugins.some((p) => p.id === plugin.id && p.status === "active")) throw pluginDownError(plugin.id, status.plugins);
+      definition = (await loadNodePlugin(plugin.candidate, 1, IMPORT_TIMEOUT_MS)).definition;
+    }
+    return work(definition, handle, paths);
+  });
+}
+
+/**
+ * Runs a plugin's command, its command line already checked against the declaration (parse-args.ts).
  */
 export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCommandLine, io: CommandIo): Promise<number> {
   const name = indexed.declaration.name;
@@ -62,7 +85,6 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
     });
   }
   const { candidate, declaration } = ownerCandidate(indexed, io.env, io.cwd);
-  const paths = resolvePaths({ env: io.env, cwd: io.cwd });
   const controller = new AbortController();
   const onSigint = () => {
     // A second Ctrl-C does not wait for the command to wind down.
@@ -71,16 +93,7 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
   };
   process.on("SIGINT", onSigint);
   try {
-    return await withKernelHandle({ paths, env: io.env, cwd: io.cwd, scope: { plugins: [indexed.pluginId], services: declaration.services } }, async (handle) => {
-      let definition: PluginDefinition<unknown> | undefined;
-      if (handle.mode === "in-process") {
-        definition = handle.kernel.host.definitionOf(indexed.pluginId);
-        if (!definition) throw pluginDownError(indexed.pluginId, handle.kernel.status().plugins);
-      } else {
-        const status = await handle.status();
-        if (!status.plugins.some((p) => p.id === indexed.pluginId && p.status === "active")) throw pluginDownError(indexed.pluginId, status.plugins);
-        definition = (await loadNodePlugin(candidate, 1, IMPORT_TIMEOUT_MS)).definition;
-      }
+    return await withPluginCode({ id: indexed.pluginId, candidate, services: declaration.services }, io, async (definition, handle, paths) => {
       const handler = handlerOf(definition, indexed.pluginId, name, candidate.manifestFile);
       const input: CommandInput = {
         name,

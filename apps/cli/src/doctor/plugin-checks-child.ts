@@ -1,0 +1,25 @@
+import { AlephError, type DoctorFinding } from "@aleph/plugin-sdk";
+import { discoverPlugins, pluginSearchPaths, resolvePaths } from "@aleph/kernel";
+import { bundledPlugins } from "../bundled.js";
+import { withPluginCode } from "../plugin-commands/run.js";
+import type { CommandIo } from "../plugin-commands/io.js";
+
+/**
+ * The child side of a plugin's doctor checks: runs the plugin's `doctor` against a kernel handle
+ * and prints its findings as one JSON array. doctor (plugin-checks.ts) spawns it with a time limit.
+ */
+export async function runChildChecks(argv: string[], io: CommandIo): Promise<number> {
+  const [id] = argv;
+  const fix = argv.includes("--fix");
+  const paths = resolvePaths({ env: io.env, cwd: io.cwd });
+  const candidate = discoverPlugins(pluginSearchPaths(paths), bundledPlugins()).winners.get(id ?? "");
+  if (!candidate || candidate.error) throw candidate?.error ?? new AlephError("ALEPH_E_NOT_FOUND", `no plugin "${id}"`);
+  const findings = await withPluginCode({ id: candidate.id, candidate, services: [] }, io, async (definition, kernel, paths) => {
+    if (typeof definition.doctor !== "function") {
+      throw new AlephError("ALEPH_E_ENTRY", `plugin "${candidate.id}" sets [plugin] doctor = true but its definition has no doctor()`, { file: candidate.manifestFile, fix: "add doctor: async ({ kernel }) => [...] to its definePlugin({ … }), or remove doctor = true" });
+    }
+    return (await definition.doctor({ kernel, paths: { root: paths.root, configFile: paths.configFile, workspace: paths.workspaceDir }, env: io.env, cwd: io.cwd, fix })) as DoctorFinding[];
+  });
+  io.out(JSON.stringify(findings) + "\n");
+  return 0;
+}
