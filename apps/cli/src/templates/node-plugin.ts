@@ -1,5 +1,27 @@
+import { RESERVED_COMMAND_WORDS } from "@aleph/plugin-sdk";
+import { alephDependencies, packagesReadme, withTools, type AlephPackageSource, type ProjectPackages } from "./aleph-packages.js";
+
+/** The @aleph packages of a TypeScript plugin project: the SDK, and the test kit (which brings the kernel). */
+export const NODE_PROJECT_PACKAGES: ProjectPackages = {
+  dependencies: ["@aleph/plugin-sdk"],
+  devDependencies: ["@aleph/plugin-testing"],
+  closure: ["@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/kernel"],
+};
+
+/**
+ * The first word of the scaffold's command: the plugin id when it is a valid command word that the
+ * kernel does not reserve, else the id behind a "plugin-" prefix (an id may start with a digit, be
+ * 64 characters long, or be "status"; a command word may not).
+ */
+export function commandWordFor(id: string): string {
+  const reserved: readonly string[] = RESERVED_COMMAND_WORDS;
+  if (/^[a-z][a-z0-9-]{0,31}$/.test(id) && !reserved.includes(id)) return id;
+  return `plugin-${id}`.slice(0, 32).replace(/-+$/, "");
+}
+
 /** The files of a new TypeScript plugin (`aleph plugins new <name>`), keyed by path. */
-export function nodePluginTemplate(id: string, versions: { sdk: string; kernel: string }): Record<string, string> {
+export function nodePluginTemplate(id: string, from: AlephPackageSource): Record<string, string> {
+  const command = `${commandWordFor(id)} greet`;
   return {
     "aleph_plugin.toml": `[plugin]
 id = "${id}"
@@ -14,9 +36,18 @@ entry = "dist/index.js"
 api = "^1"
 
 [services]
-provides = []
+provides = ["${id}"]           # its service: see greeterRef in src/index.ts
 requires = []
 optional = []
+
+# A command it adds to the aleph CLI: \`aleph ${command} Ada --shout\`. Declared here so
+# \`aleph --help\` and usage errors need no plugin code; implemented in src/index.ts.
+[[commands]]
+name = "${command}"
+summary = "Greet someone with the configured greeting"
+args = [{ name = "who", summary = "Whom to greet (default: world)" }]
+options = [{ name = "shout", type = "boolean", summary = "In capitals" }]
+services = []                  # services the handler calls besides this plugin's own
 `,
     "package.json": JSON.stringify(
       {
@@ -31,8 +62,7 @@ optional = []
           test: "vitest run",
           typecheck: "tsc --noEmit",
         },
-        dependencies: { "@aleph/plugin-sdk": versions.sdk },
-        devDependencies: { "@aleph/kernel": versions.kernel, "@types/node": "^20.19.0", tsup: "8.5.0", typescript: "5.9.3", vitest: "4.1.12" },
+        ...withTools(alephDependencies(from, NODE_PROJECT_PACKAGES), { "@types/node": "^20.19.0", tsup: "8.5.0", typescript: "5.9.3", vitest: "4.1.12" }),
       },
       null,
       2,
@@ -51,7 +81,13 @@ optional = []
 }
 `,
     ".gitignore": "node_modules/\ndist/\n",
-    "src/index.ts": `import { definePlugin, z } from "@aleph/plugin-sdk";
+    "src/index.ts": `import { createServiceRef, definePlugin, z } from "@aleph/plugin-sdk";
+
+/** The service this plugin provides; another plugin declares requires = ["${id}"] and uses this ref. */
+export interface Greeter {
+  greet(name: string): string;
+}
+export const greeterRef = createServiceRef<Greeter>("${id}");
 
 // Events this plugin handles, added to the SDK's typed event map.
 declare module "@aleph/plugin-sdk" {
@@ -68,20 +104,37 @@ export default definePlugin({
   }),
 
   setup(ctx) {
+    ctx.services.provide(greeterRef, { greet: (name) => \`\${ctx.config.greeting}, \${name}!\` });
     ctx.events.on("${id}.ping", async ({ from }) => {
       await ctx.events.emit("${id}.pong", { to: from, greeting: ctx.config.greeting });
     });
     ctx.log.info("ready", { generation: ctx.generation });
   },
+
+  // The [[commands]] of aleph_plugin.toml. A handler runs in the aleph process and reaches the
+  // plugin through cmd.kernel (the running kernel, or one started for this command): every
+  // service call is a promise there.
+  commands: {
+    "${command}": async (cmd) => {
+      const text = await cmd.kernel.service(greeterRef).greet(String(cmd.args.who ?? "world"));
+      cmd.out((cmd.options.shout ? text.toUpperCase() : text) + "\\n");
+    },
+  },
 });
 `,
     "test/plugin.test.ts": `import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/plugin-sdk/testing";
+import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/plugin-testing";
+import { greeterRef } from "../src/index.js";
 
 const dir = fileURLToPath(new URL("..", import.meta.url));
 let kernel: TestKernel | undefined;
 afterEach(async () => kernel?.stop());
+
+it("greets through its service with the configured greeting", async () => {
+  kernel = await createTestKernel({ plugins: [dir], config: { "${id}": { greeting: "Hi" } } });
+  expect(kernel.service(greeterRef)?.greet("Ada")).toBe("Hi, Ada!");
+});
 
 it("answers a ping with its configured greeting", async () => {
   kernel = await createTestKernel({ plugins: [dir], config: { "${id}": { greeting: "Hi" } } });
@@ -100,7 +153,7 @@ An Aleph plugin (TypeScript).
 \`\`\`sh
 npm install
 npm run build      # dist/index.js
-npm test           # a real kernel in-process (@aleph/plugin-sdk/testing)
+npm test           # a real kernel in-process (@aleph/plugin-testing)
 \`\`\`
 
 Try it in a running Aleph: link the directory into the user plugin path and edit away — every
@@ -109,6 +162,13 @@ build reloads it (\`npm run dev\` rebuilds on save):
 \`\`\`sh
 ln -s "$PWD" ~/.aleph/plugins/${id}
 aleph start --events json
+\`\`\`
+
+Its command works with the kernel running and without one (then Aleph starts a kernel with just
+this plugin and what it needs, for the one command):
+
+\`\`\`sh
+aleph ${command} Ada --shout
 \`\`\`
 
 ## Develop without a build
@@ -124,7 +184,7 @@ For a release, set \`entry = "dist/index.js"\` again and ship the build: it load
 compile, no compiler in the kernel) and is exactly the code you tested.
 
 The plugin-author guide is \`docs/plugins.md\` in the Aleph repository: the manifest
-(\`aleph_plugin.toml\`), \`setup(ctx)\`, services and events, the test kit, and hot reload.
-`,
+(\`aleph_plugin.toml\`), \`setup(ctx)\`, services and events, commands, the test kit, and hot reload.
+${packagesReadme(from, NODE_PROJECT_PACKAGES)}`,
   };
 }

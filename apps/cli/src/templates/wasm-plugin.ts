@@ -1,5 +1,17 @@
+import { alephDependencies, packagesReadme, withTools, type AlephPackageSource, type ProjectPackages } from "./aleph-packages.js";
+
+/**
+ * The @aleph packages of an AssemblyScript plugin project: the PDK, the test kit (which brings
+ * the kernel and the SDK) and the WASM host the kit runs plugin.wasm with.
+ */
+export const WASM_PROJECT_PACKAGES: ProjectPackages = {
+  dependencies: ["@aleph/wasm-pdk"],
+  devDependencies: ["@aleph/plugin-testing", "@aleph/wasm-host"],
+  closure: ["@aleph/wasm-pdk", "@aleph/plugin-testing", "@aleph/wasm-host", "@aleph/kernel", "@aleph/plugin-sdk"],
+};
+
 /** The files of a new AssemblyScript plugin (`aleph plugins new <name> --wasm`), keyed by path. */
-export function wasmPluginTemplate(id: string, versions: { sdk: string; kernel: string; wasmHost: string; pdk: string }): Record<string, string> {
+export function wasmPluginTemplate(id: string, from: AlephPackageSource): Record<string, string> {
   return {
     "aleph_plugin.toml": `[plugin]
 id = "${id}"
@@ -36,14 +48,7 @@ parameters = { type = "object", properties = { text = { type = "string" } }, req
           build: "asc assembly/index.ts --outFile plugin.wasm --optimize --use abort=assembly/index/myAbort",
           test: "vitest run",
         },
-        dependencies: { "@aleph/wasm-pdk": versions.pdk },
-        devDependencies: {
-          "@aleph/kernel": versions.kernel,
-          "@aleph/plugin-sdk": versions.sdk,
-          "@aleph/wasm-host": versions.wasmHost,
-          assemblyscript: "0.28.8",
-          vitest: "4.1.12",
-        },
+        ...withTools(alephDependencies(from, WASM_PROJECT_PACKAGES), { assemblyscript: "0.28.8", vitest: "4.1.12" }),
       },
       null,
       2,
@@ -88,7 +93,7 @@ export function echo(): i32 {
 `,
     "test/plugin.test.ts": `import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/plugin-sdk/testing";
+import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/plugin-testing";
 
 const dir = fileURLToPath(new URL("..", import.meta.url));
 let kernel: TestKernel | undefined;
@@ -123,6 +128,6 @@ ln -s "$PWD" ~/.aleph/plugins/${id}
 
 The manifest declares everything the module may reach (services, paths, hosts, limits). The ABI and
 the PDK are described in \`docs/plugins.md\` ("WASM plugins") in the Aleph repository.
-`,
+${packagesReadme(from, WASM_PROJECT_PACKAGES)}`,
   };
 }
