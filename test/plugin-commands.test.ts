@@ -200,4 +200,26 @@ describe("plugin commands", () => {
       await kernel.stop();
     }
   });
+
+  test("a daemon plugin runs only under aleph start, never in a kernel started for a command", { timeout: 60_000 }, async () => {
+    const ws = createWorkspace();
+    const marker = join(ws.base, "daemon-ran.txt");
+    writePlugin(join(ws.userDir, "listener"), {
+      id: "listener",
+      pluginExtra: "daemon = true",
+      provides: ["listener"],
+      code: `import { appendFileSync } from "node:fs";\nexport default { setup(ctx) { appendFileSync(${JSON.stringify(marker)}, "ran\\n"); ctx.services.provide("listener", {}); } };\n`,
+    });
+    for (const args of [["sessions", "list"], ["services", "list"]]) {
+      const result = await runCli(ws, args);
+      expect(result.code, args.join(" ")).toBe(0);
+    }
+    expect(existsSync(marker), "no command kernel loaded the daemon").toBe(false);
+    const kernel = await startReadyKernel(ws);
+    try {
+      expect(readFileSync(marker, "utf8")).toBe("ran\n");
+    } finally {
+      await kernel.stop();
+    }
+  });
 });
