@@ -1,64 +1,49 @@
-import { AlephError, PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
-import {
-  describePlugin,
-  discoverPlugins,
-  losingCopies,
-  loadConfig,
-  vaultOptions,
-  planLoadOrder,
-  pluginSearchPaths,
-  sortInfos,
-  type AlephPaths,
-  type BundledPlugin,
-  type PluginInfo,
-} from "@aleph/kernel";
+import { PLUGIN_API_VERSION, type PluginInfo, type PluginSource, type PluginStatus } from "@aleph/plugin-sdk";
+import { assessmentRows, assessPlugins, loadConfig, pluginSearchPaths, scanPlugins, vaultOptions, type AlephPaths, type Assessment, type BundledPlugin } from "@aleph/kernel";
 
 /**
- * `aleph plugins list` without a running kernel: discovery and static validation only —
- * manifests, api ranges, entry files (all three decided by discovery, as in the host, including
- * which copy of an id runs when a stronger one cannot), dependencies, cycles. No plugin code runs,
- * so a plugin reported `active` here is one that would be loaded; setup-time failures only show
- * once it runs.
+ * The kernel's static assessment of every plugin on this root: what `aleph start` would load and
+ * why not (see assessPlugins). No plugin code runs. `plugins list` without a kernel, `config
+ * check` and `doctor` all print this one answer. A config that does not validate counts as the
+ * defaults here; `config check` and `doctor` report it on its own.
  */
-export function listPluginsOffline(paths: AlephPaths, bundled: BundledPlugin[], env: NodeJS.ProcessEnv): PluginInfo[] {
+export function assessOffline(paths: AlephPaths, bundled: BundledPlugin[], env: NodeJS.ProcessEnv): Assessment {
   const config = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
   const ext = config.ok ? config.snapshot.config.extensions : { enabled: true, disabled: [] as string[] };
-  const found = discoverPlugins(ext.enabled ? pluginSearchPaths(paths) : [], bundled, { hostApi: PLUGIN_API_VERSION });
-  const disabled = new Set(ext.disabled);
-  const failures = new Map<string, AlephError>();
-  for (const [id, candidate] of found.winners) if (!disabled.has(id) && candidate.error) failures.set(id, candidate.error);
-  const valid = [...found.winners.values()].filter((c) => c.manifest && !disabled.has(c.id) && !failures.has(c.id));
-  const plan = planLoadOrder(valid.map((c) => ({ id: c.id, ...c.manifest!.services })));
-  for (const [id, cycle] of plan.cycles) {
-    failures.set(
-      id,
-      new AlephError("ALEPH_E_CYCLE", `plugins ${cycle.map((c) => `"${c}"`).join(" → ")} → "${cycle[0]}" require each other's services in a cycle`, {
-        file: found.winners.get(id)!.manifestFile,
-        fix: "break the cycle: make one of the requires optional, or move the shared service into its own plugin",
-      }),
-    );
-  }
-  // Walk the load order so that a dependent of a failing provider fails too.
-  const provided = new Set<string>();
-  for (const id of plan.order) {
-    const manifest = found.winners.get(id)!.manifest!;
-    const missing = manifest.services.requires.find((s) => !provided.has(s));
-    if (missing) {
-      failures.set(
-        id,
-        new AlephError("ALEPH_E_DEPENDENCY", `plugin "${id}" requires service "${missing}", which no loadable plugin provides`, {
-          file: found.winners.get(id)!.manifestFile,
-          fix: `install, enable or fix a plugin that provides "${missing}"`,
-        }),
-      );
+  return assessPlugins(scanPlugins(pluginSearchPaths(paths), bundled), ext, { hostApi: PLUGIN_API_VERSION });
+}
+
+/** `aleph plugins list` without a running kernel: the assessment as rows (`active` = would load). */
+export function listPluginsOffline(paths: AlephPaths, bundled: BundledPlugin[], env: NodeJS.ProcessEnv): PluginInfo[] {
+  return assessmentRows(assessOffline(paths, bundled, env));
+}
+
+/** One plugin's verdict, as `doctor` and `config check` print it (`plugins list` shows the same in its columns). */
+export interface PluginVerdict {
+  id: string;
+  source: PluginSource;
+  path: string;
+  status: PluginStatus;
+  /** Why it fails (failed rows only). */
+  code?: string;
+  /** The verdict in words: "would load", "disabled by …", "overridden by …", or the failure. */
+  message: string;
+  fix?: string;
+}
+
+export function verdictOf(row: PluginInfo): PluginVerdict {
+  const base = { id: row.id, source: row.source, path: row.path, status: row.status };
+  switch (row.status) {
+    case "failed": {
+      const error = row.error ?? { code: "ALEPH_E_NOT_LOADED", message: "not loaded" };
+      const instead = row.runningInstead ? `; the ${row.runningInstead.source} copy (${row.runningInstead.path}) runs instead` : "";
+      return { ...base, code: error.code, message: `${error.code}: ${error.message}${instead}`, ...(error.fix ? { fix: error.fix } : {}) };
     }
-    else for (const s of manifest.services.provides) provided.add(s);
+    case "disabled":
+      return { ...base, message: row.disabledBy === "extensions.enabled" ? "disabled: [extensions] enabled = false" : "disabled: listed in [extensions] disabled" };
+    case "overridden":
+      return { ...base, message: `overridden by the ${row.overriddenBy?.source} copy (${row.overriddenBy?.path})` };
+    default:
+      return { ...base, message: row.status === "active" ? "would load" : row.status };
   }
-  const out: PluginInfo[] = [];
-  for (const [id, candidate] of found.winners) {
-    const status = disabled.has(id) ? "disabled" : failures.has(id) ? "failed" : "active";
-    out.push(describePlugin(candidate, status, failures.get(id)));
-  }
-  out.push(...losingCopies(found));
-  return sortInfos(out);
 }

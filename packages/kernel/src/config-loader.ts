@@ -3,8 +3,7 @@ import { parse, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { errorMessage, explainInvalidId, isAlephError, readKeySync, VAULT_PASSPHRASE_ENV, type ConfigIssue } from "@aleph/plugin-sdk";
 import { configFileSchema, providersFileSchema, type KernelConfig, type ProvidersConfig } from "./config-schema.js";
-import { collectSecrets } from "./redact.js";
-import { locateTomlKey } from "./toml-locate.js";
+import { collectSecrets, locateTomlKey } from "@aleph/plugin-sdk";
 
 type Env = Record<string, string | undefined>;
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { AlephError, isAlephError, MANIFEST_FILE_NAMES, PLUGIN_API_VERSION, type PluginDefinition, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
 import { resolveEntry } from "./entry.js";
+import { duplicateId, unreadableManifest } from "./host-failures.js";
 import { checkApi, parseManifest, validateManifest } from "./manifest.js";
 import { SOURCE_PRECEDENCE, type PluginSearchPath } from "./paths.js";
 
@@ -96,7 +97,7 @@ export function readCandidate(source: PluginSource, dir: string): PluginCandidat
   } catch (error) {
     return {
       source, dir, realDir, manifestFile, id: basename(dir),
-      error: new AlephError("ALEPH_E_MANIFEST", `cannot read manifest: ${(error as Error).message}`, { file: manifestFile, fix: "check the file's permissions" }),
+      error: unreadableManifest(manifestFile, error),
     };
   }
   const result = parseManifest(text, manifestFile, dir);
@@ -147,14 +148,25 @@ export function scanSearchPath(path: PluginSearchPath): PluginCandidate[] {
  * when no copy can run the strongest one owns the id and fails.
  */
 export function discoverPlugins(searchPaths: PluginSearchPath[], bundled: BundledPlugin[] = [], options: DiscoveryOptions = {}): DiscoveryResult {
-  const hostApi = options.hostApi ?? PLUGIN_API_VERSION;
+  return chooseOwners(scanPlugins(searchPaths, bundled), options);
+}
+
+/** Every plugin directory on the search paths, then the bundled set; nothing decided yet. */
+export function scanPlugins(searchPaths: PluginSearchPath[], bundled: BundledPlugin[] = []): PluginCandidate[] {
   const candidates: PluginCandidate[] = [];
   for (const path of searchPaths) candidates.push(...scanSearchPath(path));
   for (const plugin of bundled) {
     const candidate = typeof plugin === "string" ? readCandidate("bundled", plugin) : inlineCandidate(plugin);
     if (candidate) candidates.push(candidate);
   }
-  candidates.sort((a, b) => SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source]);
+  return candidates;
+}
+
+/** Decides which copy owns each id among scanned candidates (the rule is on discoverPlugins). */
+export function chooseOwners(scanned: PluginCandidate[], options: DiscoveryOptions = {}): DiscoveryResult {
+  const hostApi = options.hostApi ?? PLUGIN_API_VERSION;
+  // Copies, not the scanned objects: owning an id sets a winner's error, which must not leak into another pass.
+  const candidates = scanned.map((c) => ({ ...c })).sort((a, b) => SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source]);
 
   // One copy per source for each id, strongest source first.
   const seenDirs = new Set<string>();
@@ -172,10 +184,7 @@ export function discoverPlugins(searchPaths: PluginSearchPath[], bundled: Bundle
     }
     duplicates.push({
       ...candidate,
-      error: new AlephError("ALEPH_E_DUPLICATE", `plugin id "${candidate.id}" is also used by ${sameSource.dir} in the same search path`, {
-        file: candidate.manifestFile,
-        fix: "give one of the two plugins another id, or remove one",
-      }),
+      error: duplicateId(candidate.id, candidate.manifestFile, sameSource.dir),
     });
   }
 

@@ -14,28 +14,15 @@ export {
 export { configFileSchema, providersFileSchema, KERNEL_SECTIONS, type KernelConfig, type ProvidersConfig } from "./config-schema.js";
 export type { PluginInfo } from "@aleph/plugin-sdk";
 export { EventBus } from "./event-bus.js";
-export { parseManifest, validateManifest, checkApi } from "./manifest.js";
-export {
-  discoverPlugins,
-  preflightError,
-  scanSearchPath,
-  readCandidate,
-  type BundledPlugin,
-  type InlinePlugin,
-  type PluginCandidate,
-  type DiscoveryResult,
-  type DiscoveryOptions,
-} from "./discovery.js";
-export { planLoadOrder, type GraphNode, type LoadPlan } from "./dependency-graph.js";
+export { discoverPlugins, scanPlugins, type BundledPlugin, type InlinePlugin, type PluginCandidate, type DiscoveryResult } from "./discovery.js";
+export { assessPlugins, assessmentRows, type Assessment, type Verdict, type DisabledBy, type ExtensionSettings } from "./assessment.js";
 export { ServiceRegistry, type ServiceInfo, type ServiceProvider } from "./service-registry.js";
 export { PluginHost, type PluginLoader } from "./plugin-host.js";
 export { scopedPluginIds, type LoadScope } from "./load-scope.js";
-export { describe as describePlugin, losingCopies, ownerRow, sortInfos } from "./plugin-info.js";
+export { ownerRow } from "./plugin-info.js";
 export { acquireLock, lockHolder, LOCK_FILE, type LockHolder } from "./lock.js";
 export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./log-levels.js";
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
-export { SecretRedactor, redactFields, collectSecrets, SECRET_KEY_PATTERN } from "./redact.js";
-export { locateTomlKey } from "./toml-locate.js";
 export { pluginSectionIssues, sectionOf, type PluginSectionIssue } from "./plugin-config.js";
 export { loadNodePlugin } from "./node-loader.js";
 export { stringify as stringifyToml } from "smol-toml";

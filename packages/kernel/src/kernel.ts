@@ -9,7 +9,7 @@ import { pluginSearchPaths, resolvePaths, type AlephPaths, type PluginSearchPath
 import { PluginHost, type PluginLoader } from "./plugin-host.js";
 import type { LoadScope } from "./load-scope.js";
 import { ownerRow } from "./plugin-info.js";
-import { SecretRedactor } from "./redact.js";
+import { SecretRedactor } from "@aleph/plugin-sdk";
 import type { ServiceInfo } from "./service-registry.js";
 import { ConfigWatcher, PluginWatcher } from "./watcher.js";
 

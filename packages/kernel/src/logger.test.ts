@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { parseLogLevels } from "./log-levels.js";
 import { createLogSystem, formatHumanLine } from "./logger.js";
 import { AlephError } from "@aleph/plugin-sdk";
-import { serializeError } from "./error-fields.js";
-import { redactError, redactFields, SecretRedactor } from "./redact.js";
+import { serializeError } from "@aleph/plugin-sdk";
+import { redactError, redactFields, SecretRedactor } from "@aleph/plugin-sdk";
 
 const settle = () => new Promise((r) => setTimeout(r, 50));
 

@@ -2,8 +2,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { mkdirPrivateSync, PRIVATE_FILE_MODE, type Logger } from "@aleph/plugin-sdk";
 import { levelFor, type LogLevelSpec } from "./log-levels.js";
-import { isSerializedError, serializeErrors } from "./error-fields.js";
-import { redactFields, type SecretRedactor } from "./redact.js";
+import { isSerializedError, redactFields, serializeErrors, type SecretRedactor } from "@aleph/plugin-sdk";
 
 /** Modules whose lines go to agent.log (agent loop, tools, LLM calls); everything else to gateway.log. */
 const AGENT_LOG_MODULES = new Set(["agent", "tools", "protocols", "providers", "memory", "skills", "identity"]);

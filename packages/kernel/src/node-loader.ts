@@ -1,13 +1,12 @@
 import { createRequire, register } from "node:module";
 import { sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { AlephError, isPluginDefinition, type PluginDefinition } from "@aleph/plugin-sdk";
+import { isPluginDefinition, TimeoutError, withTimeout, type PluginDefinition } from "@aleph/plugin-sdk";
 import type { PluginCandidate } from "./discovery.js";
 import { resolveEntry } from "./entry.js";
 import { ModuleGraphs } from "./module-graph.js";
-import { importFailure } from "./import-failure.js";
+import { importFailure, importTimeout, noDefaultExport } from "./host-failures.js";
 import { isTypeScriptEntry, typeScriptImporter } from "./ts-loader.js";
-import { TimeoutError, withTimeout } from "./timeout.js";
 
 const require = createRequire(import.meta.url);
 let hooksRegistered = false;
@@ -105,10 +104,7 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
     )) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TimeoutError) {
-      throw new AlephError("ALEPH_E_TIMEOUT", `importing plugin "${manifest.id}" ${error.message.replace(/^importing \S+ /, "")}`, {
-        file: realEntry,
-        fix: "remove long-running top-level code (top-level await) from the entry; do the work in setup",
-      });
+      throw importTimeout(manifest.id, realEntry, error.message.replace(/^importing \S+ /, ""));
     }
     throw await importFailure(manifest.id, error, realEntry, candidate.realDir);
   }
@@ -118,10 +114,7 @@ export async function loadNodePlugin(candidate: PluginCandidate, attempt: number
     definition = (definition as { default: unknown }).default;
   }
   if (!isPluginDefinition(definition)) {
-    throw new AlephError("ALEPH_E_ENTRY", `entry of plugin "${manifest.id}" has no default export with a setup function`, {
-      file: realEntry,
-      fix: "export default definePlugin({ setup(ctx) { … } }) from the entry",
-    });
+    throw noDefaultExport(manifest.id, realEntry);
   }
   if (!graph) return { definition };
   const files = graph;

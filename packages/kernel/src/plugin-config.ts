@@ -1,6 +1,6 @@
 import { validateWithSchema, type PluginDefinition, type PluginManifest, type StandardSchemaV1 } from "@aleph/plugin-sdk";
 import type { ConfigSnapshot } from "./config-loader.js";
-import { locateTomlKey } from "./toml-locate.js";
+import { locateTomlKey } from "@aleph/plugin-sdk";
 
 /*
  * A plugin's own section of config.toml, checked against the plugin's schema: by the host before

@@ -433,3 +433,34 @@ describe("syntax errors", () => {
     });
   });
 });
+
+describe("plugin records", () => {
+  it("an active plugin carries the import and setup time of its running generation; a failed one does not", async () => {
+    const root = mkdtempSync(join(tmpdir(), "aleph-timings-"));
+    const plugins = join(root, "plugins");
+    diskPlugin(plugins, "timed", { "index.js": "export default { async setup() { await new Promise((r) => setImmediate(r)); } };\n" });
+    diskPlugin(plugins, "throws", { "index.js": "export default { setup() { throw new Error('no'); } };\n" });
+    const kernel = createKernel({ env: { ALEPH_STATE_DIR: root }, cwd: root, searchPaths: [{ source: "user", dir: plugins }], watch: false, lock: false, logToFiles: false });
+    kernels.push(kernel);
+    await kernel.start();
+    const timed = kernel.host.list().find((p) => p.id === "timed")!;
+    expect(timed.status).toBe("active");
+    expect(timed.timings).toEqual({ importMs: expect.any(Number), setupMs: expect.any(Number) });
+    expect(timed.timings!.importMs).toBeGreaterThanOrEqual(0);
+    const throws = kernel.host.list().find((p) => p.id === "throws")!;
+    expect(throws).toMatchObject({ status: "failed", error: { code: "ALEPH_E_SETUP" } });
+    expect(throws.timings).toBeUndefined();
+  });
+
+  it("a plugin switched off by [extensions] enabled = false is listed disabled, naming that key", async () => {
+    const root = mkdtempSync(join(tmpdir(), "aleph-off-"));
+    const plugins = join(root, "plugins");
+    diskPlugin(plugins, "mine", { "index.js": "export default { setup() {} };\n" });
+    writeFileSync(join(root, "config.toml"), "[extensions]\nenabled = false\n");
+    const kernel = createKernel({ env: { ALEPH_STATE_DIR: root }, cwd: root, searchPaths: [{ source: "user", dir: plugins }], watch: false, lock: false, logToFiles: false });
+    kernels.push(kernel);
+    await kernel.start();
+    expect(kernel.host.list().find((p) => p.id === "mine")).toMatchObject({ status: "disabled", disabledBy: "extensions.enabled" });
+    expect(kernel.host.instanceOf("mine")).toBeUndefined();
+  });
+});

@@ -49,5 +49,7 @@ export function losingCopies(found: DiscoveryResult): PluginInfo[] {
 
 /** The row of the copy that owns an id (not an overridden or shadow-failed copy of it). */
 export function ownerRow<T extends PluginInfo>(infos: T[], id: string): T | undefined {
-  return infos.find((p) => p.id === id && p.status !== "overridden" && !p.runningInstead);
+  const owners = infos.filter((p) => p.id === id && p.status !== "overridden" && !p.runningInstead);
+  // A copy switched off by `[extensions] enabled = false` owns its id only when no bundled copy does.
+  return owners.find((p) => p.disabledBy !== "extensions.enabled") ?? owners[0];
 }

@@ -20,7 +20,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { AlephError } from "@aleph/plugin-sdk";
+import { tsxUnavailable } from "./host-failures.js";
 
 /** The entries imported through tsx. */
 const TYPESCRIPT_FILE = /\.[cm]?ts$/;
@@ -89,10 +89,6 @@ export async function typeScriptImporter(entry: string): Promise<(url: string) =
     const load = await scopedImport;
     return (url) => load(url, import.meta.url);
   } catch (error) {
-    throw new AlephError("ALEPH_E_ENTRY", `cannot load tsx to run the TypeScript entry ${entry}: ${(error as Error)?.message ?? String(error)}`, {
-      file: entry,
-      fix: 'reinstall Aleph (tsx is a dependency of @aleph/kernel), or build the plugin and set [plugin] entry = "dist/index.js"',
-      cause: error,
-    });
+    throw tsxUnavailable(entry, error);
   }
 }

@@ -1,8 +1,8 @@
 /**
- * Stable error codes. A code never changes meaning; tools and tests match on it.
+ * The error codes Aleph itself uses. A code never changes meaning; tools and tests match on it.
  * The message says what went wrong and where, `fix` says how to repair it.
  */
-export type AlephErrorCode =
+export type KnownAlephErrorCode =
   | "ALEPH_E_MANIFEST"
   | "ALEPH_E_ENTRY"
   | "ALEPH_E_IMPORT"
@@ -33,6 +33,12 @@ export type AlephErrorCode =
   | "ALEPH_E_CORRUPT"
   /** A native addon (e.g. better-sqlite3) cannot be loaded: built for another Node, or not built. */
   | "ALEPH_E_NATIVE_MODULE";
+
+/**
+ * An error code: one Aleph uses, or a plugin's own (`ALEPH_E_<NAME>`, upper case). The type is open
+ * so a plugin can add codes without a new SDK; `& {}` keeps the known ones offered by editors.
+ */
+export type AlephErrorCode = KnownAlephErrorCode | (`ALEPH_E_${string}` & {});
 
 export interface AlephErrorOptions {
   /** How to repair it, in one sentence. */

@@ -102,8 +102,15 @@ export {
   type ManifestTool,
 } from "./manifest.js";
 export { DisposableStore, toDisposable, type Disposable } from "./disposable.js";
-export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type AlephErrorOptions } from "./errors.js";
+export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type KnownAlephErrorCode, type AlephErrorOptions } from "./errors.js";
 export { isNativeModuleLoadError, nativeModuleError } from "./native-module.js";
+// Diagnostics shared by the kernel, the CLI and plugins: secrets scrubbed from text, errors as JSON,
+// the line of a TOML key, where a syntax error is, a promise raced against a timer.
+export { SecretRedactor, redactFields, redactError, collectSecrets, SECRET_KEY_PATTERN, REDACTED } from "./redact.js";
+export { serializeError, serializeErrors, isSerializedError } from "./error-fields.js";
+export { locateTomlKey, splitKey } from "./toml-locate.js";
+export { locateSyntaxError, excerptOf, type SourceLocation } from "./syntax-location.js";
+export { withTimeout, TimeoutError } from "./timeout.js";
 export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, PLUGIN_ID_RULE, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
 export { formatSessionKey, parseSessionKey, tryParseSessionKey, sessionKeyPrefix, subagentPrefix, sessionKeyRange, sessionKeyLikePattern, escapeSessionKeyPart, unescapeSessionKeyPart, SESSION_KEY_MAX_LENGTH, SESSION_CHANNEL_PATTERN, RESERVED_SESSION_CHANNELS, type SessionKey, type SessionKeyKind } from "./session-key.js";
 export { writeFileAtomic, writeFileAtomicSync, fsyncDirSync, type AtomicWriteOptions } from "./atomic-write.js";

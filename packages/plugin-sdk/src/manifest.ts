@@ -78,6 +78,16 @@ export interface PluginInfo {
   runningInstead?: { source: PluginSource; path: string };
   /** Generation of the running code (active plugins). */
   generation?: number;
+  /**
+   * How long the running generation took to load, in milliseconds: importing its code (module
+   * graph, or compiling the .wasm) and running its setup. Active plugins only.
+   */
+  timings?: { importMs: number; setupMs: number };
+  /**
+   * Set on a `disabled` plugin: the config key that turns it off — `extensions.disabled` (its id
+   * is listed there) or `extensions.enabled` (false: no user, system or project plugin loads).
+   */
+  disabledBy?: "extensions.disabled" | "extensions.enabled";
   priority: number;
   provides: string[];
   requires: string[];

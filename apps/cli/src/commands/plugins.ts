@@ -20,11 +20,12 @@ export const pluginsListCommand: Command = {
   summary: "List every discovered plugin with its source and status",
   details: [
     "Fields (--json): id, version, kind, source (user|system|project|bundled), path,",
-    "status (active|failed|disabled|overridden), error?, overriddenBy?, runningInstead?, generation?, running.",
+    "status (active|failed|disabled|overridden|inactive), error?, overriddenBy?, runningInstead?, disabledBy?,",
+    "generation?, timings? ({importMs, setupMs} of the running generation), running.",
     "A copy that failed before setup (manifest, api, entry) while a weaker copy of its id runs is listed",
     "failed, with runningInstead naming the copy that runs.",
-    "Without a running kernel the list comes from discovery and validation only: no plugin code runs,",
-    "`active` means it would load, and `running` is false.",
+    "Without a running kernel the list is the kernel's static assessment (the verdicts `config check` and",
+    "`doctor` print): no plugin code runs, `active` means it would load, and `running` is false.",
   ].join("\n"),
   options: { json: { type: "boolean", description: "Print JSON" } },
   async run({ options, env, cwd, out }) {

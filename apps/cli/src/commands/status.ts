@@ -1,4 +1,5 @@
 import { resolvePaths, type KernelStatus } from "@aleph/kernel";
+import type { PluginInfo } from "@aleph/plugin-sdk";
 import type { Command } from "../command.js";
 import { askKernel } from "../kernel-client.js";
 import { json, statusMark, table, useColor } from "../output.js";
@@ -6,7 +7,7 @@ import { pluginDetail } from "../plugin-detail.js";
 
 export const statusCommand: Command = {
   name: "status",
-  summary: "Show the running kernel's plugins and services",
+  summary: "Show the running kernel's plugins (with import and setup time) and services",
   details: "Exits 1 when no kernel runs on the state root (with --json: {\"running\": false, \"root\": …}).",
   options: { json: { type: "boolean", description: "Print JSON" } },
   async run({ options, env, cwd, out, err }) {
@@ -24,9 +25,14 @@ export const statusCommand: Command = {
     const color = useColor(process.stdout, env);
     out(`Aleph kernel pid ${status.pid} · root ${status.root} · up ${Math.round(status.uptimeMs / 1000)}s\n\nPlugins\n`);
     if (status.plugins.length === 0) out("  (none)\n");
-    else out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, statusMark(color, p.status), p.generation ? `gen ${p.generation}` : "", p.error ? pluginDetail(p) : ""])));
+    else out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, statusMark(color, p.status), p.generation ? `gen ${p.generation}` : "", timingsOf(p), p.error ? pluginDetail(p) : ""])));
     out("\nServices\n");
     out(status.services.length === 0 ? "  (none)\n" : table(status.services.map((s) => ["  " + s.id, `→ ${s.boundTo}`, s.providers.length > 1 ? `(${s.providers.length} providers)` : ""])));
     return 0;
   },
 };
+
+/** How long a running plugin took to load: importing its code, then its setup. */
+function timingsOf(p: PluginInfo): string {
+  return p.timings ? `import ${p.timings.importMs} ms, setup ${p.timings.setupMs} ms` : "";
+}

@@ -4,8 +4,8 @@ import { callService } from "../service-call.js";
 import { checkDatabases } from "./databases.js";
 import { checkPermissions } from "./permissions.js";
 import { join } from "node:path";
-import { PLUGIN_API_VERSION } from "@aleph/plugin-sdk";
-import { checkApi, discoverPlugins, formatIssue, loadConfig, pluginSearchPaths, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
+import { formatIssue, loadConfig, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
+import { listPluginsOffline, verdictOf } from "../offline-plugins.js";
 
 /** One finding: what is wrong, where, how to fix it, and whether `--fix` can (by creating, or by tightening permissions). */
 export interface Finding {
@@ -18,6 +18,8 @@ export interface Finding {
   repair?: () => void | Promise<void>;
   /** What the repair did, for the `fixed` line (default: "created <path>"). */
   fixed?: string;
+  /** A plugin finding's verdict, as `plugins list` gives it: status and, when it fails, the code. */
+  verdict?: { id: string; source: string; status: string; code?: string };
 }
 
 export interface DoctorContext {
@@ -55,30 +57,26 @@ export function checkConfig({ paths, env }: DoctorContext): Finding[] {
   return result.issues.map((issue) => ({ check: "config", ok: false, message: formatIssue(issue), path: issue.file, fix: "correct the key named (see docs/config.md)" }));
 }
 
-/** Every plugin manifest on every search path, validated without running any plugin. */
+/**
+ * Every plugin on every search path, with the kernel's static verdict (the one `plugins list`
+ * prints without a kernel): only a plugin that would fail is a problem; disabled and overridden
+ * copies are reported, not flagged. No plugin code runs.
+ */
 export function checkPlugins({ paths, env, bundled }: DoctorContext): Finding[] {
-  void env;
-  const found = discoverPlugins(pluginSearchPaths(paths), bundled, { hostApi: PLUGIN_API_VERSION });
-  const findings: Finding[] = [];
-  for (const candidate of [...found.winners.values(), ...found.duplicates]) {
-    const error = candidate.error ?? (candidate.manifest ? checkApi(candidate.manifest, PLUGIN_API_VERSION, candidate.manifestFile) : undefined);
-    findings.push(
-      error
-        ? { check: "plugins", ok: false, message: `${candidate.id}: ${error.code}: ${error.message}`, path: error.file ?? candidate.manifestFile, ...(error.fix ? { fix: error.fix } : {}) }
-        : { check: "plugins", ok: true, message: `${candidate.id} ${candidate.manifest!.version} (${candidate.source})`, path: candidate.manifestFile },
-    );
-  }
-  for (const { candidate, running } of found.shadowFailed) {
-    const error = candidate.error!;
-    findings.push({
+  return listPluginsOffline(paths, bundled, env).map((row) => {
+    const verdict = verdictOf(row);
+    const copy = row.status === "overridden" || row.runningInstead || row.disabledBy === "extensions.enabled" ? ` (${row.source} copy)` : "";
+    const words = verdict.status === "active" ? `${row.version} (${row.source}) would load` : verdict.message;
+    const fix = verdict.fix && row.runningInstead ? `${verdict.fix}, or remove ${row.path} to run the ${row.runningInstead.source} copy on purpose` : verdict.fix;
+    return {
       check: "plugins",
-      ok: false,
-      message: `${candidate.id} (${candidate.source} copy): ${error.code}: ${error.message}; the ${running.source} copy (${running.dir}) runs instead`,
-      path: error.file ?? candidate.manifestFile,
-      ...(error.fix ? { fix: `${error.fix}, or remove ${candidate.dir} to run the ${running.source} copy on purpose` } : {}),
-    });
-  }
-  return findings;
+      ok: verdict.status !== "failed",
+      message: `${row.id}${copy}: ${words}`,
+      path: row.error?.file ?? row.path,
+      verdict: { id: row.id, source: row.source, status: verdict.status, ...(verdict.code ? { code: verdict.code } : {}) },
+      ...(fix ? { fix } : {}),
+    };
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError } from "./errors.js";
 
 /** Keys whose values are secrets wherever they appear (config, log fields, errors). */
 export const SECRET_KEY_PATTERN = /(api[_-]?key|token|secret|password|passphrase|authorization|private[_-]?key|credentials?)$/i;

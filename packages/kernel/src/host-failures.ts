@@ -1,0 +1,163 @@
+import { relative } from "node:path";
+import { AlephError, errorMessage, excerptOf, isAlephError, locateSyntaxError, type AlephErrorCode } from "@aleph/plugin-sdk";
+
+/*
+ * Every failure the host records against a plugin, in one catalogue: each says what went wrong,
+ * the file it concerns and how to fix it. (Manifest and api failures are built by manifest.ts,
+ * which owns those rules.) Messages are part of what users read and tests match: change them here.
+ */
+
+/** Keeps an AlephError a plugin threw; wraps anything else under `code`. */
+export function asFailure(error: unknown, code: AlephErrorCode, file: string, fix: string): AlephError {
+  if (isAlephError(error)) return error as AlephError;
+  return new AlephError(code, errorMessage(error), { file, fix, cause: error });
+}
+
+export function unreadableManifest(file: string, error: unknown): AlephError {
+  return new AlephError("ALEPH_E_MANIFEST", `cannot read manifest: ${errorMessage(error)}`, { file, fix: "check the file's permissions" });
+}
+
+export function duplicateId(id: string, file: string, otherDir: string): AlephError {
+  return new AlephError("ALEPH_E_DUPLICATE", `plugin id "${id}" is also used by ${otherDir} in the same search path`, {
+    file,
+    fix: "give one of the two plugins another id, or remove one",
+  });
+}
+
+export function entryMissing(id: string, entry: string, file: string, manifestFile: string): AlephError {
+  return new AlephError("ALEPH_E_ENTRY", `entry "${entry}" of plugin "${id}" does not exist`, {
+    file,
+    fix: `build the plugin (e.g. npm run build) or set [plugin] entry in ${manifestFile}`,
+  });
+}
+
+export function entryOutside(entry: string, file: string, real: string): AlephError {
+  return new AlephError("ALEPH_E_ENTRY", `entry "${entry}" resolves outside the plugin directory (${real})`, {
+    file,
+    fix: "keep the entry file inside the plugin directory; do not link it from elsewhere",
+  });
+}
+
+export function noDefaultExport(id: string, file: string): AlephError {
+  return new AlephError("ALEPH_E_ENTRY", `entry of plugin "${id}" has no default export with a setup function`, {
+    file,
+    fix: "export default definePlugin({ setup(ctx) { … } }) from the entry",
+  });
+}
+
+export function noLoader(kind: string, manifestFile: string): AlephError {
+  return new AlephError("ALEPH_E_ENTRY", `this host has no loader for ${kind} plugins`, {
+    file: manifestFile,
+    fix: "use a build of Aleph with that plugin kind enabled",
+  });
+}
+
+export function tsxUnavailable(entry: string, error: unknown): AlephError {
+  return new AlephError("ALEPH_E_ENTRY", `cannot load tsx to run the TypeScript entry ${entry}: ${errorMessage(error)}`, {
+    file: entry,
+    fix: 'reinstall Aleph (tsx is a dependency of @aleph/kernel), or build the plugin and set [plugin] entry = "dist/index.js"',
+    cause: error,
+  });
+}
+
+export function importTimeout(id: string, file: string, within: string): AlephError {
+  return new AlephError("ALEPH_E_TIMEOUT", `importing plugin "${id}" ${within}`, {
+    file,
+    fix: "remove long-running top-level code (top-level await) from the entry; do the work in setup",
+  });
+}
+
+/**
+ * The ALEPH_E_IMPORT error for an entry whose import threw. A syntax error names the file, line
+ * and column and quotes the offending line, like a TOML parse error does; the file is the one
+ * that does not compile, which can be a module the entry imports (for a TypeScript entry, where
+ * esbuild stopped).
+ */
+export async function importFailure(pluginId: string, error: unknown, entry: string, root: string): Promise<AlephError> {
+  const where = await locateSyntaxError(error, entry, root).catch(() => undefined);
+  if (!where) {
+    return new AlephError("ALEPH_E_IMPORT", `plugin "${pluginId}" threw while its entry was imported: ${errorMessage(error)}`, {
+      file: entry,
+      fix: "fix the error in the plugin's code (run it with node to see the stack)",
+      cause: error,
+    });
+  }
+  const shown = relative(root, where.file);
+  const path = shown && !shown.startsWith("..") ? shown : where.file;
+  const at = `${path}:${where.line}:${where.column}`;
+  const excerpt = where.source.trim() ? `, in: ${excerptOf(where)}` : "";
+  return new AlephError("ALEPH_E_IMPORT", `plugin "${pluginId}" has a syntax error at ${at}: ${where.message ?? errorMessage(error)}${excerpt}`, {
+    file: where.file,
+    line: where.line,
+    fix: `correct the code at ${at}`,
+    cause: error,
+  });
+}
+
+export function cycle(members: string[], manifestFile: string): AlephError {
+  return new AlephError("ALEPH_E_CYCLE", `plugins ${members.map((c) => `"${c}"`).join(" → ")} → "${members[0]}" require each other's services in a cycle`, {
+    file: manifestFile,
+    fix: "break the cycle: make one of the requires optional, or move the shared service into its own plugin",
+  });
+}
+
+/** Where a provider of a missing service stands, for the dependency failure's reason. */
+export type ProviderState = { id: string } & ({ state: "disabled" } | { state: "failed"; error: { code: string; message: string } } | { state: "not active" });
+
+/** A required service has no provider; the message says why for each plugin that declares it. */
+export function missingDependency(id: string, service: string, providers: ProviderState[], manifestFile: string): AlephError {
+  const reason =
+    providers.length === 0
+      ? `no plugin provides service "${service}"`
+      : providers
+          .map((p) =>
+            p.state === "disabled"
+              ? `provider "${p.id}" is disabled`
+              : p.state === "failed"
+                ? `provider "${p.id}" failed (${p.error.code}: ${p.error.message})`
+                : `provider "${p.id}" is not active`,
+          )
+          .join("; ");
+  return new AlephError("ALEPH_E_DEPENDENCY", `plugin "${id}" requires service "${service}": ${reason}`, {
+    file: manifestFile,
+    fix: `install, enable or fix a plugin that provides "${service}"; "${id}" loads by itself once one is active`,
+  });
+}
+
+/** A plugin left waiting at the end of a pass, with no other failure recorded (a safety net: each path records its own). */
+export function notLoaded(id: string, manifestFile: string): AlephError {
+  return new AlephError("ALEPH_E_NOT_LOADED", `plugin "${id}" was not loaded`, {
+    file: manifestFile,
+    fix: "see the kernel log (logs/gateway.log) for the reason, then fix it and save a plugin file to retry",
+  });
+}
+
+export function configInvalid(id: string, key: string, issues: { path?: string; message: string }[], file: string, line: number | undefined): AlephError {
+  return new AlephError(
+    "ALEPH_E_CONFIG",
+    `config section [${key}] is invalid for plugin "${id}": ${issues.map((i) => `${i.path ? `${i.path}: ` : ""}${i.message}`).join("; ")}`,
+    { file, line, fix: `correct [${key}] in config.toml` },
+  );
+}
+
+export function setupTimeout(id: string, ms: number, manifestFile: string): AlephError {
+  return new AlephError("ALEPH_E_TIMEOUT", `setup of plugin "${id}" did not finish within ${ms} ms`, {
+    file: manifestFile,
+    fix: "make setup return promptly (start long work in the background, tied to ctx.signal), or raise [extensions] setup_timeout_ms",
+  });
+}
+
+/** What a setup threw, as ALEPH_E_SETUP (an AlephError of another code is named inside the message). */
+export function setupThrew(id: string, error: unknown, manifestFile: string): AlephError {
+  const failure = asFailure(error, "ALEPH_E_SETUP", manifestFile, "fix the error thrown by the plugin's setup");
+  return failure.code === "ALEPH_E_SETUP"
+    ? failure
+    : new AlephError("ALEPH_E_SETUP", `setup of plugin "${id}" threw: ${failure.code}: ${failure.message}`, { file: manifestFile, fix: failure.fix ?? "fix the plugin's setup" });
+}
+
+export function servicesNotProvided(id: string, missing: string[], manifestFile: string): AlephError {
+  return new AlephError("ALEPH_E_SETUP", `plugin "${id}" declares it provides ${missing.map((s) => `"${s}"`).join(", ")} but its setup did not provide it`, {
+    file: manifestFile,
+    fix: `call ctx.services.provide(...) for ${missing.join(", ")} in setup, or remove it from [services] provides`,
+  });
+}
