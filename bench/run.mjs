@@ -13,6 +13,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 /** name → node flags. Order is the run order. */
 const BENCHES = {
   startup: [],
+  "cli-commands": [],
   "load-many": [],
   "hot-reload": [],
   "event-bus": [],
