@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { basename, join } from "node:path";
-import { AlephError, isAlephError, MANIFEST_FILE_NAMES, PLUGIN_API_VERSION, type PluginDefinition, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
+import { AlephError, isAlephError, PLUGIN_API_VERSION, type PluginDefinition, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
 import { resolveEntry } from "./entry.js";
 import { duplicateId, unreadableManifest } from "./host-failures.js";
 import { checkApi, parseManifest, validateManifest } from "./manifest.js";
 import { SOURCE_PRECEDENCE, type PluginSearchPath } from "./paths.js";
+import { manifestFileIn, pluginDirsIn } from "./plugin-dirs.js";
 
 /** A bundled plugin: a directory, or (for tests and embedders) a manifest and definition in memory. */
 export type BundledPlugin = string | InlinePlugin;
@@ -69,18 +70,6 @@ export function preflightError(candidate: PluginCandidate, hostApi: string): Ale
   }
 }
 
-function manifestFileIn(dir: string): string | undefined {
-  for (const name of MANIFEST_FILE_NAMES) {
-    const file = join(dir, name);
-    try {
-      if (statSync(file).isFile()) return file;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
-
 /** Reads one plugin directory's manifest into a candidate. Never executes plugin code. */
 export function readCandidate(source: PluginSource, dir: string): PluginCandidate | undefined {
   const manifestFile = manifestFileIn(dir);
@@ -115,21 +104,8 @@ function inlineCandidate(plugin: InlinePlugin): PluginCandidate {
 
 /** Lists the plugin directories of one search path (immediate subdirectories holding a manifest). */
 export function scanSearchPath(path: PluginSearchPath): PluginCandidate[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(path.dir).sort();
-  } catch {
-    return []; // a search path that does not exist holds no plugins
-  }
   const out: PluginCandidate[] = [];
-  for (const name of entries) {
-    if (name.startsWith(".") || name === "node_modules") continue;
-    const dir = join(path.dir, name);
-    try {
-      if (!statSync(dir).isDirectory()) continue;
-    } catch {
-      continue;
-    }
+  for (const dir of pluginDirsIn(path)) {
     const candidate = readCandidate(path.source, dir);
     if (candidate) out.push(candidate);
   }

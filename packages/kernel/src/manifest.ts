@@ -32,6 +32,8 @@ const manifestFileSchema = z.strictObject({
       .optional(),
     /** Runs only under `aleph start`; a kernel started for one command never loads it. */
     daemon: z.boolean().default(false),
+    /** Its definition contributes `aleph doctor` checks. */
+    doctor: z.boolean().default(false),
   }),
   services: z
     .strictObject({
@@ -157,6 +159,7 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
       tools: (m.tools ?? []).map((t) => ({ name: t.name, description: t.description, handler: t.handler, parameters: t.parameters })),
       commands: (m.commands ?? []).map(toCommandDeclaration),
       daemon: m.plugin.daemon,
+      doctor: m.plugin.doctor,
     },
   };
 }

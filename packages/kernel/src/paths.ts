@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { explainInvalidId, AlephError, type PluginSource } from "@aleph/plugin-sdk";
+import { explainInvalidId, AlephError, type PluginSource } from "@aleph/plugin-sdk/core";
 
 type Env = Record<string, string | undefined>;
 

@@ -13,6 +13,7 @@ export {
   type KernelHandle,
   type KernelEvent,
   type KernelStatusView,
+  type ServiceInfoView,
   type CallOptions,
   type ServiceCaller,
 } from "./commands.js";
@@ -135,6 +136,7 @@ export {
 export { appendJsonLine, readJsonLines, type AppendJsonLineOptions, type JsonLinesRead } from "./jsonl.js";
 export { audit, audited, auditFile, readAudit, type AuditRecord } from "./audit.js";
 export { table, json, plural } from "./command-output.js";
+export type { DoctorFinding, DoctorInput, DoctorHandler } from "./doctor.js";
 export { messageContent, readTextInput, printable, contentText, timeText } from "./message-text.js";
 export {
   validateWithSchema,

@@ -54,6 +54,8 @@ export interface PluginManifest {
    * loads it (`[plugin] daemon = true`).
    */
   daemon: boolean;
+  /** Its definition contributes `aleph doctor` checks (`[plugin] doctor = true`). */
+  doctor: boolean;
 }
 
 /**
