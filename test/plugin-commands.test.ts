@@ -84,7 +84,7 @@ describe("plugin commands", () => {
     expect(bad.stderr).toMatch(/^aleph greet: --times takes a whole number from 1 to 3, not "9"\nRun `aleph greet --help` for usage\./);
     const typo = await runCli(ws, ["greet", "Ada", "--shot"], { env });
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toContain("unknown option --shot (did you mean --shout?)");
+    expect(typo.stderr).toContain("Unknown option '--shot' (did you mean --shout?)");
     const missing = await runCli(ws, ["greet"], { env });
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining("expected whom to greet") });
     const badSessions = await runCli(ws, ["sessions", "show", "agent:main:main", "--limit", "0"], { env });

@@ -51,11 +51,12 @@ describe("parseCommandLine", () => {
   it("refuses missing and extra arguments", () => {
     expect(usage([])).toBe("expected a session key");
     expect(usage(["a", "b"])).toBe("expected a session key, got 2 arguments");
+    expect(usage(["extra"], { ...show, name: "sessions list", args: [] })).toBe("takes no arguments, got 1");
   });
 
   it("suggests the nearest option for an unknown one", () => {
-    expect(usage(["k", "--event", "x"])).toBe("unknown option --event (did you mean --events?)");
-    expect(usage(["k", "--zzzzzz"])).toBe("unknown option --zzzzzz");
+    expect(usage(["k", "--event", "x"])).toBe("Unknown option '--event' (did you mean --events?)");
+    expect(usage(["k", "--zzzzzz"])).toBe("Unknown option '--zzzzzz'");
   });
 
   it("takes the rest of the positionals into a variadic argument and enforces required options", () => {

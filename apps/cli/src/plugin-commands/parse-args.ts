@@ -49,7 +49,8 @@ function unknownOptionMessage(message: string, declaration: CommandDeclaration):
   if (!flag) return message.replace(/\. To specify a positional.*$/, "");
   const names = [...declaration.options.map((o) => o.name), "help"];
   const guess = flag.startsWith("--") ? nearest(flag.slice(2), names) : undefined;
-  return `unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ""}`;
+  // Node's own wording, as the kernel's commands print it (`Unknown option '--jsno'`).
+  return `Unknown option '${flag}'${guess ? ` (did you mean --${guess}?)` : ""}`;
 }
 
 /**
@@ -86,8 +87,8 @@ export function parseCommandLine(declaration: CommandDeclaration, argv: string[]
   const declared = declaration.args;
   const variadic = declared.at(-1)?.variadic === true;
   if (!variadic && positionals.length > declared.length) {
-    const expected = declared.length === 0 ? "no arguments" : declared.map(argLabel).join(" and ");
-    throw new UsageError(`expected ${expected}, got ${positionals.length} arguments`);
+    if (declared.length === 0) throw new UsageError(`takes no arguments, got ${positionals.length}`);
+    throw new UsageError(`expected ${declared.map(argLabel).join(" and ")}, got ${positionals.length} arguments`);
   }
   declared.forEach((arg, i) => {
     if (arg.variadic) args[arg.name] = positionals.slice(i);
