@@ -4,11 +4,13 @@
  * hello.greet event, follow their config section, offer word_count through the tools registry,
  * and pass the conformance kit.
  */
-import { resolve } from "node:path";
+import { symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { toolsRef } from "@aleph/plugin-sdk";
 import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-testing";
+import { createWorkspace, runCli, startReadyKernel } from "./support/aleph.js";
 
 const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const toolsDir = resolve(repo, "plugins/tools");
@@ -60,3 +62,19 @@ for (const example of examples) {
     });
   });
 }
+
+describe("hello-node's command (aleph hello greet)", () => {
+  it("runs without a kernel and against a running one, following the [hello] section", { timeout: 60_000 }, async () => {
+    const ws = createWorkspace({ config: '[hello]\ngreeting = "Howdy"\n' });
+    symlinkSync(examples[0]!.dir, join(ws.userDir, "hello-node"));
+    const help = await runCli(ws, ["hello", "greet", "--help"]);
+    expect(help.stdout).toMatch(/Usage: aleph hello greet \[<who>\]/);
+    const offline = await runCli(ws, ["hello", "greet", "Ada", "--shout"]);
+    expect(offline.stdout, offline.stderr).toBe("HOWDY, ADA!\n");
+    await startReadyKernel(ws);
+    const online = await runCli(ws, ["hello", "greet"]);
+    expect(online.stdout, online.stderr).toBe("Howdy, world!\n");
+    // It reached the running kernel's greeter (a kernel started for one command would count 0).
+    expect((await runCli(ws, ["services", "call", "greeter", "count"])).stdout.trim()).toBe("1");
+  });
+});

@@ -1,43 +1,68 @@
 /*
- * What a third-party author does: `aleph plugins new`, then plain `npm install && npm run build &&
- * npm test` outside this monorepo (the SDK and kernel installed from tarballs packed from the
- * workspace, as from a registry), then link the plugin into a running kernel and watch it hot-load
- * and reload on the next build.
+ * What a third-party author does, from the docs alone: `aleph plugins new` (run from this checkout,
+ * it packs the @aleph packages into the project's aleph-packages/), then plain `npm install && npm
+ * test && npm run build` outside this monorepo, then link the plugin into a running kernel and
+ * watch it hot-load and reload on the next build — and run the command it adds to `aleph`.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, test } from "vitest";
-import { createWorkspace, runCli, sleep, startReadyKernel } from "./support/aleph.js";
-
-const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
-const packs = mkdtempSync(join(tmpdir(), "aleph-packs-"));
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { createWorkspace, runCli, sleep, startReadyKernel, type Workspace } from "./support/aleph.js";
 
 function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false" } });
 }
 
-beforeAll(() => {
-  // pnpm pack rewrites workspace: ranges into real ones, as a published package has them.
-  for (const pkg of ["packages/plugin-sdk", "packages/kernel", "packages/wasm-host", "packages/wasm-pdk"]) run("npx", ["-y", "pnpm@10.24.0", "pack", "--pack-destination", packs], join(repo, pkg));
-}, 120_000);
+/**
+ * `aleph plugins new` in a fresh directory outside the repository. It runs pnpm (through npx when
+ * none is on PATH) under the machine's HOME, so npm finds its cache and its config there, as in
+ * the author's own shell; the workspace's HOME is an empty temp directory.
+ */
+async function scaffold(ws: Workspace, args: string[]): Promise<string> {
+  const projects = mkdtempSync(join(tmpdir(), "aleph-author-"));
+  const created = await runCli(ws, ["plugins", "new", ...args], { cwd: projects, env: { HOME: homedir() }, timeoutMs: 120_000 });
+  expect(created.code, created.stderr).toBe(0);
+  return join(projects, args[0]!);
+}
+
+/** The @aleph packages npm installed, with where each came from. */
+function installedAleph(dir: string): Record<string, string> {
+  const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8")) as { packages: Record<string, { resolved?: string; version?: string }> };
+  return Object.fromEntries(
+    Object.entries(lock.packages)
+      .filter(([path]) => path.startsWith("node_modules/@aleph/"))
+      .map(([path, entry]) => [path.slice("node_modules/".length), entry.resolved ?? entry.version ?? "?"]),
+  );
+}
 
 describe("aleph plugins new", () => {
-  test("a TypeScript plugin project builds, tests and hot-loads with plain npm outside the monorepo", { timeout: 240_000 }, async () => {
+  test("a TypeScript plugin project installs, tests, builds, hot-loads and runs its command with plain npm outside the monorepo", { timeout: 300_000 }, async () => {
     const ws = createWorkspace();
-    const projects = mkdtempSync(join(tmpdir(), "aleph-author-"));
-    const created = await runCli(ws, ["plugins", "new", "word-smith"], { cwd: projects });
-    expect(created.code, created.stderr).toBe(0);
-    const dir = join(projects, "word-smith");
-    const tarball = (prefix: string) => join(packs, readdirSync(packs).find((f) => f.startsWith(prefix))!);
-    run("npm", ["pkg", "set", `dependencies.@aleph/plugin-sdk=file:${tarball("aleph-plugin-sdk-")}`, `devDependencies.@aleph/kernel=file:${tarball("aleph-kernel-")}`], dir);
+    const dir = await scaffold(ws, ["word-smith"]);
+    expect(readdirSync(join(dir, "aleph-packages")).sort()).toEqual(["aleph-kernel-0.1.0.tgz", "aleph-plugin-sdk-0.1.0.tgz", "aleph-plugin-testing-0.1.0.tgz"]);
     run("npm", ["install", "--no-fund", "--no-audit"], dir);
+    // Every @aleph package, the kernel the test kit brings included, comes from the packed tarballs.
+    expect(installedAleph(dir)).toEqual({
+      "@aleph/kernel": "file:aleph-packages/aleph-kernel-0.1.0.tgz",
+      "@aleph/plugin-sdk": "file:aleph-packages/aleph-plugin-sdk-0.1.0.tgz",
+      "@aleph/plugin-testing": "file:aleph-packages/aleph-plugin-testing-0.1.0.tgz",
+    });
+    // Nothing to compile: no native module in a plugin project's tree.
+    expect(existsSync(join(dir, "node_modules/better-sqlite3"))).toBe(false);
+    expect(run("npm", ["test"], dir)).toMatch(/3 passed/);
     run("npm", ["run", "build"], dir);
-    const tested = run("npm", ["test"], dir);
-    expect(tested).toMatch(/2 passed/);
+    run("npm", ["run", "typecheck"], dir);
 
+    // Its command, without a running kernel: the CLI starts one with just this plugin for it.
+    symlinkSync(dir, join(ws.userDir, "word-smith"));
+    const offline = await runCli(ws, ["word-smith", "greet", "Ada", "--shout"]);
+    expect(offline.stdout, offline.stderr).toBe("HELLO, ADA!\n");
+    expect((await runCli(ws, ["--help"])).stdout).toMatch(/word-smith greet \[<who>\]\s+Greet someone/);
+
+    // Then into a running kernel: linked after it started, it hot-loads.
+    unlinkSync(join(ws.userDir, "word-smith"));
     const kernel = await startReadyKernel(ws);
     symlinkSync(dir, join(ws.userDir, "word-smith"));
     const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "word-smith", 10_000);
@@ -58,28 +83,18 @@ describe("aleph plugins new", () => {
     expect(pong.payload.greeting).toBe("Bonjour");
     await sleep(600);
     expect(kernel.eventsSince(since, "plugin.loaded", (p) => p.id === "word-smith").map((e) => e.payload.generation), kernel.describe(since)).toEqual([2]);
+    // The command reaches the running kernel's generation 2, with the new default greeting.
+    const online = await runCli(ws, ["word-smith", "greet", "Ada"]);
+    expect(online.stdout, online.stderr).toBe("Bonjour, Ada!\n");
   });
 
-  test("an AssemblyScript plugin project (--wasm) builds, tests and hot-loads with plain npm outside the monorepo", { timeout: 240_000 }, async () => {
+  test("an AssemblyScript plugin project (--wasm) installs, tests, builds and hot-loads with plain npm outside the monorepo", { timeout: 300_000 }, async () => {
     const ws = createWorkspace();
-    const projects = mkdtempSync(join(tmpdir(), "aleph-author-"));
-    const created = await runCli(ws, ["plugins", "new", "echo-wasm", "--wasm"], { cwd: projects });
-    expect(created.code, created.stderr).toBe(0);
-    const dir = join(projects, "echo-wasm");
-    const tarball = (prefix: string) => `file:${join(packs, readdirSync(packs).find((f) => f.startsWith(prefix))!)}`;
-    run(
-      "npm",
-      [
-        "pkg",
-        "set",
-        `dependencies.@aleph/wasm-pdk=${tarball("aleph-wasm-pdk-")}`,
-        `devDependencies.@aleph/plugin-sdk=${tarball("aleph-plugin-sdk-")}`,
-        `devDependencies.@aleph/kernel=${tarball("aleph-kernel-")}`,
-        `devDependencies.@aleph/wasm-host=${tarball("aleph-wasm-host-")}`,
-      ],
-      dir,
-    );
+    const dir = await scaffold(ws, ["echo-wasm", "--wasm"]);
     run("npm", ["install", "--no-fund", "--no-audit"], dir);
+    expect(Object.keys(installedAleph(dir)).sort()).toEqual(["@aleph/kernel", "@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/wasm-host", "@aleph/wasm-pdk"]);
+    expect(Object.values(installedAleph(dir)).every((from) => from.startsWith("file:aleph-packages/"))).toBe(true);
+    expect(existsSync(join(dir, "node_modules/better-sqlite3"))).toBe(false);
     run("npm", ["run", "build"], dir);
     expect(run("npm", ["test"], dir)).toMatch(/2 passed/);
 
@@ -87,7 +102,7 @@ describe("aleph plugins new", () => {
     symlinkSync(dir, join(ws.userDir, "echo-wasm"));
     const loaded = await kernel.waitForEvent("plugin.loaded", (p) => p.id === "echo-wasm", 10_000);
     expect(loaded.payload).toMatchObject({ kind: "wasm", generation: 1 });
-    const result = await runCli(ws, ["tools", "call", "echo_wasm_echo", '{"text":"hi"}']);
+    const result = await runCli(ws, ["services", "call", "tools", "call", '["echo_wasm_echo", {"text":"hi"}]']);
     expect(JSON.parse(result.stdout)).toEqual({ text: "hi" });
 
     // Saving assembly/index.ts reloads nothing; the build's plugin.wasm reloads it once, new code.
@@ -96,16 +111,17 @@ describe("aleph plugins new", () => {
     writeFileSync(source, readFileSync(source, "utf8").replace('.str("text", text)', '.str("text", text + "!")'));
     run("npm", ["run", "build"], dir);
     await kernel.waitForEvent("plugin.loaded", (p) => p.id === "echo-wasm" && p.generation === 2, 10_000, since);
-    const again = await runCli(ws, ["tools", "call", "echo_wasm_echo", '{"text":"hi"}']);
+    const again = await runCli(ws, ["services", "call", "tools", "call", '["echo_wasm_echo", {"text":"hi"}]']);
     expect(JSON.parse(again.stdout)).toEqual({ text: "hi!" });
     await sleep(600);
     expect(kernel.eventsSince(since, "plugin.loaded", (p) => p.id === "echo-wasm").map((e) => e.payload.generation), kernel.describe(since)).toEqual([2]);
   });
 
-  test("refuses an existing directory and a name that is not a plugin id, writing nothing", async () => {
+  test("refuses an existing directory and a name that is not a plugin id, writing nothing", { timeout: 180_000 }, async () => {
     const ws = createWorkspace();
     const projects = mkdtempSync(join(tmpdir(), "aleph-author-"));
-    expect((await runCli(ws, ["plugins", "new", "twice"], { cwd: projects })).code).toBe(0);
+    const first = await runCli(ws, ["plugins", "new", "twice"], { cwd: projects, env: { HOME: homedir() }, timeoutMs: 120_000 });
+    expect(first.code, first.stderr).toBe(0);
     const again = await runCli(ws, ["plugins", "new", "twice"], { cwd: projects });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);

@@ -59,6 +59,8 @@ services = []                  # services the handler calls besides this plugin'
         scripts: {
           build: "tsup src/index.ts --format esm --target node20 --clean --external @aleph/plugin-sdk",
           dev: "tsup src/index.ts --format esm --target node20 --external @aleph/plugin-sdk --watch",
+          // The tests load what ships (dist/index.js), so they build it first.
+          pretest: "npm run build",
           test: "vitest run",
           typecheck: "tsc --noEmit",
         },
@@ -153,7 +155,7 @@ An Aleph plugin (TypeScript).
 \`\`\`sh
 npm install
 npm run build      # dist/index.js
-npm test           # a real kernel in-process (@aleph/plugin-testing)
+npm test           # builds, then runs it in a real kernel in-process (@aleph/plugin-testing)
 \`\`\`
 
 Try it in a running Aleph: link the directory into the user plugin path and edit away — every

@@ -46,6 +46,8 @@ parameters = { type = "object", properties = { text = { type = "string" } }, req
         type: "module",
         scripts: {
           build: "asc assembly/index.ts --outFile plugin.wasm --optimize --use abort=assembly/index/myAbort",
+          // The tests load what ships (plugin.wasm), so they build it first.
+          pretest: "npm run build",
           test: "vitest run",
         },
         ...withTools(alephDependencies(from, WASM_PROJECT_PACKAGES), { assemblyscript: "0.28.8", vitest: "4.1.12" }),
@@ -117,7 +119,7 @@ An Aleph WASM plugin in AssemblyScript (Extism), built with @aleph/wasm-pdk.
 \`\`\`sh
 npm install
 npm run build      # plugin.wasm
-npm test           # a real kernel in-process, running plugin.wasm
+npm test           # builds, then runs plugin.wasm in a real kernel in-process
 \`\`\`
 
 Link the directory into the user plugin path; every build of plugin.wasm reloads it:

@@ -48,4 +48,14 @@ export default definePlugin({
 
     ctx.log.info("hello-node ready", { greeting: ctx.config.greeting });
   },
+
+  // The [[commands]] of aleph_plugin.toml. A handler runs in the aleph process, not in setup's
+  // context: it reaches the plugin through cmd.kernel (the running kernel, or one started with
+  // just this plugin for the command), where every service method returns a promise.
+  commands: {
+    "hello greet": async (cmd) => {
+      const text = await cmd.kernel.service(greeterRef).greet(String(cmd.args.who ?? "world"));
+      cmd.out((cmd.options.shout ? text.toUpperCase() : text) + "\n");
+    },
+  },
 });
