@@ -15,10 +15,10 @@ import { VAULT_KDF_TEST_COST_ENV } from "./vault.js";
  * useLowVaultKdfCost stays here: the kernel's own tests use it and cannot depend on the kit.
  */
 
-/** @deprecated Import from "@aleph/plugin-testing". */
+/** @deprecated Use @aleph/plugin-testing. */
 export type TestPlugin = string | { manifest: Record<string, unknown>; definition: PluginDefinition<any> };
 
-/** @deprecated Import from "@aleph/plugin-testing". */
+/** @deprecated Use @aleph/plugin-testing. */
 export interface TestKernelOptions {
   plugins?: TestPlugin[];
   /** config.toml: TOML text, or an object written as TOML. */
@@ -29,13 +29,13 @@ export interface TestKernelOptions {
   env?: Record<string, string>;
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". */
+/** @deprecated Use @aleph/plugin-testing. */
 export interface RecordedEvent {
   event: string;
   payload: any;
 }
 
-/** @deprecated Import from "@aleph/plugin-testing", whose TestKernel is typed against the kernel. */
+/** @deprecated Use @aleph/plugin-testing, whose TestKernel is typed against the kernel. */
 export interface TestKernel {
   readonly root: string;
   readonly events: RecordedEvent[];
@@ -52,27 +52,27 @@ export interface TestKernel {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". */
+/** @deprecated Use @aleph/plugin-testing. */
 export interface ConformanceCheck {
   name: string;
   ok: boolean;
   detail?: string;
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". */
+/** @deprecated Use @aleph/plugin-testing. */
 export interface ConformanceResult {
   id: string;
   ok: boolean;
   checks: ConformanceCheck[];
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". */
+/** @deprecated Use @aleph/plugin-testing. */
 export interface ConformanceOptions {
   plugins?: TestPlugin[];
   config?: Record<string, unknown>;
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". */
+/** @deprecated Use @aleph/plugin-testing. */
 export interface KillTestOptions {
   cwd?: string;
   readyLine?: string;
@@ -102,29 +102,29 @@ async function testKit(): Promise<TestKit> {
       fromProject = createRequire(join(process.cwd(), "package.json")).resolve(specifier);
     } catch {
       throw new Error(
-        `@aleph/plugin-sdk/testing moved to its own package: install it (npm install -D @aleph/plugin-testing) and import from "@aleph/plugin-testing" (it was not found beside the SDK nor from ${process.cwd()})`,
+        `@aleph/plugin-sdk/testing moved to its own package: install it (npm install -D @aleph/plugin-testing) and import the kit from it instead (it was not found beside the SDK nor from ${process.cwd()})`,
       );
     }
     return (await import(pathToFileURL(fromProject).href)) as TestKit;
   }
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". Starts a kernel with the given plugins on a temp root. */
+/** @deprecated Use @aleph/plugin-testing. Starts a kernel with the given plugins on a temp root. */
 export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
   return (await testKit()).createTestKernel(options);
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". Loads, reloads, unloads and reloads a plugin and checks the lifecycle contract. */
+/** @deprecated Use @aleph/plugin-testing. Loads, reloads, unloads and reloads a plugin and checks the lifecycle contract. */
 export async function runPluginConformance(dir: string, options: ConformanceOptions = {}): Promise<ConformanceResult> {
   return (await testKit()).runPluginConformance(dir, options);
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". Runs the conformance checks and throws when one fails. */
+/** @deprecated Use @aleph/plugin-testing. Runs the conformance checks and throws when one fails. */
 export async function assertPluginConformance(dir: string, options: ConformanceOptions = {}): Promise<ConformanceResult> {
   return (await testKit()).assertPluginConformance(dir, options);
 }
 
-/** @deprecated Import from "@aleph/plugin-testing". For crash tests: runs a script, SIGKILLs it after its ready line. */
+/** @deprecated Use @aleph/plugin-testing. For crash tests: runs a script, SIGKILLs it after its ready line. */
 export async function runAndKill(script: string, args: string[], options: KillTestOptions): Promise<string[]> {
   return (await testKit()).runAndKill(script, args, options);
 }

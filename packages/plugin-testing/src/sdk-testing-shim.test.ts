@@ -23,7 +23,9 @@ describe("@aleph/plugin-sdk/testing (deprecated)", () => {
     try {
       const sdkTesting = fileURLToPath(import.meta.resolve("@aleph/plugin-sdk/testing"));
       const script = `import(${JSON.stringify(sdkTesting)}).then((m) => m.createTestKernel()).then(() => console.log("started"), (e) => console.log(e.message))`;
-      const printed = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: outside, encoding: "utf8" });
+      // Without NODE_PATH: pnpm's bin shims set it to the workspace's hoisted packages, which hold the kit.
+      const { NODE_PATH: _hoisted, ...env } = process.env;
+      const printed = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: outside, encoding: "utf8", env });
       expect(printed).toMatch(/moved to its own package: install it \(npm install -D @aleph\/plugin-testing\)/);
     } finally {
       rmSync(outside, { recursive: true, force: true });
