@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { defineConfig, type Options } from "tsup";
 
 /**
@@ -6,6 +8,8 @@ import { defineConfig, type Options } from "tsup";
  * one small file rather than the SDK's whole dependency graph; zod stays a shared dependency, so
  * the launcher and every plugin load one instance (a bundled copy is ~500 KB per plugin).
  * `extraBundled`: further dependencies to inline (tools inlines its JSON Schema validator).
+ * After each build the plugin's config schema is written as data (dist/config.schema.json), so the
+ * CLI checks its config.toml section without importing the plugin.
  */
 export function bundledPluginConfig(extraBundled: string[] = []): Options {
   return {
@@ -16,6 +20,11 @@ export function bundledPluginConfig(extraBundled: string[] = []): Options {
     sourcemap: true,
     noExternal: ["@aleph/plugin-sdk", ...extraBundled],
     external: ["zod"],
+    onSuccess: async () => {
+      // The plugin's own SDK dependency (a workspace link), run from the plugin's directory.
+      const { writeConfigSchema } = (await import(pathToFileURL(resolve("node_modules/@aleph/plugin-sdk/dist/build.js")).href)) as typeof import("../packages/plugin-sdk/src/build.js");
+      await writeConfigSchema({ dir: "." });
+    },
   };
 }
 

@@ -1,32 +1,42 @@
 import { z } from "zod";
-import { configFileSchema, providersFileSchema } from "@aleph/kernel";
+import { configFileSchema, discoverPlugins, providersFileSchema, readConfigSchemaData, type PluginCandidate } from "@aleph/kernel";
+import { bundledPlugins } from "./bundled.js";
 
-interface SchemaSource {
-  configSchemas(): { plugin: string; section: string; schema: unknown }[];
+/** A plugin's section and its JSON Schema (the data its build wrote, see readConfigSchemaData). */
+export interface PluginSectionSchema {
+  plugin: string;
+  section: string;
+  schema: Record<string, unknown>;
 }
 
-function toJsonSchema(schema: unknown): Record<string, unknown> | undefined {
-  try {
-    return z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
-  } catch {
-    return undefined; // not a zod schema (valibot, arktype…): the section stays open
+function toJsonSchema(schema: unknown): Record<string, unknown> {
+  return z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}
+
+/** Puts `value` at a dotted section path ("interfaces.telegram") of a JSON Schema's properties. */
+function placeSection(properties: Record<string, unknown>, section: string, value: Record<string, unknown>): void {
+  const [head, ...rest] = section.split(".");
+  if (rest.length === 0) {
+    properties[head!] = { ...(properties[head!] as object | undefined), ...value };
+    return;
   }
+  const parent = (properties[head!] ??= { type: "object", properties: {} }) as { properties?: Record<string, unknown> };
+  parent.properties ??= {};
+  placeSection(parent.properties, rest.join("."), value);
 }
 
 /**
- * JSON Schema of config.toml (and, under `$defs.providers`, providers.toml) for editors.
- * With a running kernel, the sections of loaded plugins are included from their own schemas.
+ * JSON Schema of config.toml (and, under `$defs.providers`, providers.toml) for editors: the
+ * kernel's sections, and each plugin's section from the schema its build shipped — no plugin code runs.
  */
-export function configJsonSchema(host?: SchemaSource): Record<string, unknown> {
-  const schema = toJsonSchema(configFileSchema)!;
+export function configJsonSchema(plugins: PluginSectionSchema[] = []): Record<string, unknown> {
+  const schema = toJsonSchema(configFileSchema);
   const properties = (schema.properties ?? {}) as Record<string, unknown>;
-  for (const { plugin, section, schema: pluginSchema } of host?.configSchemas() ?? []) {
-    const json = toJsonSchema(pluginSchema);
-    if (!json || section.includes(".")) continue;
-    delete json.$schema;
-    properties[section] = { ...(properties[section] as object | undefined), ...json, description: `Owned by plugin "${plugin}"` };
+  for (const { plugin, section, schema: pluginSchema } of plugins) {
+    const { $schema: _drop, ...rest } = pluginSchema;
+    placeSection(properties, section, { ...rest, description: `Owned by plugin "${plugin}"` });
   }
-  const providers = toJsonSchema(providersFileSchema)!;
+  const providers = toJsonSchema(providersFileSchema);
   delete providers.$schema;
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -35,4 +45,20 @@ export function configJsonSchema(host?: SchemaSource): Record<string, unknown> {
     properties,
     $defs: { ...(schema.$defs as object | undefined), providers },
   };
+}
+
+/** The section schemas the given plugins ship (a plugin without one is left out). */
+export function shippedSectionSchemas(candidates: Iterable<PluginCandidate>): PluginSectionSchema[] {
+  const out: PluginSectionSchema[] = [];
+  for (const candidate of candidates) {
+    if (!candidate.manifest) continue;
+    const data = readConfigSchemaData(candidate.dir, candidate.manifest);
+    if (data.ok) out.push({ plugin: candidate.id, section: candidate.manifest.configKey, schema: data.schema });
+  }
+  return out;
+}
+
+/** The bundled plugins' section schemas, in the bundled order (for the template `aleph init` writes). */
+export function bundledSectionSchemas(): PluginSectionSchema[] {
+  return shippedSectionSchemas(discoverPlugins([], bundledPlugins()).winners.values());
 }

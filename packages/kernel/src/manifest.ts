@@ -30,6 +30,8 @@ const manifestFileSchema = z.strictObject({
       .string()
       .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "must be a config.toml section name, e.g. memory or interfaces.telegram")
       .optional(),
+    /** The JSON Schema of its config section, written by its build (relative to the plugin directory). */
+    config_schema: z.string().min(1).optional(),
     /** Runs only under `aleph start`; a kernel started for one command never loads it. */
     daemon: z.boolean().default(false),
     /** Its definition contributes `aleph doctor` checks. */
@@ -134,6 +136,10 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
     if (toolNames.has(t.name)) problems.push({ path: "tools", message: `tool "${t.name}" is declared twice` });
     toolNames.add(t.name);
   }
+  const schemaFile = m.plugin.config_schema;
+  if (schemaFile !== undefined && (isAbsolute(schemaFile) || relative(pluginDir, resolve(pluginDir, schemaFile)).startsWith(".."))) {
+    problems.push({ path: "plugin.config_schema", message: `"${schemaFile}" is outside the plugin directory` });
+  }
   problems.push(...commandProblems(m.commands ?? [], kind));
   if (problems.length > 0) return { ok: false, id, error: manifestError(file, problems) };
   // [[tools]] are registered with the `tools` service: declaring them declares an optional use of
@@ -152,6 +158,7 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
       api: m.plugin.api,
       priority: m.plugin.priority,
       configKey: m.plugin.config_key ?? m.plugin.id,
+      configSchema: m.plugin.config_schema ?? "dist/config.schema.json",
       services: { provides: [...new Set(provides)], requires: [...new Set(requires)], optional: [...new Set([...optional, ...implied])] },
       permissions: { allowedPaths: m.permissions?.allowed_paths ?? {}, allowedHosts: m.permissions?.allowed_hosts ?? [] },
       limits: { timeoutMs: m.limits?.timeout_ms, memoryMb: m.limits?.memory_mb },

@@ -44,7 +44,16 @@ export async function pluginSectionIssues(
   snapshot: ConfigSnapshot,
 ): Promise<PluginSectionIssue[]> {
   if (!definition.config) return [];
-  const result = await validateSection(definition.config, sectionOf(snapshot.config, manifest.configKey));
+  return schemaSectionIssues(definition.config, manifest, snapshot);
+}
+
+/** Every problem of `manifest`'s section in `snapshot` by `schema`, located in config.toml. */
+export async function schemaSectionIssues(
+  schema: StandardSchemaV1<unknown, unknown>,
+  manifest: Pick<PluginManifest, "id" | "configKey">,
+  snapshot: ConfigSnapshot,
+): Promise<PluginSectionIssue[]> {
+  const result = await validateSection(schema, sectionOf(snapshot.config, manifest.configKey));
   if (result.ok) return [];
   return result.issues.map((issue) => {
     const path = [...manifest.configKey.split("."), ...(issue.path ? issue.path.split(".") : [])];

@@ -42,6 +42,12 @@ export interface PluginManifest {
   priority: number;
   /** The config.toml section the plugin owns. */
   configKey: string;
+  /**
+   * Where the JSON Schema of that section is, relative to the plugin directory (default
+   * dist/config.schema.json, which the SDK's writeConfigSchema writes at build time): config
+   * check, doctor, init and `aleph config schema` read it instead of running plugin code.
+   */
+  configSchema: string;
   services: { provides: string[]; requires: string[]; optional: string[] };
   permissions: { allowedPaths: Record<string, string>; allowedHosts: string[] };
   limits: { timeoutMs?: number; memoryMb?: number };

@@ -5,7 +5,9 @@ import {
   KERNEL_SECTIONS,
   loadConfig,
   loadNodePlugin,
+  dataSectionIssues,
   pluginSectionIssues,
+  readConfigSchemaData,
   resolvePaths,
   sectionOf,
   vaultOptions,
@@ -16,15 +18,14 @@ import {
 import { assessOffline, verdictOf } from "../offline-plugins.js";
 import type { Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
-import { configJsonSchema } from "../config-json-schema.js";
-import { askKernel } from "../kernel-client.js";
+import { configJsonSchema, shippedSectionSchemas } from "../config-json-schema.js";
 import { json } from "../output.js";
 
 export const configCheckCommand: Command = {
   name: "config check",
   summary: "Validate config.toml and providers.toml; exit 1 if invalid",
   details:
-    "Checks syntax, ${ENV} and keys:<name> (vault) references, the kernel's sections, and each section a Node plugin\nthat would load owns, by that plugin's schema (its module is imported; its setup does not run). A section no\ndiscovered plugin owns is a warning. Each plugin that would not load is reported with the verdict `plugins list`\nand `doctor` give (a warning: the config itself may still be valid).",
+    "Checks syntax, ${ENV} and keys:<name> (vault) references, the kernel's sections, and each section a plugin that\nwould load owns, by the JSON Schema its build shipped (or, for a plugin that ships none, its module's schema:\nimported, never set up). A section no\ndiscovered plugin owns is a warning. Each plugin that would not load is reported with the verdict `plugins list`\nand `doctor` give (a warning: the config itself may still be valid).",
   options: { json: { type: "boolean", description: "Print JSON: {ok, errors, warnings, plugins: [{id, source, path, status, code?, message, fix?}]}" } },
   async run({ options, env, cwd, out, err }) {
     const paths = resolvePaths({ env, cwd });
@@ -58,19 +59,21 @@ export const configCheckCommand: Command = {
 
 export const configSchemaCommand: Command = {
   name: "config schema",
-  summary: "Print the JSON Schema of config.toml (with plugin sections when a kernel runs)",
+  summary: "Print the JSON Schema of config.toml: the kernel's sections and every plugin's that ships one",
+  details: "Plugin sections come from the JSON Schema each plugin's build writes (dist/config.schema.json); no plugin code runs.",
   async run({ env, cwd, out }) {
     const paths = resolvePaths({ env, cwd });
-    const live = await askKernel(paths, "config.schema").catch(() => undefined);
-    out(json(live ?? configJsonSchema()));
+    out(json(configJsonSchema(shippedSectionSchemas(assessOffline(paths, bundledPlugins(), env).found.winners.values()))));
     return 0;
   },
 };
 
+
 /**
- * Each section of config.toml that a Node plugin owns, checked by that plugin's schema: the
- * plugin's module is imported (as `aleph start` would) but its setup does not run. A plugin whose
- * module cannot be imported is a warning here; `aleph start` reports it as a failed plugin.
+ * Each section of config.toml that a plugin owns, checked by that plugin's schema: the JSON Schema
+ * its build shipped (dist/config.schema.json), else — for a plugin that ships none — its module's,
+ * imported as `aleph start` would but never set up. A plugin whose module cannot be imported is a
+ * warning here; `aleph start` reports it as a failed plugin.
  */
 async function checkPluginSections(assessment: Assessment, snapshot: ConfigSnapshot, warnings: string[]): Promise<PluginSectionIssue[]> {
   const issues: PluginSectionIssue[] = [];
@@ -79,6 +82,13 @@ async function checkPluginSections(assessment: Assessment, snapshot: ConfigSnaps
     // Only a plugin that would load is imported: the assessment already says why the others will not.
     if (!manifest || manifest.kind !== "node" || assessment.verdicts.get(candidate.id)?.status !== "loads") continue;
     if (sectionOf(snapshot.config, manifest.configKey) === undefined) continue; // defaults are the plugin's own
+    const data = readConfigSchemaData(candidate.dir, manifest);
+    if (data.ok) {
+      issues.push(...(await dataSectionIssues(data.schema, manifest, snapshot)));
+      continue;
+    }
+    // No schema shipped as data (an unbuilt project, a schema that is not zod): import the module for
+    // its schema, as `aleph start` would; its setup does not run.
     try {
       const { definition } = await loadNodePlugin(candidate, 1, snapshot.config.extensions.setup_timeout_ms);
       issues.push(...(await pluginSectionIssues(definition, manifest, snapshot)));

@@ -2,7 +2,6 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "@aleph/plugin-sdk";
 import type { Kernel } from "@aleph/kernel";
-import { configJsonSchema } from "../config-json-schema.js";
 import { subscribeEvents } from "../kernel-handle/event-subscription.js";
 import { checkEmittable } from "../kernel-handle/in-process.js";
 import { invokeService, invokeServiceStream } from "../kernel-handle/invoke-service.js";
@@ -23,7 +22,6 @@ export async function serveControl(kernel: Kernel): Promise<void> {
       // Status, list and inspect come from the kernel's redacted views: they quote plugin errors.
       "plugins.list": () => kernel.status().plugins,
       "plugins.inspect": (params) => kernel.inspect(String(params.id ?? "")),
-      "config.schema": () => configJsonSchema(kernel.host),
       "config.reload": () => kernel.reloadConfig(),
       "service.call": (params) => invokeService(kernel, String(params.service ?? ""), String(params.method ?? ""), argsOf(params)),
       "service.stream": (params) => invokeServiceStream(kernel, String(params.service ?? ""), String(params.method ?? ""), argsOf(params)),

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdirPrivateSync, type AgentDeclaration } from "@aleph/plugin-sdk";
+import { mkdirPrivateSync, SecretRedactor, type AgentDeclaration } from "@aleph/plugin-sdk";
 import { callService } from "../service-call.js";
 import { checkDatabases } from "./databases.js";
 import { checkPermissions } from "./permissions.js";
 import { join } from "node:path";
-import { formatIssue, loadConfig, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
-import { listPluginsOffline, verdictOf } from "../offline-plugins.js";
+import { dataSectionIssues, formatIssue, loadConfig, readConfigSchemaData, sectionOf, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
+import { assessOffline, listPluginsOffline, verdictOf } from "../offline-plugins.js";
 
 /** One finding: what is wrong, where, how to fix it, and whether `--fix` can (by creating, or by tightening permissions). */
 export interface Finding {
@@ -51,10 +51,28 @@ export function checkTree({ paths }: DoctorContext): Finding[] {
   );
 }
 
-export function checkConfig({ paths, env }: DoctorContext): Finding[] {
+/**
+ * config.toml and providers.toml, and each section a plugin that would load owns, by the JSON
+ * Schema the plugin's build shipped (no plugin code runs; a plugin that ships none is left to
+ * `aleph config check`, which may import it).
+ */
+export async function checkConfig({ paths, env, bundled }: DoctorContext): Promise<Finding[]> {
   const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
-  if (result.ok) return [{ check: "config", ok: true, message: "config.toml and providers.toml are valid", path: paths.configFile }];
-  return result.issues.map((issue) => ({ check: "config", ok: false, message: formatIssue(issue), path: issue.file, fix: "correct the key named (see docs/config.md)" }));
+  const fix = "correct the key named (see docs/config.md)";
+  if (!result.ok) return result.issues.map((issue) => ({ check: "config", ok: false, message: formatIssue(issue), path: issue.file, fix }));
+  const assessment = assessOffline(paths, bundled, env);
+  const issues = [];
+  for (const candidate of assessment.found.winners.values()) {
+    const manifest = candidate.manifest;
+    if (!manifest || assessment.verdicts.get(candidate.id)?.status !== "loads" || sectionOf(result.snapshot.config, manifest.configKey) === undefined) continue;
+    const data = readConfigSchemaData(candidate.dir, manifest);
+    if (data.ok) issues.push(...(await dataSectionIssues(data.schema, manifest, result.snapshot)));
+  }
+  if (issues.length === 0) return [{ check: "config", ok: true, message: "config.toml and providers.toml are valid", path: paths.configFile }];
+  // A plugin's schema may quote the value it refuses: scrub the config's secrets, as a log line would.
+  const redactor = new SecretRedactor();
+  redactor.set(result.snapshot.secrets);
+  return issues.map((issue) => ({ check: "config", ok: false, message: redactor.redact(formatIssue(issue)), path: issue.file, fix }));
 }
 
 /**

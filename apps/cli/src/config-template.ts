@@ -1,0 +1,92 @@
+import { schemaKeys } from "@aleph/kernel";
+import type { PluginSectionSchema } from "./config-json-schema.js";
+
+/*
+ * config.toml as `aleph init` writes it: every default, commented out. The kernel's sections are
+ * written here (the kernel owns them); each plugin's section is generated from the JSON Schema the
+ * plugin's build shipped, so the template never drifts from the schema that checks it.
+ */
+
+const KERNEL_SECTIONS_TEMPLATE = `# Aleph configuration. Every key below is the default, commented out: uncomment to change it.
+# Reference: docs/config.md. JSON Schema for editors: \`aleph config schema\`.
+# Values may reference environment variables as \${NAME}. Changes apply while aleph runs.
+
+# [agent]
+# max_iterations = 25
+# token_budget = 128000
+# thinking_level = "medium"        # off | minimal | low | medium | high
+# enable_compression = true
+# compression_threshold = 100000
+
+# [gateway]
+# host = "127.0.0.1"
+# port = 18790
+# require_auth = false
+
+# [interfaces.telegram]            # one table per channel
+# token = "\${TELEGRAM_BOT_TOKEN}"
+# allow_from = ["+1234567890"]
+
+# [skills]
+# enabled = true
+# skills_dir = "skills"
+# auto_match_enabled = false
+
+# [extensions]
+# enabled = true                   # false: load only the bundled plugins
+# hot_reload = true                # watch the plugin search paths
+# debounce_ms = 100                # quiet time before a changed plugin reloads
+# setup_timeout_ms = 10000         # a plugin's setup must finish within this
+# disabled = []                    # plugin ids not to load
+
+# [memory]
+# auto_extract = true
+# max_facts = 10000
+`;
+
+/** A TOML value as it reads in the template. */
+function tomlValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(tomlValue).join(", ")}]`;
+  if (value !== null && typeof value === "object") return `{ ${Object.entries(value).map(([k, v]) => `${k} = ${tomlValue(v)}`).join(", ")} }`;
+  return '""';
+}
+
+function line(key: string, value: string, comment: string | undefined): string {
+  const text = `# ${key} = ${value}`;
+  return comment ? `${text.padEnd(35)}# ${comment}` : text;
+}
+
+/**
+ * One plugin's commented block: `[section]` with its keys (a nested table as `[section.sub]`), or
+ * an array of tables as one `[[section]]`, from the schema's example (its default) where it has one.
+ * A key with neither default nor example is shown only when it is required.
+ */
+export function sectionTemplate({ plugin, section, schema }: PluginSectionSchema): string {
+  const isArray = schema.type === "array";
+  const table = (isArray ? (schema.items as Record<string, unknown> | undefined) : schema) ?? {};
+  const example = isArray && Array.isArray(schema.default) ? (schema.default[0] as Record<string, unknown> | undefined) : undefined;
+  const tables = new Map<string, string[]>([[section, []]]);
+  for (const key of schemaKeys(table, "", { flatten: !isArray })) {
+    const dot = key.path.lastIndexOf(".");
+    const header = dot < 0 ? section : `${section}.${key.path.slice(0, dot)}`;
+    const name = dot < 0 ? key.path : key.path.slice(dot + 1);
+    const value = example && name in example ? example[name] : key.default;
+    const hint = key.choices ? key.choices.map((c) => String(c)).join(" | ") : key.description;
+    if (value === undefined && !key.required) continue;
+    const lines = tables.get(header) ?? [];
+    lines.push(line(name, value === undefined ? "…" : tomlValue(value), value === undefined ? `required${hint ? `: ${hint}` : ""}` : hint));
+    tables.set(header, lines);
+  }
+  const blocks = [...tables].map(([header, lines], i) => {
+    const head = isArray && header === section ? `# [[${header}]]` : `# [${header}]`;
+    return [i === 0 ? `${head.padEnd(35)}# plugin "${plugin}"` : head, ...lines].join("\n");
+  });
+  return blocks.join("\n\n") + "\n";
+}
+
+/** The whole config.toml template: the kernel's sections, then each plugin's. */
+export function configTemplate(plugins: PluginSectionSchema[]): string {
+  return [KERNEL_SECTIONS_TEMPLATE, ...plugins.map(sectionTemplate)].join("\n");
+}
