@@ -11,8 +11,10 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, runCli, sleep, startReadyKernel, type Workspace } from "./support/aleph.js";
 
+/** npm in the project, as the author's shell runs it: without the NODE_PATH pnpm's bin shims point at this workspace. */
 function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false" } });
+  const { NODE_PATH: _workspace, ...env } = process.env;
+  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...env, npm_config_fund: "false", npm_config_audit: "false" } });
 }
 
 /**
