@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError, type AlephErrorCode } from "@aleph/plugin-sdk";
 import { describe, expect, it } from "vitest";
 import { assessPlugins } from "./assessment.js";
 import { scanPlugins } from "./discovery.js";
@@ -37,7 +37,7 @@ describe("planReconcile", () => {
   it("retries a plugin that failed for a dependency, and not one whose setup threw, until its files change", () => {
     const dir = userDir({ waiting: "", broken: "" });
     const { assessment } = plan(dir, new Map());
-    const failed = (id: string, code: string): PluginRecord => ({
+    const failed = (id: string, code: AlephErrorCode): PluginRecord => ({
       id,
       candidate: assessment.found.winners.get(id)!,
       state: { status: "failed", error: new AlephError(code, "x") },
