@@ -1,7 +1,9 @@
 import { AlephError, type CommandDeclaration, type CommandHandler, type CommandInput, type KernelHandle, type PluginDefinition, type PluginInfo } from "@aleph/plugin-sdk";
 import { discoverPlugins, loadNodePlugin, pluginSearchPaths, resolvePaths, type AlephPaths, type PluginCandidate } from "@aleph/kernel";
 import { bundledPlugins } from "../bundled.js";
-import { withKernelHandle } from "../kernel-handle/open.js";
+import { LazyKernel } from "../kernel-handle/lazy.js";
+import { openKernelHandle, type OpenHandle } from "../kernel-handle/open.js";
+import { runningKernel } from "../kernel-handle/running-kernel.js";
 import { serviceDownError } from "../kernel-handle/invoke-service.js";
 import type { IndexedCommand } from "./command-index.js";
 import type { ParsedCommandLine } from "./parse-args.js";
@@ -50,9 +52,12 @@ function handlerOf(definition: PluginDefinition<unknown> | undefined, id: string
 }
 
 /**
- * Runs `work` with a plugin's code and a kernel handle: the running kernel's (the plugin's code is
- * imported here for it), or one started here with only the plugin, `services`, and what they
- * require. Fails, in the words of its failure, when the plugin is not running in that kernel.
+ * Runs `work` with a plugin's code and a kernel handle. With a kernel running, the handle is that
+ * kernel's (the plugin must be active there) and the plugin's entry is imported here for its code.
+ * Without one, the entry is imported likewise and the handle starts, on its first use, a kernel in
+ * this process with only the plugin, `services`, and what they require — so input the code refuses
+ * before calling anything costs no kernel. Either way, a plugin that is not running fails the
+ * first call in the words of its failure.
  */
 export async function withPluginCode<T>(
   plugin: { id: string; candidate: PluginCandidate; services: string[] },
@@ -60,18 +65,35 @@ export async function withPluginCode<T>(
   work: (definition: PluginDefinition<unknown>, handle: KernelHandle, paths: AlephPaths) => Promise<T>,
 ): Promise<T> {
   const paths = resolvePaths({ env: io.env, cwd: io.cwd });
-  return withKernelHandle({ paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services } }, async (handle) => {
-    let definition: PluginDefinition<unknown> | undefined;
-    if (handle.mode === "in-process") {
-      definition = handle.kernel.host.definitionOf(plugin.id);
-      if (!definition) throw pluginDownError(plugin.id, handle.kernel.status().plugins);
-    } else {
-      const status = await handle.status();
-      if (!status.plugins.some((p) => p.id === plugin.id && p.status === "active")) throw pluginDownError(plugin.id, status.plugins);
-      definition = (await loadNodePlugin(plugin.candidate, 1, IMPORT_TIMEOUT_MS)).definition;
+  const options = { paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services } };
+  const checked = async (): Promise<OpenHandle> => {
+    const open = await openKernelHandle(options);
+    try {
+      const plugins = open.handle.mode === "in-process" ? open.handle.kernel.status().plugins : (await open.handle.status()).plugins;
+      if (!plugins.some((p) => p.id === plugin.id && p.status === "active")) throw pluginDownError(plugin.id, plugins);
+      return open;
+    } catch (error) {
+      await open.close();
+      throw error;
     }
-    return work(definition, handle, paths);
-  });
+  };
+  if (runningKernel(paths)) {
+    // Check first: a command of a plugin that is down in the running kernel says so before anything runs.
+    const open = await checked();
+    try {
+      const { definition } = await loadNodePlugin(plugin.candidate, 1, IMPORT_TIMEOUT_MS);
+      return await work(definition, open.handle, paths);
+    } finally {
+      await open.close();
+    }
+  }
+  const { definition } = await loadNodePlugin(plugin.candidate, 1, IMPORT_TIMEOUT_MS);
+  const lazy = new LazyKernel(checked);
+  try {
+    return await work(definition, lazy, paths);
+  } finally {
+    await lazy.close();
+  }
 }
 
 /**
