@@ -23,11 +23,15 @@ describe("parseManifest", () => {
       api: "^1",
       priority: 0,
       configKey: "memory",
+      configSchema: "dist/config.schema.json",
       services: { provides: [], requires: [], optional: [] },
       permissions: { allowedPaths: {}, allowedHosts: [] },
       limits: { timeoutMs: undefined, memoryMb: undefined },
       hooks: [],
       tools: [],
+      commands: [],
+      daemon: false,
+      doctor: false,
     });
   });
 
