@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -8,4 +10,9 @@ export default defineConfig({
   sourcemap: true,
   // The host provides @aleph/plugin-sdk; bundle it instead (noExternal) to run without one.
   external: ["@aleph/plugin-sdk"],
+  // The config schema as data (dist/config.schema.json), so `aleph config check` never imports the plugin.
+  onSuccess: async () => {
+    const { writeConfigSchema } = await import(pathToFileURL(resolve("node_modules/@aleph/plugin-sdk/dist/build.js")).href);
+    await writeConfigSchema({ dir: "." });
+  },
 });

@@ -57,7 +57,8 @@ services = []                  # services the handler calls besides this plugin'
         type: "module",
         main: "dist/index.js",
         scripts: {
-          build: "tsup src/index.ts --format esm --target node20 --clean --external @aleph/plugin-sdk",
+          // aleph-config-schema writes the config schema as data (dist/config.schema.json) for `aleph config check`.
+          build: "tsup src/index.ts --format esm --target node20 --clean --external @aleph/plugin-sdk && aleph-config-schema",
           dev: "tsup src/index.ts --format esm --target node20 --external @aleph/plugin-sdk --watch",
           // The tests load what ships (dist/index.js), so they build it first.
           pretest: "npm run build",
