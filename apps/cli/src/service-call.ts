@@ -2,7 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AlephError, isAlephError } from "@aleph/plugin-sdk";
 import type { AlephPaths, Kernel } from "@aleph/kernel";
 import { MAX_CONTROL_LINE } from "./control/protocol.js";
-import { askKernel, runningKernel } from "./kernel-client.js";
+import { askRunningKernel } from "./kernel-handle/ask.js";
+import { runningKernel } from "./kernel-handle/running-kernel.js";
 import { withOneShotKernel } from "./one-shot-kernel.js";
 
 /** Calls a method of a service bound in `kernel`; only the service's own functions are reachable. */
@@ -40,7 +41,7 @@ async function askKernelService(paths: AlephPaths, service: string, method: stri
       fix: "send less; or stop the running kernel and run the command again (it then starts the plugins in this process, where the limit does not apply)",
     });
   }
-  return askKernel(paths, "service.call", params);
+  return askRunningKernel(paths, "service.call", params);
 }
 
 /** How long a command waits for the root's lock while another command's kernel holds it. */
@@ -101,7 +102,7 @@ export async function callService<T>(
     env,
     cwd,
     async () => {
-      if (call.reloadConfig) await askKernel(paths, "config.reload");
+      if (call.reloadConfig) await askRunningKernel(paths, "config.reload");
       return (await askKernelService(paths, call.service, call.method, args)) as T;
     },
     async (kernel) => (await invokeService(kernel, call.service, call.method, args)) as T,

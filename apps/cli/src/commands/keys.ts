@@ -2,7 +2,7 @@ import { AlephError, keyInfo, listKeys, readKey, removeKey, validateId, VAULT_PA
 import { resolvePaths, type AlephPaths } from "@aleph/kernel";
 import { audited } from "../audited.js";
 import { UsageError, type Command, type CommandContext } from "../command.js";
-import { runningKernel } from "../kernel-client.js";
+import { runningKernel } from "../kernel-handle/running-kernel.js";
 import { json, table } from "../output.js";
 
 /*

@@ -2,7 +2,7 @@ import { ownerRow, resolvePaths } from "@aleph/kernel";
 import type { PluginInfo } from "@aleph/plugin-sdk";
 import { UsageError, type Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
-import { askKernel } from "../kernel-client.js";
+import { askRunningKernel } from "../kernel-handle/ask.js";
 import { listPluginsOffline } from "../offline-plugins.js";
 import { pluginDetail } from "../plugin-detail.js";
 import { json, statusMark, table, useColor } from "../output.js";
@@ -10,7 +10,7 @@ import { json, statusMark, table, useColor } from "../output.js";
 /** The plugin list from the running kernel, or from discovery alone; `running` says which. */
 async function pluginList(env: NodeJS.ProcessEnv, cwd: string): Promise<{ live: boolean; list: (PluginInfo & { running: boolean })[] }> {
   const paths = resolvePaths({ env, cwd });
-  const live = (await askKernel(paths, "plugins.list")) as PluginInfo[] | undefined;
+  const live = (await askRunningKernel(paths, "plugins.list")) as PluginInfo[] | undefined;
   if (live) return { live: true, list: live.map((p) => ({ ...p, running: p.status === "active" })) };
   return { live: false, list: listPluginsOffline(paths, bundledPlugins(), env).map((p) => ({ ...p, running: false })) };
 }
@@ -66,7 +66,7 @@ export const pluginsInspectCommand: Command = {
     const id = args[0];
     if (!id || args.length > 1) throw new UsageError("expected one plugin id");
     const paths = resolvePaths({ env, cwd });
-    let info = (await askKernel(paths, "plugins.inspect", { id })) as (PluginInfo & Record<string, unknown>) | undefined;
+    let info = (await askRunningKernel(paths, "plugins.inspect", { id })) as (PluginInfo & Record<string, unknown>) | undefined;
     if (!info) {
       info = ownerRow(listPluginsOffline(paths, bundledPlugins(), env), id) as typeof info;
       if (!info) throw new Error(`no plugin with id "${id}" (run \`aleph plugins list\`)`);

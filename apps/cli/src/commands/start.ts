@@ -3,7 +3,7 @@ import { createKernel, resolvePaths } from "@aleph/kernel";
 import { UsageError, type Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { serveControl } from "../control/serve.js";
-import { invokeService } from "../service-call.js";
+import { invokeService } from "../kernel-handle/invoke-service.js";
 import { pluginLoaders } from "../loaders.js";
 import { useColor } from "../output.js";
 import { initWorkspace } from "../workspace-init.js";

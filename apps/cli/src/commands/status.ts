@@ -1,7 +1,7 @@
 import { resolvePaths, type KernelStatus } from "@aleph/kernel";
 import type { PluginInfo } from "@aleph/plugin-sdk";
 import type { Command } from "../command.js";
-import { askKernel } from "../kernel-client.js";
+import { askRunningKernel } from "../kernel-handle/ask.js";
 import { json, statusMark, table, useColor } from "../output.js";
 import { pluginDetail } from "../plugin-detail.js";
 
@@ -12,7 +12,7 @@ export const statusCommand: Command = {
   options: { json: { type: "boolean", description: "Print JSON" } },
   async run({ options, env, cwd, out, err }) {
     const paths = resolvePaths({ env, cwd });
-    const status = (await askKernel(paths, "status")) as KernelStatus | undefined;
+    const status = (await askRunningKernel(paths, "status")) as KernelStatus | undefined;
     if (!status) {
       if (options.json) out(json({ running: false, root: paths.root }));
       else err(`aleph status: no kernel is running on ${paths.root} (start one with \`aleph start\`)\n`);

@@ -1,7 +1,8 @@
 import type { ToolInfo } from "@aleph/plugin-sdk";
 import { resolvePaths } from "@aleph/kernel";
 import { UsageError, type Command } from "../command.js";
-import { askKernel, runningKernel } from "../kernel-client.js";
+import { askRunningKernel } from "../kernel-handle/ask.js";
+import { runningKernel } from "../kernel-handle/running-kernel.js";
 import { withOneShotKernel } from "../one-shot-kernel.js";
 import { json, table } from "../output.js";
 import { toolsOf } from "../tools-service.js";
@@ -14,7 +15,7 @@ export const toolsListCommand: Command = {
   async run({ options, env, cwd, out }) {
     const paths = resolvePaths({ env, cwd });
     const tools = runningKernel(paths)
-      ? ((await askKernel(paths, "tools.list")) as ToolInfo[])
+      ? ((await askRunningKernel(paths, "tools.list")) as ToolInfo[])
       : await withOneShotKernel(paths, env, cwd, async (kernel) => toolsOf(kernel).list());
     if (options.json) out(json(tools));
     else if (tools.length === 0) out("No tools registered.\n");
@@ -42,7 +43,7 @@ export const toolsCallCommand: Command = {
     }
     const paths = resolvePaths({ env, cwd });
     const result = runningKernel(paths)
-      ? await askKernel(paths, "tools.call", { name, args: toolArgs })
+      ? await askRunningKernel(paths, "tools.call", { name, args: toolArgs })
       : await withOneShotKernel(paths, env, cwd, (kernel) => toolsOf(kernel).call(name, toolArgs));
     out(json(result ?? null));
     return 0;
