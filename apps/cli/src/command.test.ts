@@ -39,6 +39,12 @@ describe("command dispatch", () => {
     expect(c.err.join("")).toBe("aleph fail: it broke\n");
   });
 
+  it("suggests the nearest option for a misspelt one", async () => {
+    const { err, io: streams } = io();
+    expect(await runCommand(commands[0]!, ["--jsno"], streams)).toBe(2);
+    expect(err.join("")).toContain("aleph plugins list: Unknown option '--jsno' (did you mean --json?)");
+  });
+
   it("prints help with every option for --help and exits 0", async () => {
     const a = io();
     expect(await runCommand(commands[0]!, ["--help"], a.io)).toBe(0);

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { AlephError, errorMessage, isAlephError, isCommandUsageError } from "@aleph/plugin-sdk/core";
+import { unknownOptionMessage } from "./plugin-commands/parse-args.js";
 
 export interface OptionSpec {
   type: "boolean" | "string";
@@ -102,7 +103,7 @@ export async function runCommand(command: Command, rest: string[], io: Pick<Comm
   try {
     parsed = parseArgs({ args: rest, options: optionSpecs, allowPositionals: true, strict: true });
   } catch (error) {
-    const reason = command.secretArgs ?? errorMessage(error).replace(/\. To specify a positional.*$/, "");
+    const reason = command.secretArgs ?? unknownOptionMessage(errorMessage(error), Object.keys(command.options ?? {}));
     io.err(`aleph ${command.name}: ${reason}\n`);
     io.err(`Run \`aleph ${command.name} --help\` for usage.\n`);
     return 2;

@@ -43,11 +43,11 @@ function convert(option: CommandOptionDeclaration, raw: string | boolean): Comma
   return text;
 }
 
-/** node:util's message for an unknown option, with the nearest declared one suggested. */
-function unknownOptionMessage(message: string, declaration: CommandDeclaration): string {
+/** node:util's message for a bad command line, an unknown option with the nearest declared one suggested. */
+export function unknownOptionMessage(message: string, optionNames: string[]): string {
   const flag = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
   if (!flag) return message.replace(/\. To specify a positional.*$/, "");
-  const names = [...declaration.options.map((o) => o.name), "help"];
+  const names = [...optionNames, "help"];
   const guess = flag.startsWith("--") ? nearest(flag.slice(2), names) : undefined;
   // Node's own wording, as the kernel's commands print it (`Unknown option '--jsno'`).
   return `Unknown option '${flag}'${guess ? ` (did you mean --${guess}?)` : ""}`;
@@ -66,7 +66,7 @@ export function parseCommandLine(declaration: CommandDeclaration, argv: string[]
   try {
     parsed = parseArgs({ args: argv, options: specs, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(unknownOptionMessage((error as Error).message, declaration));
+    throw new UsageError(unknownOptionMessage((error as Error).message, declaration.options.map((o) => o.name)));
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) return { help: true, args: {}, options: {} };
