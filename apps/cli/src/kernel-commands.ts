@@ -15,7 +15,7 @@ export interface KernelCommandEntry {
 export const KERNEL_COMMANDS: KernelCommandEntry[] = [
   { name: "init", summary: "Create the workspace (state root); never overwrites an existing file", load: async () => (await import("./commands/init.js")).initCommand },
   { name: "start", summary: "Boot the kernel, load plugins, watch for changes; serve until SIGINT/SIGTERM", load: async () => (await import("./commands/start.js")).startCommand },
-  { name: "status", summary: "Show the running kernel's plugins and services", load: async () => (await import("./commands/status.js")).statusCommand },
+  { name: "status", summary: "Show the running kernel's plugins (with import and setup time) and services", load: async () => (await import("./commands/status.js")).statusCommand },
   { name: "plugins list", summary: "List every discovered plugin with its source and status", load: async () => (await import("./commands/plugins.js")).pluginsListCommand },
   { name: "plugins inspect", args: "<id>", summary: "Show one plugin: manifest facts, status, error and fix, bound services", load: async () => (await import("./commands/plugins.js")).pluginsInspectCommand },
   { name: "plugins new", args: "<name>", summary: "Create a plugin project (TypeScript; --wasm for AssemblyScript) that builds with npm", load: async () => (await import("./commands/plugins-new.js")).pluginsNewCommand },
