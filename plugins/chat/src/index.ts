@@ -13,9 +13,9 @@ export default definePlugin({
   // The [chat] section of config.toml.
   config: z.object({
     /** Largest message content, in UTF-8 bytes of its JSON serialisation. */
-    max_message_bytes: z.number().int().min(1).max(16 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
+    max_message_bytes: z.number().int().min(1).max(16 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES).describe("largest message content (bytes of its JSON)"),
     /** fsync each appended message (durable across power loss, not only process crashes). */
-    fsync: z.boolean().default(true),
+    fsync: z.boolean().default(true).describe("fsync each message (durable across power loss)"),
   }),
 
   setup(ctx) {

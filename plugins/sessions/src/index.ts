@@ -17,11 +17,11 @@ const MiB = 1024 * 1024;
 
 const subagentsConfig = z.object({
   /** Sub-agents acquired at once; acquiring one more is refused (ALEPH_E_LIMIT). */
-  max_active: z.number().int().min(1).max(10_000).default(8),
+  max_active: z.number().int().min(1).max(10_000).default(8).describe("sub-agents acquired at once"),
   /** Idle sub-agents kept in memory; beyond it the longest-idle ones are swapped out. */
-  max_idle: z.number().int().min(0).max(10_000).default(16),
+  max_idle: z.number().int().min(0).max(10_000).default(16).describe("idle ones kept in memory; the rest are swapped out"),
   /** An idle sub-agent's context is swapped out to <root>/swap/ after this long. */
-  swap_after_ms: z.number().int().min(0).default(300_000),
+  swap_after_ms: z.number().int().min(0).default(300_000).describe("idle this long: context swapped out to swap/"),
   /** Largest sub-agent context, in UTF-8 bytes of its JSON. */
   max_context_bytes: z.number().int().min(1).max(256 * MiB).default(16 * MiB),
 });
@@ -40,11 +40,11 @@ export default definePlugin({
   // The [sessions] section of config.toml.
   config: z.object({
     /** Largest stored message, in UTF-8 bytes of its JSON. */
-    max_message_bytes: z.number().int().min(256).max(16 * MiB).default(MiB),
+    max_message_bytes: z.number().int().min(256).max(16 * MiB).default(MiB).describe("largest stored message (bytes of its JSON)"),
     /** "full": every commit fsync'd (survives power loss); "normal": survives process crashes, faster. */
     synchronous: z.enum(["full", "normal"]).default("full"),
     /** How long a write waits for another process's lock on sessions.db. */
-    busy_timeout_ms: z.number().int().min(0).max(600_000).default(5000),
+    busy_timeout_ms: z.number().int().min(0).max(600_000).default(5000).describe("how long a write waits for another process's lock"),
     subagents: subagentsConfig.default(subagentsConfig.parse({})),
   }),
 
