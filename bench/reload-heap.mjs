@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { createKernel } from "@aleph/kernel";
+import { loadNodePlugin } from "@aleph/node-host";
 import { check, fmtBytes, main, makeWorkspace, note, writePlugin } from "./lib.mjs";
 
 if (typeof globalThis.gc !== "function") {
@@ -48,6 +49,7 @@ main(async () => {
     env: { ALEPH_STATE_DIR: ws.root, HOME: ws.home },
     cwd: ws.cwd,
     searchPaths: [{ source: "user", dir: join(ws.root, "plugins") }],
+    loaders: { node: loadNodePlugin },
     watch: false,
     control: false,
     lock: false,

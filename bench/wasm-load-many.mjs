@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createKernel } from "@aleph/kernel";
+import { loadNodePlugin } from "@aleph/node-host";
 import { createWasmLoader } from "@aleph/wasm-host";
 import { check, fmtMs, fmtX, main, median, note, tempDir } from "./lib.mjs";
 
@@ -42,7 +43,7 @@ async function timeStart(dir) {
     env: { ALEPH_STATE_DIR: root, ALEPH_LOG: "error" },
     cwd: root,
     searchPaths: [{ source: "user", dir }],
-    loaders: { wasm: createWasmLoader() },
+    loaders: { node: loadNodePlugin, wasm: createWasmLoader() },
     watch: false,
     lock: false,
     logToFiles: false,

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import createPlugin from "@extism/extism";
 import { createKernel } from "@aleph/kernel";
+import { loadNodePlugin } from "@aleph/node-host";
 import { createWasmLoader, planMode } from "@aleph/wasm-host";
 import { check, fmtX, main, median, note, tempDir } from "./lib.mjs";
 
@@ -41,7 +42,7 @@ async function kernelWith(plugins) {
     cwd: root,
     bundled: plugins,
     searchPaths: [],
-    loaders: { wasm: createWasmLoader() },
+    loaders: { node: loadNodePlugin, wasm: createWasmLoader() },
     watch: false,
     lock: false,
     logToFiles: false,

@@ -7,7 +7,8 @@ const { version } = JSON.parse(readFileSync(new URL("./package.json", import.met
 // few hundred small modules would dominate start-up time otherwise. Split into chunks at its
 // dynamic imports, so `aleph --help` reads the command index without the kernel, zod or a command's code.
 export default defineConfig({
-  entry: { aleph: "src/main.ts", "module-hooks": "../../packages/kernel/src/module-hooks.ts" },
+  // module-hooks.js sits beside the bundled Node loader (@aleph/node-host), which registers it by URL.
+  entry: { aleph: "src/main.ts", "module-hooks": "../../packages/node-host/src/module-hooks.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",
@@ -18,7 +19,7 @@ export default defineConfig({
   // zod stays a package too: the bundled plugins import it (not a copy each), so the launcher and
   // every plugin share one instance, loaded once (measured: kernel.ready 214 → 173 ms with four
   // bundled plugins, each of which had carried its own ~500 KB copy).
-  noExternal: [/^@aleph\/(kernel|plugin-sdk)/, "smol-toml", "semver", "chokidar", "readdirp", /^pino/, "sonic-boom", "thread-stream", "atomic-sleep", "on-exit-leak-free", "quick-format-unescaped", "safe-stable-stringify", "fast-redact", "real-require", "process-warning", "@pinojs/redact", "slow-redact"],
+  noExternal: [/^@aleph\/(kernel|node-host|plugin-sdk)/, "smol-toml", "semver", "chokidar", "readdirp", /^pino/, "sonic-boom", "thread-stream", "atomic-sleep", "on-exit-leak-free", "quick-format-unescaped", "safe-stable-stringify", "fast-redact", "real-require", "process-warning", "@pinojs/redact", "slow-redact"],
   define: { __ALEPH_VERSION__: JSON.stringify(version) },
   banner: { js: "import { createRequire as __aleph_createRequire } from 'node:module'; const require = __aleph_createRequire(import.meta.url);" },
 });

@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/light.ts", "src/module-hooks.ts"],
+  entry: ["src/index.ts", "src/light.ts"],
   format: ["esm"],
   dts: { entry: ["src/index.ts", "src/light.ts"] },
   sourcemap: true,

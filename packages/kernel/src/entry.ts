@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { PluginCandidate } from "./discovery.js";
 import { entryMissing, entryOutside } from "./host-failures.js";
+import type { LoadableCandidate } from "./plugin-loader.js";
 
 /**
  * The real path of a plugin's entry file (its module or .wasm), checked once for every kind before
@@ -18,4 +19,13 @@ export function resolveEntry(candidate: PluginCandidate): string {
     throw entryOutside(manifest.entry, entry, real);
   }
   return real;
+}
+
+/**
+ * A discovered plugin as a loader takes it (plugin-loader.ts): its entry resolved and checked.
+ * Throws the candidate's own error when its manifest is invalid.
+ */
+export function loadableCandidate(candidate: PluginCandidate): LoadableCandidate {
+  if (!candidate.manifest) throw candidate.error ?? new Error(`plugin "${candidate.id}" has no valid manifest`);
+  return { ...candidate, manifest: candidate.manifest, entryFile: resolveEntry(candidate) };
 }

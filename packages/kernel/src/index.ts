@@ -17,7 +17,9 @@ export { EventBus } from "./event-bus.js";
 export { discoverPlugins, scanPlugins, type BundledPlugin, type InlinePlugin, type PluginCandidate, type DiscoveryResult } from "./discovery.js";
 export { assessPlugins, assessmentRows, type Assessment, type Verdict, type DisabledBy, type ExtensionSettings } from "./assessment.js";
 export { ServiceRegistry, type ServiceInfo, type ServiceProvider } from "./service-registry.js";
-export { PluginHost, type PluginLoader } from "./plugin-host.js";
+export { PluginHost } from "./plugin-host.js";
+export type { PluginLoader, LoadedCode, LoadOptions, LoadableCandidate } from "./plugin-loader.js";
+export { loadableCandidate } from "./entry.js";
 export { scopedPluginIds, type LoadScope } from "./load-scope.js";
 export { ownerRow } from "./plugin-info.js";
 export { acquireLock, lockHolder, LOCK_FILE, type LockHolder } from "./lock.js";
@@ -25,5 +27,4 @@ export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./lo
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
 export { readConfigSchemaData, dataSectionIssues, schemaKeys, type ConfigSchemaData, type SchemaKey } from "./config-schema-data.js";
 export { pluginSectionIssues, sectionOf, type PluginSectionIssue } from "./plugin-config.js";
-export { loadNodePlugin } from "./node-loader.js";
 export { stringify as stringifyToml } from "smol-toml";

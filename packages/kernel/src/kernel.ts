@@ -6,7 +6,8 @@ import { acquireLock } from "./lock.js";
 import { parseLogLevels } from "./log-levels.js";
 import { createLogSystem, type LogSystem } from "./logger.js";
 import { pluginSearchPaths, resolvePaths, type AlephPaths, type PluginSearchPath } from "./paths.js";
-import { PluginHost, type PluginLoader } from "./plugin-host.js";
+import { PluginHost } from "./plugin-host.js";
+import type { PluginLoader } from "./plugin-loader.js";
 import type { LoadScope } from "./load-scope.js";
 import { ownerRow } from "./plugin-info.js";
 import { SecretRedactor } from "@aleph/plugin-sdk";
@@ -39,7 +40,11 @@ export interface KernelOptions {
   beforeReady?: (kernel: Kernel) => Promise<void>;
   /** Load only these plugins and services and what they require (a kernel started for one command). */
   scope?: LoadScope;
-  /** Loaders for plugin kinds other than node. */
+  /**
+   * A loader per plugin kind: `node` (loadNodePlugin from @aleph/node-host), `wasm`
+   * (createWasmLoader() from @aleph/wasm-host). The kernel imports no plugin code itself: a plugin
+   * of a kind left out fails with ALEPH_E_NO_LOADER (plugins given in memory need none).
+   */
   loaders?: Partial<Record<"node" | "wasm", PluginLoader>>;
 }
 

@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PluginDefinition } from "@aleph/plugin-sdk";
 // The built kernel, not the source: plugin code is loaded with Node's own import() and loader
 // hooks, which vitest's module runner would otherwise stand in for.
-import { createKernel, type Kernel, type InlinePlugin } from "../dist/index.js";
+import { createKernel, type Kernel, type InlinePlugin, type PluginLoader } from "../dist/index.js";
+import { loadNodePlugin } from "@aleph/node-host";
+
+// The kernel loads no plugin code itself: the Node loader is passed, as the CLI and the test kit do.
+const loaders: { node: PluginLoader } = { node: loadNodePlugin };
 
 const kernels: Kernel[] = [];
 afterEach(async () => {
@@ -27,6 +31,7 @@ async function boot({ bundled = [], config }: Setup = {}) {
     cwd: root,
     bundled,
     searchPaths: [{ source: "user", dir: userDir }],
+    loaders,
     watch: false,
     lock: false,
     logToFiles: false,
@@ -440,7 +445,7 @@ describe("plugin records", () => {
     const plugins = join(root, "plugins");
     diskPlugin(plugins, "timed", { "index.js": "export default { async setup() { await new Promise((r) => setImmediate(r)); } };\n" });
     diskPlugin(plugins, "throws", { "index.js": "export default { setup() { throw new Error('no'); } };\n" });
-    const kernel = createKernel({ env: { ALEPH_STATE_DIR: root }, cwd: root, searchPaths: [{ source: "user", dir: plugins }], watch: false, lock: false, logToFiles: false });
+    const kernel = createKernel({ env: { ALEPH_STATE_DIR: root }, cwd: root, searchPaths: [{ source: "user", dir: plugins }], loaders, watch: false, lock: false, logToFiles: false });
     kernels.push(kernel);
     await kernel.start();
     const timed = kernel.host.list().find((p) => p.id === "timed")!;
@@ -457,10 +462,32 @@ describe("plugin records", () => {
     const plugins = join(root, "plugins");
     diskPlugin(plugins, "mine", { "index.js": "export default { setup() {} };\n" });
     writeFileSync(join(root, "config.toml"), "[extensions]\nenabled = false\n");
-    const kernel = createKernel({ env: { ALEPH_STATE_DIR: root }, cwd: root, searchPaths: [{ source: "user", dir: plugins }], watch: false, lock: false, logToFiles: false });
+    const kernel = createKernel({ env: { ALEPH_STATE_DIR: root }, cwd: root, searchPaths: [{ source: "user", dir: plugins }], loaders, watch: false, lock: false, logToFiles: false });
     kernels.push(kernel);
     await kernel.start();
     expect(kernel.host.list().find((p) => p.id === "mine")).toMatchObject({ status: "disabled", disabledBy: "extensions.enabled" });
     expect(kernel.host.instanceOf("mine")).toBeUndefined();
+  });
+});
+
+describe("plugin loaders", () => {
+  it("a kernel given no node loader fails each node plugin with ALEPH_E_NO_LOADER naming the missing loader, and still runs in-memory plugins", async () => {
+    const root = mkdtempSync(join(tmpdir(), "aleph-no-loader-"));
+    const plugins = join(root, "plugins");
+    diskPlugin(plugins, "on-disk", { "index.js": "export default { setup() {} };\n" });
+    const inline: InlinePlugin = { manifest: { plugin: { id: "in-memory", version: "1.0.0" } }, definition: { setup() {} } };
+    const kernel = createKernel({ env: { ALEPH_STATE_DIR: root }, cwd: root, bundled: [inline], searchPaths: [{ source: "user", dir: plugins }], watch: false, lock: false, logToFiles: false });
+    kernels.push(kernel);
+    await kernel.start();
+    expect(kernel.host.list().find((p) => p.id === "on-disk")).toMatchObject({
+      status: "failed",
+      error: {
+        code: "ALEPH_E_NO_LOADER",
+        message: 'plugin "on-disk" is a node plugin, and this kernel has no loader for node plugins',
+        file: join(plugins, "on-disk", "aleph_plugin.toml"),
+        fix: expect.stringContaining("@aleph/node-host"),
+      },
+    });
+    expect(kernel.host.list().find((p) => p.id === "in-memory")).toMatchObject({ status: "active" });
   });
 });

@@ -3,13 +3,13 @@ import { assessPlugins, switchedOffRows, type Assessment } from "./assessment.js
 import type { ConfigSnapshot } from "./config-loader.js";
 import { deepEqual } from "./config-loader.js";
 import { scanPlugins, type BundledPlugin, type DiscoveryResult, type PluginCandidate } from "./discovery.js";
-import { resolveEntry } from "./entry.js";
+import { loadableCandidate } from "./entry.js";
 import type { EventBus } from "./event-bus.js";
 import * as failures from "./host-failures.js";
 import type { LogSystem } from "./logger.js";
 import { scopedPluginIds, type LoadScope } from "./load-scope.js";
-import { loadNodePlugin, type LoadedCode, type NodeLoadOptions } from "./node-loader.js";
 import type { AlephPaths, PluginSearchPath } from "./paths.js";
+import type { LoadedCode, PluginLoader } from "./plugin-loader.js";
 import { pluginSectionIssues, sectionOf, validateSection, type PluginSectionIssue } from "./plugin-config.js";
 import { losingCopies, sortInfos } from "./plugin-info.js";
 import { PluginInstance } from "./plugin-instance.js";
@@ -17,9 +17,6 @@ import { activeInstance, PENDING, recordError, recordInfo, type ImportedCode, ty
 import { planReconcile, withStoppingDependents } from "./reconcile-plan.js";
 import { touchesLoadedCode } from "./reload-triggers.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
-
-/** Loads a plugin's code for its kind. WASM plugins plug in here with their own loader. */
-export type PluginLoader = (candidate: PluginCandidate, attempt: number, timeoutMs: number, options?: NodeLoadOptions) => Promise<LoadedCode>;
 
 export interface PluginHostOptions {
   searchPaths: PluginSearchPath[];
@@ -29,6 +26,7 @@ export interface PluginHostOptions {
   paths: AlephPaths;
   config: () => ConfigSnapshot;
   hostApi: string;
+  /** A loader per plugin kind (plugin-loader.ts); a plugin of a kind without one fails with ALEPH_E_NO_LOADER. */
   loaders?: Partial<Record<PluginKind, PluginLoader>>;
   /** Whether the search paths are watched: loaders then record what each plugin imports (see filesChanged). */
   watching?: () => boolean;
@@ -307,15 +305,18 @@ export class PluginHost {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         const rec = this.#records.get(id)!;
         const kind = rec.candidate.manifest!.kind;
-        const loader = this.#options.loaders?.[kind] ?? (kind === "node" ? loadNodePlugin : undefined);
+        const loader = this.#options.loaders?.[kind];
+        const inline = rec.candidate.inline;
         rec.attempts += 1;
         try {
-          if (!loader) throw failures.noLoader(kind, rec.candidate.manifestFile);
-          const candidate = rec.candidate.inline ? rec.candidate : { ...rec.candidate, entryFile: resolveEntry(rec.candidate) };
+          if (!loader && !inline) throw failures.noLoader(rec.id, kind, rec.candidate.manifestFile);
           // Bundled plugins live outside the search paths, so nothing watches them.
           const trackFiles = rec.candidate.source !== "bundled" && (this.#options.watching?.() ?? false);
           const started = performance.now();
-          const code = await loader(candidate, rec.attempts, timeoutMs, { trackFiles });
+          // An in-memory plugin has its code already: no loader, whatever its kind.
+          const code = inline
+            ? { definition: inline }
+            : await loader!(loadableCandidate(rec.candidate), rec.attempts, timeoutMs, { trackFiles });
           rec.fresh = { ...code, importMs: since(started) };
           if (rec.attempts >= RETAINED_WARNING_AT && (rec.attempts & (rec.attempts - 1)) === 0 && kind === "node") {
             this.#log.warn("plugin reloaded many times: Node keeps every generation's module code and module-level data; restart aleph to reclaim that memory", {

@@ -1,7 +1,7 @@
 import type { AlephError, PluginInfo } from "@aleph/plugin-sdk";
 import type { DisabledBy } from "./assessment.js";
 import type { PluginCandidate } from "./discovery.js";
-import type { LoadedCode } from "./node-loader.js";
+import type { LoadedCode } from "./plugin-loader.js";
 import { describe } from "./plugin-info.js";
 import type { PluginInstance } from "./plugin-instance.js";
 

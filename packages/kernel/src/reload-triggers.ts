@@ -1,6 +1,5 @@
 import { join, relative, resolve, sep } from "node:path";
 import { MANIFEST_FILE_NAMES } from "@aleph/plugin-sdk";
-import { isTypeScriptEntry } from "./ts-loader.js";
 
 /** What a running plugin loaded from its directory. */
 export interface LoadedFiles {
@@ -18,7 +17,10 @@ export interface LoadedFiles {
 
 /** Files Node can load as a module (or a plugin as its .wasm), for a generation without a recorded graph. */
 const LOADABLE = /\.(m?js|cjs|json|node|wasm)$/;
-/** What a plugin with a TypeScript entry (run through tsx, ts-loader.ts) loads besides: its .ts modules, not declarations. */
+/**
+ * TypeScript source, not declarations: what a plugin with a TypeScript entry (run through tsx by
+ * @aleph/node-host) loads besides, and what makes an entry one.
+ */
 const LOADABLE_TYPESCRIPT = /(?<!\.d)\.[cm]?ts$/;
 
 /**
@@ -36,7 +38,7 @@ export function touchesLoadedCode(loaded: LoadedFiles, path: string): boolean {
   if (resolve(loaded.dir, loaded.entry) === join(loaded.dir, rel)) return true;
   if (!loaded.modules) {
     // A source (.ts) beside a built entry, a README or a source map is not code Node runs.
-    return LOADABLE.test(path) || (isTypeScriptEntry(loaded.entry) && LOADABLE_TYPESCRIPT.test(path));
+    return LOADABLE.test(path) || (LOADABLE_TYPESCRIPT.test(loaded.entry) && LOADABLE_TYPESCRIPT.test(path));
   }
   const real = join(loaded.realDir, rel);
   if (loaded.modules.has(real)) return true;

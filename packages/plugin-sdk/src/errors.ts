@@ -5,6 +5,8 @@
 export type KnownAlephErrorCode =
   | "ALEPH_E_MANIFEST"
   | "ALEPH_E_ENTRY"
+  /** The kernel was started without a loader for the plugin's kind (createKernel's `loaders`). */
+  | "ALEPH_E_NO_LOADER"
   | "ALEPH_E_IMPORT"
   | "ALEPH_E_API"
   | "ALEPH_E_CONFIG"

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, resolvePaths, stringifyToml, type Kernel, type KernelOptions } from "@aleph/kernel";
+import { loadNodePlugin } from "@aleph/node-host";
 import { serviceIdOf, type AlephEvents, type PluginDefinition, type PluginInfo, type ServiceRef } from "@aleph/plugin-sdk";
 
 /*
@@ -63,13 +64,16 @@ export interface TestKernel {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** The WASM host when it is installed beside the kit (the --wasm scaffold and the aleph CLI have it). */
-async function wasmLoader(): Promise<KernelOptions["loaders"]> {
+/**
+ * The loaders `aleph start` passes: the Node loader (the kit's dependency), and the WASM host when
+ * it is installed beside the kit (the --wasm scaffold and the aleph CLI have it).
+ */
+async function pluginLoaders(): Promise<NonNullable<KernelOptions["loaders"]>> {
   try {
     const { createWasmLoader } = await import("@aleph/wasm-host");
-    return { wasm: createWasmLoader() };
+    return { node: loadNodePlugin, wasm: createWasmLoader() };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("@aleph/wasm-host")) return undefined;
+    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("@aleph/wasm-host")) return { node: loadNodePlugin };
     throw error;
   }
 }
@@ -84,12 +88,11 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
   const ownRoot = options.root === undefined;
   if (options.config !== undefined) await writeFile(join(root, "config.toml"), tomlText(options.config));
   const env = { ...options.env, ALEPH_STATE_DIR: root };
-  const loaders = await wasmLoader();
   const kernel = createKernel({
     env,
     paths: resolvePaths({ env, cwd: root }),
     bundled: options.plugins ?? [],
-    ...(loaders ? { loaders } : {}),
+    loaders: await pluginLoaders(),
     searchPaths: [{ source: "user", dir: join(root, "plugins") }],
     watch: false,
     lock: false,

@@ -3,8 +3,8 @@ import {
   assessmentRows,
   formatIssue,
   KERNEL_SECTIONS,
+  loadableCandidate,
   loadConfig,
-  loadNodePlugin,
   dataSectionIssues,
   pluginSectionIssues,
   readConfigSchemaData,
@@ -15,6 +15,7 @@ import {
   type ConfigSnapshot,
   type PluginSectionIssue,
 } from "@aleph/kernel";
+import { loadNodePlugin } from "@aleph/node-host";
 import { assessOffline, verdictOf } from "../offline-plugins.js";
 import type { Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
@@ -90,7 +91,7 @@ async function checkPluginSections(assessment: Assessment, snapshot: ConfigSnaps
     // No schema shipped as data (an unbuilt project, a schema that is not zod): import the module for
     // its schema, as `aleph start` would; its setup does not run.
     try {
-      const { definition } = await loadNodePlugin(candidate, 1, snapshot.config.extensions.setup_timeout_ms);
+      const { definition } = await loadNodePlugin(loadableCandidate(candidate), 1, snapshot.config.extensions.setup_timeout_ms);
       issues.push(...(await pluginSectionIssues(definition, manifest, snapshot)));
     } catch (error) {
       warnings.push(`[${manifest.configKey}] was not checked: plugin "${candidate.id}" could not be imported (${errorMessage(error)})`);

@@ -1,5 +1,6 @@
 import { AlephError, type CommandDeclaration, type CommandHandler, type CommandInput, type KernelHandle, type PluginDefinition, type PluginInfo } from "@aleph/plugin-sdk";
-import { discoverPlugins, loadNodePlugin, pluginSearchPaths, resolvePaths, type AlephPaths, type PluginCandidate } from "@aleph/kernel";
+import { discoverPlugins, loadableCandidate, pluginSearchPaths, resolvePaths, type AlephPaths, type PluginCandidate } from "@aleph/kernel";
+import { loadNodePlugin } from "@aleph/node-host";
 import { bundledPlugins } from "../bundled.js";
 import { LazyKernel } from "../kernel-handle/lazy.js";
 import { openKernelHandle, type OpenHandle } from "../kernel-handle/open.js";
@@ -81,13 +82,13 @@ export async function withPluginCode<T>(
     // Check first: a command of a plugin that is down in the running kernel says so before anything runs.
     const open = await checked();
     try {
-      const { definition } = await loadNodePlugin(plugin.candidate, 1, IMPORT_TIMEOUT_MS);
+      const { definition } = await loadNodePlugin(loadableCandidate(plugin.candidate), 1, IMPORT_TIMEOUT_MS);
       return await work(definition, open.handle, paths);
     } finally {
       await open.close();
     }
   }
-  const { definition } = await loadNodePlugin(plugin.candidate, 1, IMPORT_TIMEOUT_MS);
+  const { definition } = await loadNodePlugin(loadableCandidate(plugin.candidate), 1, IMPORT_TIMEOUT_MS);
   const lazy = new LazyKernel(checked);
   try {
     return await work(definition, lazy, paths);

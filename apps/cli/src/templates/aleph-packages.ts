@@ -3,11 +3,11 @@
  * the npm registry. Local (until the packages are on the registry, and whenever the CLI runs from
  * an Aleph checkout): tarballs packed from the checkout into the project's own `aleph-packages/`
  * directory, linked as `file:` specs, with npm `overrides` so the packages' dependencies on each
- * other (the test kit needs the kernel, which needs the SDK) resolve to the same tarballs.
+ * other (the test kit needs the kernel and the Node loader, which need the SDK) resolve to the same tarballs.
  */
 
 /** The packages a plugin project may need, all published from packages/ of the checkout. */
-export const PUBLIC_PACKAGES = ["@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/kernel", "@aleph/wasm-host", "@aleph/wasm-pdk"] as const;
+export const PUBLIC_PACKAGES = ["@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/kernel", "@aleph/node-host", "@aleph/wasm-host", "@aleph/wasm-pdk"] as const;
 export type PublicPackage = (typeof PUBLIC_PACKAGES)[number];
 
 /** The directory of a project that holds the packed tarballs. */

@@ -1,11 +1,11 @@
 import { RESERVED_COMMAND_WORDS } from "@aleph/plugin-sdk";
 import { alephDependencies, packagesReadme, withTools, type AlephPackageSource, type ProjectPackages } from "./aleph-packages.js";
 
-/** The @aleph packages of a TypeScript plugin project: the SDK, and the test kit (which brings the kernel). */
+/** The @aleph packages of a TypeScript plugin project: the SDK, and the test kit (which brings the kernel and the Node loader). */
 export const NODE_PROJECT_PACKAGES: ProjectPackages = {
   dependencies: ["@aleph/plugin-sdk"],
   devDependencies: ["@aleph/plugin-testing"],
-  closure: ["@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/kernel"],
+  closure: ["@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/kernel", "@aleph/node-host"],
 };
 
 /**

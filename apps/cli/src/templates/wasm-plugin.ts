@@ -2,12 +2,12 @@ import { alephDependencies, packagesReadme, withTools, type AlephPackageSource, 
 
 /**
  * The @aleph packages of an AssemblyScript plugin project: the PDK, the test kit (which brings
- * the kernel and the SDK) and the WASM host the kit runs plugin.wasm with.
+ * the kernel, the Node loader and the SDK) and the WASM host the kit runs plugin.wasm with.
  */
 export const WASM_PROJECT_PACKAGES: ProjectPackages = {
   dependencies: ["@aleph/wasm-pdk"],
   devDependencies: ["@aleph/plugin-testing", "@aleph/wasm-host"],
-  closure: ["@aleph/wasm-pdk", "@aleph/plugin-testing", "@aleph/wasm-host", "@aleph/kernel", "@aleph/plugin-sdk"],
+  closure: ["@aleph/wasm-pdk", "@aleph/plugin-testing", "@aleph/wasm-host", "@aleph/kernel", "@aleph/node-host", "@aleph/plugin-sdk"],
 };
 
 /** The files of a new AssemblyScript plugin (`aleph plugins new <name> --wasm`), keyed by path. */

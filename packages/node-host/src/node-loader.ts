@@ -2,10 +2,8 @@ import { createRequire, register } from "node:module";
 import { sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isPluginDefinition, TimeoutError, withTimeout, type PluginDefinition } from "@aleph/plugin-sdk";
-import type { PluginCandidate } from "./discovery.js";
-import { resolveEntry } from "./entry.js";
+import { importFailure, importTimeout, noDefaultExport } from "./import-failures.js";
 import { ModuleGraphs } from "./module-graph.js";
-import { importFailure, importTimeout, noDefaultExport } from "./host-failures.js";
 import { isTypeScriptEntry, typeScriptImporter } from "./ts-loader.js";
 
 const require = createRequire(import.meta.url);
@@ -21,7 +19,8 @@ function ensureHooks(): void {
   hooksRegistered = true;
   graphs = new ModuleGraphs();
   // Node runs the hooks on its own thread, outside any TypeScript transform: when this file runs
-  // from source (the kernel's own tests), the hooks come from the build.
+  // from source, the hooks come from the build. A bundle of this file (the aleph CLI) builds
+  // module-hooks.ts as a file of its own beside it.
   const hooks = import.meta.url.endsWith(".ts") ? new URL("../dist/module-hooks.js", import.meta.url) : new URL("./module-hooks.js", import.meta.url);
   register(hooks, {
     parentURL: import.meta.url,
@@ -53,7 +52,19 @@ function needsHostSdk(error: unknown): boolean {
   return e?.code === "ERR_MODULE_NOT_FOUND" && /'@aleph\/plugin-sdk(\/[^']*)?'/.test(e.message ?? "");
 }
 
-/** A plugin's code, as the host runs it. */
+/**
+ * The part of the kernel's PluginCandidate the loader reads (structurally compatible with it, as
+ * the kernel passes it to a loader: the entry resolved and confined to the plugin directory).
+ */
+export interface NodeCandidate {
+  /** The plugin directory's real path: the modules of a fresh generation are the ones inside it. */
+  realDir: string;
+  manifest: { id: string; entry: string };
+  /** The entry's real path (the kernel's resolveEntry). */
+  entryFile: string;
+}
+
+/** A plugin's code, as the host runs it (the kernel's `LoadedCode`). */
 export interface LoadedCode {
   definition: PluginDefinition<unknown>;
   /**
@@ -63,6 +74,7 @@ export interface LoadedCode {
   files?: () => ReadonlySet<string>;
 }
 
+/** What the host tells a loader about one import (the kernel's `LoadOptions`). */
 export interface NodeLoadOptions {
   /**
    * The host watches this plugin: record its module graph (LoadedCode.files) on a first import too
@@ -73,13 +85,12 @@ export interface NodeLoadOptions {
 }
 
 /**
- * Imports a Node plugin's entry. `attempt` makes every import after the first a fresh module
- * graph (see module-hooks.ts), whose files are recorded.
+ * Imports a Node plugin's entry: the `node` loader of createKernel({ loaders }). `attempt` makes
+ * every import after the first a fresh module graph (see module-hooks.ts), whose files are recorded.
  */
-export async function loadNodePlugin(candidate: PluginCandidate, attempt: number, timeoutMs: number, options: NodeLoadOptions = {}): Promise<LoadedCode> {
-  if (candidate.inline) return { definition: candidate.inline };
-  const manifest = candidate.manifest!;
-  const realEntry = candidate.entryFile ?? resolveEntry(candidate);
+export async function loadNodePlugin(candidate: NodeCandidate, attempt: number, timeoutMs: number, options: NodeLoadOptions = {}): Promise<LoadedCode> {
+  const manifest = candidate.manifest;
+  const realEntry = candidate.entryFile;
   const plainUrl = pathToFileURL(realEntry).href;
   // TypeScript source goes through tsx (ts-loader.ts), imported only for such an entry.
   const importEntry = isTypeScriptEntry(realEntry) ? await typeScriptImporter(realEntry) : (url: string) => import(url);

@@ -8,7 +8,7 @@
  * kernel with no .ts entry never imports tsx or esbuild at all (start-up stays what it was).
  *
  * Fresh code on reload works as for .js entries: the entry URL carries the `?aleph_gen` query and
- * the kernel's loader hooks (module-hooks.ts) pass it on to every module of the plugin, whichever
+ * the loader hooks (module-hooks.ts) pass it on to every module of the plugin, whichever
  * of the two hook sets runs first; CommonJS TypeScript (.cts, or .ts in a package without
  * "type": "module") goes through tsx's require hooks and is forgotten from require.cache.
  *
@@ -20,7 +20,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { tsxUnavailable } from "./host-failures.js";
+import { tsxUnavailable } from "./import-failures.js";
 
 /** The entries imported through tsx. */
 const TYPESCRIPT_FILE = /\.[cm]?ts$/;
@@ -50,9 +50,9 @@ export function typeScriptLoaderRegistrations(): number {
 }
 
 /**
- * tsx's file for one of its subpath exports (`esm/api`, `cjs/api`), found from the kernel's own
- * package: tsx is the kernel's dependency, and the CLI bundles the kernel into a file of its own
- * whose node_modules need not hold tsx (pnpm), so that lookup falls back to @aleph/kernel's.
+ * tsx's file for one of its subpath exports (`esm/api`, `cjs/api`), found from this package:
+ * tsx is @aleph/node-host's dependency, and the CLI bundles this loader into a file of its own
+ * whose node_modules need not hold tsx (pnpm), so that lookup falls back to @aleph/node-host's.
  */
 function tsxFile(subpath: "esm/api" | "cjs/api"): string {
   const here = createRequire(import.meta.url);
@@ -60,7 +60,7 @@ function tsxFile(subpath: "esm/api" | "cjs/api"): string {
   try {
     manifest = here.resolve("tsx/package.json");
   } catch {
-    manifest = createRequire(here.resolve("@aleph/kernel")).resolve("tsx/package.json");
+    manifest = createRequire(here.resolve("@aleph/node-host")).resolve("tsx/package.json");
   }
   const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { exports: Record<string, { import: { default: string } }> };
   return join(dirname(manifest), pkg.exports[`./${subpath}`]!.import.default);
