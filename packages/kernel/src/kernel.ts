@@ -13,6 +13,9 @@ import { ownerRow } from "./plugin-info.js";
 import { SecretRedactor } from "@aleph/plugin-sdk";
 import type { ServiceInfo } from "./service-registry.js";
 import { ConfigWatcher, PluginWatcher } from "./watcher.js";
+import { WatchService } from "./watch-service.js";
+import { contributionsOf } from "./contributions.js";
+import { lookupConfigValue } from "./config-lookup.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -85,6 +88,8 @@ export class Kernel {
   #t0 = performance.now();
   #teardown: (() => Promise<void> | void)[] = [];
   #pluginWatcher: PluginWatcher | undefined;
+  /** The one watcher behind every plugin's ctx.watch. */
+  #watches: WatchService;
   #searchPaths: PluginSearchPath[];
   #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   #starting: Promise<unknown> | undefined;
@@ -118,6 +123,11 @@ export class Kernel {
     if (!defaults.ok) throw new Error("kernel defaults do not validate");
     this.#snapshot = { ...defaults.snapshot, files: { config: this.paths.configFile, providers: this.paths.providersFile } };
     this.#searchPaths = options.searchPaths ?? pluginSearchPaths(this.paths);
+    this.#watches = new WatchService({
+      enabled: () => this.#options.watch ?? this.#snapshot.config.extensions.hot_reload,
+      debounceMs: () => this.#snapshot.config.extensions.debounce_ms,
+      log: this.logs.get("kernel.watcher"),
+    });
     this.host = new PluginHost({
       searchPaths: this.#searchPaths,
       bundled: options.bundled ?? [],
@@ -130,6 +140,11 @@ export class Kernel {
       ...(options.scope ? { scope: options.scope } : {}),
       watching: () => this.#options.watch ?? this.#snapshot.config.extensions.hot_reload,
       redact: (text) => this.#redactor.redact(text),
+      facilities: {
+        watches: this.#watches,
+        contributions: (name) => contributionsOf(this.host, name),
+        configValue: (path, file) => lookupConfigValue(this.#snapshot, this.#redactor, path, file),
+      },
     });
   }
 
@@ -164,6 +179,7 @@ export class Kernel {
     const log = this.logs.get("kernel");
     try {
       for (const dir of [this.paths.root, this.paths.runDir, this.paths.userPluginsDir]) mkdirPrivateSync(dir);
+      this.#teardown.push(() => this.#watches.close());
       if (this.#options.lock !== false) {
         const lock = acquireLock(this.paths.runDir);
         this.#teardown.push(() => lock.release());
@@ -234,6 +250,7 @@ export class Kernel {
       }
     }
     if (this.#pluginWatcher) this.#pluginWatcher.debounceMs = after.debounce_ms;
+    await this.#watches.refresh();
     log.info("config changed", { sections });
     await this.bus.emit("config.changed", { sections });
     await this.host.applyConfig(previous, loaded.snapshot);
@@ -283,6 +300,7 @@ export class Kernel {
     await this.bus.emit("kernel.stopping", signal ? { signal } : {});
     await this.#pluginWatcher?.close();
     this.#pluginWatcher = undefined;
+    await this.#watches.close();
     await this.host.stop();
     await this.#runTeardown();
     this.logs.get("kernel").info("kernel stopped");

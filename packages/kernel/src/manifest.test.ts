@@ -32,6 +32,7 @@ describe("parseManifest", () => {
       commands: [],
       daemon: false,
       doctor: false,
+      contributes: {},
     });
   });
 

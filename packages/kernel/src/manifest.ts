@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import semver from "semver";
 import { z } from "zod";
-import { AlephError, explainInvalidId, PLUGIN_ID_PATTERN, type PluginManifest } from "@aleph/plugin-sdk";
+import { AlephError, CONTRIBUTION_KEY_PATTERN, CONTRIBUTION_KEY_RULE, explainInvalidId, PLUGIN_ID_PATTERN, type PluginManifest } from "@aleph/plugin-sdk";
 import { commandsSchema, commandProblems, toCommandDeclaration } from "./manifest-commands.js";
 import { parseToml, zodIssues } from "./config-loader.js";
 
@@ -68,6 +68,10 @@ const manifestFileSchema = z.strictObject({
     )
     .optional(),
   commands: commandsSchema.optional(),
+  /** Data for other plugins to read: a contribution name → paths inside the plugin directory. */
+  contributes: z
+    .record(z.string(), z.array(z.string().min(1, "is empty: give a path relative to the plugin directory")))
+    .optional(),
 });
 
 export type ManifestResult =
@@ -141,6 +145,7 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
     problems.push({ path: "plugin.config_schema", message: `"${schemaFile}" is outside the plugin directory` });
   }
   problems.push(...commandProblems(m.commands ?? [], kind));
+  problems.push(...contributionProblems(m.contributes ?? {}, pluginDir));
   if (problems.length > 0) return { ok: false, id, error: manifestError(file, problems) };
   // [[tools]] are registered with the `tools` service: declaring them declares an optional use of
   // it, so the registry loads first and the tools arrive when one is active.
@@ -167,8 +172,27 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
       commands: (m.commands ?? []).map(toCommandDeclaration),
       daemon: m.plugin.daemon,
       doctor: m.plugin.doctor,
+      contributes: Object.fromEntries(Object.entries(m.contributes ?? {}).map(([key, values]) => [key, [...new Set(values)]])),
     },
   };
+}
+
+/** Contributed paths must stay inside the plugin directory: another plugin reads them as this plugin's files. */
+function contributionProblems(contributes: Record<string, string[]>, pluginDir: string): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  for (const [key, values] of Object.entries(contributes)) {
+    if (!CONTRIBUTION_KEY_PATTERN.test(key)) {
+      problems.push({ path: `contributes.${key}`, message: `"${key}" is not a contribution name: use ${CONTRIBUTION_KEY_RULE}` });
+      continue;
+    }
+    for (const value of values) {
+      if (value.includes("\0")) problems.push({ path: `contributes.${key}`, message: `"${value}" contains a NUL byte` });
+      else if (isAbsolute(value) || relative(pluginDir, resolve(pluginDir, value)).startsWith("..")) {
+        problems.push({ path: `contributes.${key}`, message: `"${value}" is outside the plugin directory: give a path relative to it, e.g. "${key}/"` });
+      }
+    }
+  }
+  return problems;
 }
 
 /** Checks the manifest's `api` range against the host's plugin API version. */

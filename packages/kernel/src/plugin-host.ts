@@ -12,7 +12,7 @@ import type { AlephPaths, PluginSearchPath } from "./paths.js";
 import type { LoadedCode, PluginLoader } from "./plugin-loader.js";
 import { pluginSectionIssues, sectionOf, validateSection, type PluginSectionIssue } from "./plugin-config.js";
 import { losingCopies, sortInfos } from "./plugin-info.js";
-import { PluginInstance } from "./plugin-instance.js";
+import { PluginInstance, type ContextFacilities } from "./plugin-instance.js";
 import { activeInstance, PENDING, recordError, recordInfo, type ImportedCode, type PluginRecord } from "./plugin-record.js";
 import { planReconcile, withStoppingDependents } from "./reconcile-plan.js";
 import { touchesLoadedCode } from "./reload-triggers.js";
@@ -37,6 +37,8 @@ export interface PluginHostOptions {
   redact?: (text: string) => string;
   /** Load only these plugins and services (a kernel started for one command); by default everything. */
   scope?: LoadScope;
+  /** What every plugin context gets from the kernel: the file watcher, contributions, config lookup. */
+  facilities: ContextFacilities;
 }
 
 /**
@@ -422,6 +424,7 @@ export class PluginHost {
       log: this.#options.logs.get(rec.id),
       paths: { root: paths.root, dataDir: paths.dataDir, logDir: paths.logDir, workspaceDir: paths.workspaceDir },
       redact: this.#redact,
+      facilities: this.#options.facilities,
     });
     const timeoutMs = snapshot.config.extensions.setup_timeout_ms;
     const started = performance.now();

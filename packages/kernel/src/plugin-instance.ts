@@ -2,11 +2,14 @@ import { join } from "node:path";
 import {
   AlephError,
   DisposableStore,
+  errorMessage,
   mkdirPrivateSync,
   serviceIdOf,
   toDisposable,
+  type ConfigFileName,
   type Disposable,
   type Logger,
+  type PluginContribution,
   type PluginContext,
   type PluginManifest,
   type PluginSource,
@@ -14,6 +17,17 @@ import {
 } from "@aleph/plugin-sdk";
 import type { EventBus } from "./event-bus.js";
 import type { ServiceProvider, ServiceRegistry } from "./service-registry.js";
+import { watchDebounce, watchTargets, type WatchService } from "./watch-service.js";
+
+/** What the kernel lends every plugin context besides the bus and the registry. */
+export interface ContextFacilities {
+  /** The one file watcher behind `ctx.watch`. */
+  watches: WatchService;
+  /** `ctx.plugins.contributions`. */
+  contributions(name: string): PluginContribution[];
+  /** `ctx.configValue`: redacted, read-only. */
+  configValue(path: string, file?: ConfigFileName): unknown;
+}
 
 export interface InstanceOptions {
   manifest: PluginManifest;
@@ -27,6 +41,7 @@ export interface InstanceOptions {
   paths: { root: string; dataDir: string; logDir: string; workspaceDir: string };
   /** Scrubs secret values out of text (the kernel's redactor). */
   redact?: (text: string) => string;
+  facilities: ContextFacilities;
 }
 
 type ConfigHandler = (config: unknown, previous: unknown) => void | Promise<void>;
@@ -37,6 +52,9 @@ type ConfigHandler = (config: unknown, previous: unknown) => void | Promise<void
  */
 export class PluginInstance {
   readonly manifest: PluginManifest;
+  readonly source: PluginSource;
+  /** The plugin directory this generation was loaded from. */
+  readonly dir: string;
   readonly generation: number;
   readonly store = new DisposableStore();
   readonly ctx: PluginContext<unknown>;
@@ -52,6 +70,8 @@ export class PluginInstance {
   constructor(options: InstanceOptions) {
     this.#options = options;
     this.manifest = options.manifest;
+    this.source = options.source;
+    this.dir = options.dir;
     this.generation = options.generation;
     this.config = options.config;
     this.ctx = this.#createContext();
@@ -136,6 +156,12 @@ export class PluginInstance {
       emit: (event: string, payload: unknown): Promise<void> => o.bus.emit(event, event === "plugin.error" ? scrubMessage(payload, o.redact) : payload),
     };
 
+    const f = o.facilities;
+    const reportWatchFailure = async (error: unknown): Promise<void> => {
+      o.log.error("watch handler failed", { error });
+      await o.bus.emit("plugin.error", { id, event: "watch", message: o.redact ? o.redact(errorMessage(error)) : errorMessage(error) });
+    };
+
     return {
       id,
       version: m.version,
@@ -201,6 +227,32 @@ export class PluginInstance {
         this.configHandlers.add(handler as ConfigHandler);
         return store.add(toDisposable(() => void this.configHandlers.delete(handler as ConfigHandler)));
       },
+      get watching() {
+        return f.watches.watching;
+      },
+      watch: (paths, handler, options) => {
+        this.#ensureAlive("watch files");
+        const targets = watchTargets(paths, o.paths.root, id);
+        const debounceMs = watchDebounce(options?.debounceMs, id);
+        const handle = f.watches.subscribe({
+          owner: id,
+          paths: targets,
+          ...(debounceMs !== undefined ? { debounceMs } : {}),
+          // A handler's failure is its plugin's, reported like an event handler's; the watch stays.
+          handler: async (changed) => {
+            try {
+              await handler(changed);
+            } catch (error) {
+              await reportWatchFailure(error);
+            }
+          },
+        });
+        return store.add(handle);
+      },
+      plugins: {
+        contributions: (name) => f.contributions(name),
+      },
+      configValue: (path, options) => f.configValue(path, options?.file),
     };
   }
 }

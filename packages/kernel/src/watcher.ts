@@ -23,7 +23,7 @@ export function pluginDirOf(searchDirs: string[], path: string): string | undefi
 }
 
 /** The nearest existing ancestor of a path (the root at worst). */
-function existingAncestor(path: string): string {
+export function existingAncestor(path: string): string {
   let dir = dirname(path);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;

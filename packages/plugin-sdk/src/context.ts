@@ -1,3 +1,4 @@
+import type { PluginDirectory } from "./contributions.js";
 import type { Disposable } from "./disposable.js";
 import type { EventHandler, EventPayload } from "./events.js";
 import type { PluginKind, PluginSource } from "./manifest.js";
@@ -45,6 +46,31 @@ export interface PluginServices {
   getOptional<T>(ref: ServiceRef<T> | string): T | undefined;
 }
 
+/** Called with the paths that changed (absolute, sorted, each once) after a quiet period. */
+export type WatchHandler = (paths: string[]) => void | Promise<void>;
+
+export interface WatchOptions {
+  /** Quiet time before the handler is called, 50–60000 ms; default `[extensions] debounce_ms`. */
+  debounceMs?: number;
+}
+
+/** A file watch made through `ctx.watch`; dispose it to stop watching. */
+export interface WatchHandle extends Disposable {
+  /**
+   * Resolves once the watch is in place: a change made after it is reported. Resolves at once
+   * when the kernel does not watch (then the handler is never called).
+   */
+  readonly ready: Promise<void>;
+}
+
+/** Which file `ctx.configValue` reads. */
+export type ConfigFileName = "config" | "providers";
+
+export interface ConfigValueOptions {
+  /** `config` (config.toml, the default) or `providers` (providers.toml). */
+  file?: ConfigFileName;
+}
+
 /** What a plugin's `setup` receives: everything scoped to the plugin, nothing of the host. */
 export interface PluginContext<Config = Record<string, unknown>> {
   readonly id: string;
@@ -68,4 +94,26 @@ export interface PluginContext<Config = Record<string, unknown>> {
    * reloads the plugin.
    */
   onConfigChange(handler: (config: Config, previous: Config) => void | Promise<void>): Disposable;
+  /**
+   * Whether the kernel watches files now: false under `aleph start --no-watch`, with
+   * `[extensions] hot_reload = false`, and in a kernel started for one command. While it is false,
+   * no `ctx.watch` handler is called.
+   */
+  readonly watching: boolean;
+  /**
+   * Calls `handler` with the paths that changed under `paths` (files or directories, watched
+   * recursively; relative paths are relative to the state root; a path that does not exist yet
+   * is watched for), debounced. One watcher in the kernel serves every plugin; calls of one
+   * handler never overlap. Undone when the plugin unloads.
+   */
+  watch(paths: string | readonly string[], handler: WatchHandler, options?: WatchOptions): WatchHandle;
+  /** Other plugins' manifest contributions (`[contributes]`), read-only. */
+  readonly plugins: PluginDirectory;
+  /**
+   * The value at a dotted key path of config.toml (or, with `{ file: "providers" }`,
+   * providers.toml) as in force now, or undefined when it is not set. Read-only (a copy), and
+   * redacted: a secret-named key (api_key, token, password…) and any value that holds a secret
+   * read from the vault or the file come back as "[redacted]".
+   */
+  configValue(path: string, options?: ConfigValueOptions): unknown;
 }

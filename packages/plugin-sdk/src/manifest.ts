@@ -62,6 +62,11 @@ export interface PluginManifest {
   daemon: boolean;
   /** Its definition contributes `aleph doctor` checks (`[plugin] doctor = true`). */
   doctor: boolean;
+  /**
+   * Data it contributes for other plugins to read (`[contributes]`): a name (`skills`) → paths
+   * relative to the plugin directory. Read through `ctx.plugins.contributions(name)`.
+   */
+  contributes: Record<string, string[]>;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Kernel } from "@aleph/kernel";
 import { createServiceRef, definePlugin, z } from "@aleph/plugin-sdk";
 import { afterEach, describe, expect, it } from "vitest";
@@ -69,6 +70,28 @@ describe("createTestKernel", () => {
     await kernel.reload("echo");
     expect(kernel.plugin("echo")?.generation).toBeGreaterThan(1);
     expect(kernel.eventsNamed("plugin.unloaded").some((p) => p.id === "echo" && p.reason === "reload")).toBe(true);
+  });
+
+  it("calls a plugin's ctx.watch handler when asked to watch, and leaves it inert by default", async () => {
+    const notesPlugin = {
+      manifest: { plugin: { id: "notes", version: "1.0.0" } },
+      definition: definePlugin({
+        async setup(ctx) {
+          await ctx.watch("notes", (paths) => ctx.events.emit("notes.changed", { paths })).ready;
+          await ctx.events.emit("notes.ready", { watching: ctx.watching });
+        },
+      }),
+    };
+    const still = await createTestKernel({ plugins: [notesPlugin] });
+    expect(await still.waitFor("notes.ready")).toEqual({ watching: false });
+    await still.stop();
+
+    kernel = await createTestKernel({ plugins: [notesPlugin], watch: true });
+    expect(await kernel.waitFor("notes.ready")).toEqual({ watching: true });
+    mkdirSync(join(kernel.root, "notes"));
+    writeFileSync(join(kernel.root, "notes", "a.md"), "a");
+    const changed = await kernel.waitFor("notes.changed", (p) => (p.paths as string[]).includes(join(kernel!.root, "notes", "a.md")));
+    expect(changed.paths).toContain(join(kernel.root, "notes", "a.md"));
   });
 
   it("removes its own temp root on stop, and stop twice is harmless", async () => {

@@ -22,6 +22,11 @@ export interface TestKernelOptions {
   root?: string;
   /** Environment seen by the kernel (ALEPH_* overrides, ${VAR} references); default {}. */
   env?: Record<string, string>;
+  /**
+   * Watch files as `aleph start` does (default false): `ctx.watch` handlers are called and the
+   * kit's user plugin directory and config.toml are watched. Off, `ctx.watching` is false.
+   */
+  watch?: boolean;
 }
 
 /**
@@ -94,7 +99,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     bundled: options.plugins ?? [],
     loaders: await pluginLoaders(),
     searchPaths: [{ source: "user", dir: join(root, "plugins") }],
-    watch: false,
+    watch: options.watch ?? false,
     lock: false,
   });
   const events: RecordedEvent[] = [];
