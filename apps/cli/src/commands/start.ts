@@ -19,7 +19,7 @@ export const startCommand: Command = {
   ].join("\n"),
   options: {
     events: { type: "string", value: "json", description: "Write every bus event to stdout (format: json)" },
-    "no-watch": { type: "boolean", description: "Do not watch plugin directories or config files" },
+    "no-watch": { type: "boolean", description: "Do not watch plugin directories, config files or the files plugins watch" },
   },
   async run({ options, env, cwd, err }) {
     if (options.events !== undefined && options.events !== "json") throw new UsageError(`--events takes "json", not "${String(options.events)}"`);
