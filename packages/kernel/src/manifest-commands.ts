@@ -42,6 +42,7 @@ const commandSchema = z.strictObject({
   args: z.array(argSchema).default([]),
   options: z.array(optionSchema).default([]),
   services: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+  all_plugins: z.boolean().default(false),
 });
 
 export const commandsSchema = z.array(commandSchema);
@@ -114,5 +115,6 @@ export function toCommandDeclaration(entry: CommandEntry): CommandDeclaration {
       return { name, type, required, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
     }),
     services: [...new Set(entry.services)],
+    allPlugins: entry.all_plugins,
   };
 }

@@ -50,6 +50,11 @@ export interface CommandDeclaration {
    * starts only its plugin, the providers of these services, and what they require.
    */
   services: string[];
+  /**
+   * The handler needs every plugin (`all_plugins = true`: `aleph tools list` lists what all of them
+   * registered): a kernel started for it loads every plugin that is not a daemon.
+   */
+  allPlugins: boolean;
 }
 
 /** An option's value after checking: numbers for integer/number options, true/false for boolean ones. */

@@ -67,7 +67,7 @@ function declarationOf(raw: unknown): CommandDeclaration | undefined {
     return option;
   });
   const services = Array.isArray(raw.services) ? raw.services.map(String) : [];
-  return { name: raw.name as string, summary: raw.summary as string, ...(str(raw.details) ? { details: str(raw.details)! } : {}), args, options, services };
+  return { name: raw.name as string, summary: raw.summary as string, ...(str(raw.details) ? { details: str(raw.details)! } : {}), args, options, services, allPlugins: raw.all_plugins === true };
 }
 
 /** `[extensions]` as far as the command index needs it; a config that does not parse counts as the defaults. */

@@ -15,6 +15,7 @@ const show: CommandDeclaration = {
     { name: "events", type: "string", required: false },
   ],
   services: [],
+  allPlugins: false,
 };
 
 const usage = (argv: string[], declaration = show) => {
@@ -66,6 +67,7 @@ describe("parseCommandLine", () => {
       args: [{ name: "files", required: true, variadic: true }],
       options: [{ name: "mode", type: "string", required: true, choices: ["a", "b"] }],
       services: [],
+      allPlugins: false,
     };
     expect(parseCommandLine(many, ["1", "2", "--mode", "a"]).args).toEqual({ files: ["1", "2"] });
     expect(usage(["1"], many)).toBe("--mode is required (a, b)");

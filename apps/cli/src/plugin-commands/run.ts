@@ -61,12 +61,12 @@ function handlerOf(definition: PluginDefinition<unknown> | undefined, id: string
  * first call in the words of its failure.
  */
 export async function withPluginCode<T>(
-  plugin: { id: string; candidate: PluginCandidate; services: string[] },
+  plugin: { id: string; candidate: PluginCandidate; services: string[]; allPlugins?: boolean },
   io: CommandIo,
   work: (definition: PluginDefinition<unknown>, handle: KernelHandle, paths: AlephPaths) => Promise<T>,
 ): Promise<T> {
   const paths = resolvePaths({ env: io.env, cwd: io.cwd });
-  const options = { paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services } };
+  const options = { paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services, allButDaemons: plugin.allPlugins === true } };
   const checked = async (): Promise<OpenHandle> => {
     const open = await openKernelHandle(options);
     try {
@@ -116,7 +116,7 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
   };
   process.on("SIGINT", onSigint);
   try {
-    return await withPluginCode({ id: indexed.pluginId, candidate, services: declaration.services }, io, async (definition, handle, paths) => {
+    return await withPluginCode({ id: indexed.pluginId, candidate, services: declaration.services, allPlugins: declaration.allPlugins }, io, async (definition, handle, paths) => {
       const handler = handlerOf(definition, indexed.pluginId, name, candidate.manifestFile);
       const input: CommandInput = {
         name,
