@@ -27,6 +27,7 @@ describe("[[commands]] in a manifest", () => {
           { name: "loud", type: "boolean", required: false, short: "l" },
         ],
         services: ["greeter"],
+        allPlugins: false,
       },
     ]);
   });
