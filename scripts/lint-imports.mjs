@@ -2,7 +2,8 @@
 //   plugins/*        import only the author kits of the @aleph packages — @aleph/plugin-sdk, and
 //                    @aleph/wasm-pdk for WASM plugins; their test/ also @aleph/plugin-testing —
 //                    never the kernel or another plugin
-//   packages/kernel  imports no plugin and no app; of the @aleph packages only the SDK
+//   packages/kernel  imports no plugin and no app; of the @aleph packages only the SDK (its tests
+//                    also @aleph/node-host, the Node loader the CLI passes in)
 //   packages/plugin-sdk imports no other @aleph package (its deprecated /testing entry finds
 //                    @aleph/plugin-testing at run time)
 // Every import and export-from specifier in src/, test/ and assembly/ (TypeScript, AssemblyScript
@@ -23,7 +24,8 @@ function allowed(specifier, file) {
     const inTests = relative(cwd, file).split(sep)[0] === "test";
     return pkg === "@aleph/plugin-sdk" || pkg === "@aleph/wasm-pdk" || (inTests && pkg === "@aleph/plugin-testing");
   }
-  if (where === "packages/kernel") return pkg === "@aleph/plugin-sdk";
+  // The kernel's own tests wire in the Node loader, as the CLI does.
+  if (where === "packages/kernel") return pkg === "@aleph/plugin-sdk" || (/\.test\.ts$/.test(file) && pkg === "@aleph/node-host");
   if (where === "packages/plugin-sdk") return false;
   return true; // apps, tests and benches wire things together
 }

@@ -19,5 +19,6 @@ export {
   type ConformanceResult,
 } from "./conformance.js";
 export { runAndKill, type KillTestOptions } from "./run-and-kill.js";
+export { readPluginManifest } from "./read-manifest.js";
 // Kept in the SDK (the kernel's own tests use it, and the kernel cannot depend on this kit).
 export { useLowVaultKdfCost } from "@aleph/plugin-sdk/testing";

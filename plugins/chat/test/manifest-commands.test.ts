@@ -3,10 +3,9 @@
  * served from the manifest without plugin code): they must stay equal to the constants the service
  * enforces, and every declared command must have its handler in the definition.
  */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseTomlText } from "@aleph/kernel/light";
+import { readPluginManifest } from "@aleph/plugin-testing";
 import { DEFAULT_CHAT_READ_LIMIT, MAX_CHAT_READ_LIMIT } from "@aleph/plugin-sdk";
 import plugin from "../src/index.js";
 
@@ -16,8 +15,7 @@ interface DeclaredCommand {
   options?: { name: string; type?: string; min?: number; max?: number; default?: unknown; required?: boolean }[];
 }
 
-const manifestFile = fileURLToPath(new URL("../aleph_plugin.toml", import.meta.url));
-const manifest = parseTomlText(readFileSync(manifestFile, "utf8")) as unknown as { commands: DeclaredCommand[] };
+const manifest = readPluginManifest(fileURLToPath(new URL("..", import.meta.url))) as { commands: DeclaredCommand[] };
 const command = (name: string) => manifest.commands.find((c) => c.name === name)!;
 const option = (commandName: string, optionName: string) => command(commandName).options!.find((o) => o.name === optionName)!;
 
@@ -32,6 +30,6 @@ describe("chat plugin commands", () => {
   });
 
   it("names the chat id argument by what the usage error expects", () => {
-    for (const name of ["chat log", "chat post"]) expect(command(name).args, name).toEqual([{ name: "chatId", summary: "a chat id", required: true }]);
+    for (const name of ["chat log", "chat post"]) expect(command(name).args, name).toEqual([{ name: "chatId", summary: "a chat id", required: true, variadic: false }]);
   });
 });

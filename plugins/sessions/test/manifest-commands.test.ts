@@ -3,10 +3,8 @@
  * served from the manifest without plugin code): they must stay equal to the constants the service
  * enforces, and every declared command must have its handler in the definition.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseTomlText } from "@aleph/kernel/light";
+import { readPluginManifest } from "@aleph/plugin-testing";
 import { DEFAULT_LIST_LIMIT, MAX_HISTORY_LIMIT, MAX_LIST_LIMIT, SESSION_ROLES } from "@aleph/plugin-sdk";
 import plugin from "../src/index.js";
 import { DEFAULT_SHOW_LIMIT } from "../src/commands/show.js";
@@ -27,7 +25,7 @@ interface DeclaredCommand {
   options?: DeclaredOption[];
 }
 
-const manifest = parseTomlText(readFileSync(join(pluginDir, "aleph_plugin.toml"), "utf8")) as unknown as { commands: DeclaredCommand[] };
+const manifest = readPluginManifest(pluginDir) as { commands: DeclaredCommand[] };
 const command = (name: string) => manifest.commands.find((c) => c.name === name)!;
 const option = (commandName: string, optionName: string) => command(commandName).options!.find((o) => o.name === optionName)!;
 
@@ -46,9 +44,9 @@ describe("sessions plugin commands", () => {
 
   it("names each positional argument by what the usage error expects", () => {
     for (const name of ["sessions show", "sessions append", "sessions export", "sessions rm"]) {
-      expect(command(name).args, name).toEqual([{ name: "key", summary: "a session key", required: true }]);
+      expect(command(name).args, name).toEqual([{ name: "key", summary: "a session key", required: true, variadic: false }]);
     }
-    expect(command("sessions import").args).toEqual([{ name: "file", summary: "a file (or - for stdin)", required: true }]);
+    expect(command("sessions import").args).toEqual([{ name: "file", summary: "a file (or - for stdin)", required: true, variadic: false }]);
     expect(command("sessions list").args ?? []).toEqual([]);
   });
 });
