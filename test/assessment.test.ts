@@ -145,7 +145,7 @@ describe("plugins list, config check and doctor give one verdict", () => {
     expect(offline["plugins list"]).toEqual(wanted);
     const kernel = await startReadyKernel(ws);
     const live = (await kernel.pluginsList()) as { id: string; source: string; status: string; error?: { code: string } }[];
-    const rows = Object.fromEntries(live.map((r) => [key(r), verdict(r.status, r.error?.code)]).filter(([k]) => k in wanted));
+    const rows = Object.fromEntries(live.map((r): [string, Verdict] => [key(r), verdict(r.status, r.error?.code)]).filter(([k]) => k in wanted));
     expect(rows).toEqual(wanted);
     await kernel.stop();
   });
