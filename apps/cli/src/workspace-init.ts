@@ -69,8 +69,9 @@ export function initWorkspace(paths: AlephPaths): InitResult {
   dir(paths.logDir);
   dir(paths.runDir);
   dir(paths.credentialsDir);
-  // The stores' directories (each store is created by its plugin on first use).
-  for (const sub of ["agents", "memory", "skills", "protocols", "chat", "audit"]) dir(join(paths.root, sub));
+  // The stores' directories (each store is created by its plugin on first use; agents/ by the
+  // workspace plugin's init, which `aleph init` calls next).
+  for (const sub of ["memory", "skills", "protocols", "chat", "audit"]) dir(join(paths.root, sub));
   const homeBased = paths.rootOrigin === "default" || paths.rootOrigin === "XDG_CONFIG_HOME" || paths.rootOrigin === "ALEPH_HOME";
   const link = join(paths.home, ".aleph");
   if (homeBased && !exists(link)) {

@@ -7,6 +7,7 @@ import {
   definePlugin,
   errorMessage,
   identityRef,
+  mkdirPrivate,
   mkdirPrivateSync,
   toDisposable,
   workspaceRef,
@@ -15,13 +16,32 @@ import {
   type IdentityService,
   type WorkspaceService,
 } from "@aleph/plugin-sdk";
-import { agentPath, archiveAgent, bootstrapContext, checkAgentWorkspace, purgeAgent, seedAgent, validateAgentId } from "./agents/index.js";
+import { AGENTS_DIR, agentPath, archiveAgent, bootstrapContext, checkAgentWorkspace, purgeAgent, seedAgent, validateAgentId } from "./agents/index.js";
 import { agentsConfig, type AgentsConfig } from "./config.js";
 import { createFileExclusive } from "./agents/create-exclusive.js";
 import { renderSoul, resolveIdentity, SOUL_TEMPLATE } from "./identity/index.js";
+import { agentsAddCommand } from "./commands/agents-add.js";
+import { agentsContextCommand } from "./commands/agents-context.js";
+import { agentsListCommand } from "./commands/agents-list.js";
+import { agentsRemoveCommand } from "./commands/agents-remove.js";
+import { identityShowCommand } from "./commands/identity-show.js";
+import { workspaceDoctor } from "./doctor.js";
 
 export default definePlugin({
   config: agentsConfig,
+
+  // `aleph agents …` and `aleph identity show`, declared in aleph_plugin.toml's [[commands]]; they
+  // reach the agents only through the kernel handle (src/commands/).
+  commands: {
+    "agents list": agentsListCommand,
+    "agents add": agentsAddCommand,
+    "agents remove": agentsRemoveCommand,
+    "agents context": agentsContextCommand,
+    "identity show": identityShowCommand,
+  },
+
+  // `aleph doctor`'s agent checks ([plugin] doctor = true), run in a child process by doctor.
+  doctor: workspaceDoctor,
 
   async setup(ctx) {
     const root = ctx.paths.root;
@@ -60,6 +80,9 @@ export default definePlugin({
     const workspace: WorkspaceService = {
       init: async () => {
         const created: string[] = [];
+        // agents/ is this plugin's part of the state root's tree (the kernel's part is made by `aleph init` itself).
+        const agentsDir = join(root, AGENTS_DIR);
+        if ((await mkdirPrivate(agentsDir)) !== undefined) created.push(`${agentsDir}/`);
         const soul = join(root, "soul.md");
         if (await createFileExclusive(soul, SOUL_TEMPLATE)) {
           audit(root, { actor: ctx.id, action: "workspace.seed", target: "soul.md", ok: true });

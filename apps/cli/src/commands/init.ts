@@ -1,7 +1,7 @@
-import { audit, errorMessage, PLUGIN_ID_RULE, validateId } from "@aleph/plugin-sdk";
+import { audit, errorMessage, PLUGIN_ID_RULE, validateId, workspaceRef } from "@aleph/plugin-sdk";
 import { resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
-import { callService } from "../service-call.js";
+import { withKernelHandle } from "../kernel-handle/open.js";
 import { initWorkspace } from "../workspace-init.js";
 
 export const initCommand: Command = {
@@ -25,9 +25,10 @@ export const initCommand: Command = {
     }
     // A run that created nothing changed nothing, not even the audit log.
     if (result.created.length > 0) audit(paths.root, { actor: "cli", action: "workspace.init", target: paths.root, ok: true });
-    // What belongs to capabilities (soul.md, the agents' workspaces) is seeded by their plugins,
-    // which create only what is missing (in a running kernel, or one started quietly for this).
-    const seeded = await callService<{ created: string[] }>(paths, env, cwd, { service: "workspace", method: "init" }, { logToFiles: false });
+    // What belongs to capabilities (agents/, soul.md, the agents' workspaces) is the workspace
+    // plugin's, which creates only what is missing: in a running kernel, or in one started quietly
+    // for this with that plugin alone.
+    const seeded = await withKernelHandle({ paths, env, cwd, scope: { plugins: ["workspace"] }, logToFiles: false }, (kernel) => kernel.service(workspaceRef).init());
     result.created.push(...seeded.created);
     if (result.created.length === 0) {
       out(`Workspace at ${result.root} is already complete; nothing changed.\n`);

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdirPrivateSync, SecretRedactor, type AgentDeclaration } from "@aleph/plugin-sdk";
-import { callService } from "../service-call.js";
+import { mkdirPrivateSync, SecretRedactor } from "@aleph/plugin-sdk";
 import { checkDatabases } from "./databases.js";
 import { checkPermissions } from "./permissions.js";
 import { join } from "node:path";
@@ -29,8 +28,8 @@ export interface DoctorContext {
   bundled: BundledPlugin[];
 }
 
-/** The directories of the tree that `aleph init` creates. */
-const TREE = ["plugins", "logs", "run", "agents", "memory", "skills", "protocols", "chat", "audit"];
+/** The directories of the tree that `aleph init` creates (agents/ is the workspace plugin's, checked by its doctor). */
+const TREE = ["plugins", "logs", "run", "memory", "skills", "protocols", "chat", "audit"];
 
 export function checkTree({ paths }: DoctorContext): Finding[] {
   if (!existsSync(paths.root)) {
@@ -98,22 +97,7 @@ export function checkPlugins({ paths, env, bundled }: DoctorContext): Finding[] 
 }
 
 /**
- * Every declared agent's workspace, checked by the workspace plugin (required files, runtime
- * directories). What seeding can repair, --fix seeds: seeding only creates what is missing.
+ * The checks that run no plugin code, in the order they are printed. Capability plugins contribute
+ * theirs (`[plugin] doctor = true`: the workspace plugin's agent checks), run after these.
  */
-export async function checkAgents({ paths, env, cwd }: DoctorContext): Promise<Finding[]> {
-  if (!existsSync(paths.root) || !loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env)).ok) return [];
-  const call = <T>(method: string, args: unknown[] = []) => callService<T>(paths, env, cwd, { service: "workspace", method, args });
-  const findings: Finding[] = [];
-  for (const agent of await call<AgentDeclaration[]>("agents")) {
-    const problems = await call<{ path: string; code: string; message: string; fix?: string }[]>("check", [agent.id]);
-    if (problems.length === 0) findings.push({ check: "agents", ok: true, message: `${agent.id}: workspace complete`, path: agent.workspaceDir });
-    for (const p of problems) {
-      findings.push({ check: "agents", ok: false, message: `${agent.id}: ${p.message}`, path: p.path, ...(p.fix ? { fix: p.fix } : {}), repair: async () => void (await call("seed", [agent.id])) });
-    }
-  }
-  return findings;
-}
-
-/** The checks, in the order they are printed. Capability plugins' checks join here with their issues. */
-export const CHECKS: ((context: DoctorContext) => Finding[] | Promise<Finding[]>)[] = [checkTree, checkConfig, checkPermissions, checkPlugins, checkAgents, checkDatabases];
+export const CHECKS: ((context: DoctorContext) => Finding[] | Promise<Finding[]>)[] = [checkTree, checkConfig, checkPermissions, checkPlugins, checkDatabases];
