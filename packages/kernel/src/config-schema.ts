@@ -3,9 +3,11 @@ import { PLUGIN_ID_PATTERN } from "@aleph/plugin-sdk";
 
 /*
  * The kernel's sections of config.toml and providers.toml, with the seed's defaults.
- * Sections that a capability plugin will also own (agent, gateway, skills, memory, interfaces)
- * are loose: the kernel types and defaults its keys, the owning plugin's schema checks the rest.
  * [extensions] belongs to the kernel alone and is strict, so a typo there is an error.
+ * agent, gateway, interfaces, skills and memory are PROVISIONAL: their plugins (the agent loop,
+ * the gateway and channels, skills, memory) do not exist yet, so the kernel types their keys until
+ * each lands and takes its section over, shipping the schema as data like every plugin section
+ * (config-schema-data.ts). They are loose: the owning plugin's schema checks the rest.
  */
 
 export const agentSection = z.looseObject({
