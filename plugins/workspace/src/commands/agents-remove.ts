@@ -10,7 +10,7 @@ export async function agentsRemoveCommand(cmd: CommandInput): Promise<number> {
   return audited(root, auditEntry(purge ? "agents.purge" : "agents.remove", id), async () => {
     const removed = removeAgent(configText(cmd), id);
     if (removed === undefined) {
-      throw new AlephError("ALEPH_E_NOT_FOUND", `agent "${id}" is not declared in ${configFile}`, { file: configFile, fix: "see `aleph agents list`" });
+      throw new AlephError("ALEPH_E_NOT_FOUND", `agent "${id}" is not declared in config.toml`, { file: configFile, fix: "see `aleph agents list`" });
     }
     // The tree goes first (the plugin still knows the agent), then the declaration.
     const result = await workspaceOf(cmd).remove(id, { purge });
