@@ -1,6 +1,5 @@
-import { AlephError, keyInfo, listKeys, readKey, removeKey, validateId, VAULT_PASSPHRASE_ENV, writeKey } from "@aleph/plugin-sdk";
+import { audited, AlephError, keyInfo, listKeys, readKey, removeKey, validateId, VAULT_PASSPHRASE_ENV, writeKey } from "@aleph/plugin-sdk";
 import { resolvePaths, type AlephPaths } from "@aleph/kernel";
-import { audited } from "../audited.js";
 import { UsageError, type Command, type CommandContext } from "../command.js";
 import { runningKernel } from "../kernel-handle/running-kernel.js";
 import { json, table } from "../output.js";
@@ -106,7 +105,7 @@ export const keysSetCommand: Command = {
       });
     }
     // The audit line names the key, never its value.
-    await audited(paths.root, "keys.set", name, () => writeKey(paths.credentialsDir, name, value, passphrase));
+    await audited(paths.root, { actor: "cli", action: "keys.set", target: name }, async () => writeKey(paths.credentialsDir, name, value, passphrase));
     out(`Stored key "${name}" in ${paths.credentialsDir} (${passphrase ? "encrypted" : `not encrypted: ${VAULT_PASSPHRASE_ENV} is not set`}).\n`);
     noteRunningKernel(paths, err);
     return 0;
@@ -148,7 +147,7 @@ export const keysRmCommand: Command = {
   async run({ args, env, cwd, out, err }) {
     const name = oneName(args);
     const paths = resolvePaths({ env, cwd });
-    await audited(paths.root, "keys.rm", name, () => removeKey(paths.credentialsDir, name));
+    await audited(paths.root, { actor: "cli", action: "keys.rm", target: name }, async () => removeKey(paths.credentialsDir, name));
     out(`Removed key "${name}" from ${paths.credentialsDir}.\n`);
     noteRunningKernel(paths, err);
     return 0;
