@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, runCli, runCliJson } from "./support/aleph.js";
+import { createWorkspace, runCli, runCliJson, startReadyKernel } from "./support/aleph.js";
 
 describe("aleph agents add leaves config.toml alone when it cannot be edited safely", () => {
   test("a config.toml that does not load is reported and left byte for byte", async () => {
@@ -17,6 +17,22 @@ describe("aleph agents add leaves config.toml alone when it cannot be edited saf
     expect(result.stderr).toMatch(/ALEPH_E_CONFIG[\s\S]*config\.toml:5: gateway\.port/);
     expect(readFileSync(ws.configFile, "utf8")).toBe(config);
     expect(existsSync(join(ws.root, "agents", "writer"))).toBe(false);
+  });
+
+  test("with a kernel running, a config.toml broken since it started is refused too, and left byte for byte", { timeout: 60_000 }, async () => {
+    const ws = createWorkspace({ config: '[[agents]]\nid = "main"\n' });
+    const kernel = await startReadyKernel(ws, ["--no-watch"]);
+    try {
+      const broken = '[[agents]]\nid = "main"\n\n[gateway]\nport = "x"\n';
+      ws.writeConfig(broken);
+      const result = await runCli(ws, ["agents", "add", "writer"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/ALEPH_E_CONFIG: config\.toml does not load, so it is left as it is: gateway\.port: /);
+      expect(readFileSync(ws.configFile, "utf8")).toBe(broken);
+      expect(existsSync(join(ws.root, "agents", "writer"))).toBe(false);
+    } finally {
+      await kernel.stop();
+    }
   });
 
   test("agents declared as an inline array are refused (a table appended to one would break the file)", async () => {

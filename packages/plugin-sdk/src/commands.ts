@@ -1,3 +1,4 @@
+import type { ConfigIssue } from "./events.js";
 import type { PluginInfo, PluginSource } from "./manifest.js";
 import type { ServiceRef } from "./service-ref.js";
 
@@ -79,6 +80,13 @@ export interface ServiceInfoView {
   providers: { plugin: string; priority: number; source: PluginSource }[];
 }
 
+/** What a config reload did: applied (and which sections changed), or refused with the problems found. */
+export interface ConfigReloadResult {
+  applied: boolean;
+  sections: string[];
+  issues: ConfigIssue[];
+}
+
 /** What `status()` answers: the kernel's plugins and bound services. */
 export interface KernelStatusView {
   pid: number;
@@ -113,7 +121,7 @@ export interface KernelHandle {
   emit(event: string, payload?: unknown): Promise<void>;
   status(): Promise<KernelStatusView>;
   /** Makes the kernel read config.toml and providers.toml now (a command that edited them wants the change in force). */
-  reloadConfig(): Promise<void>;
+  reloadConfig(): Promise<ConfigReloadResult>;
 }
 
 /** What a command handler receives: its checked input, its output streams and the kernel handle. */

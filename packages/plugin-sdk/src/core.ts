@@ -20,6 +20,7 @@ export {
   type KernelEvent,
   type KernelStatusView,
   type ServiceInfoView,
+  type ConfigReloadResult,
   type CallOptions,
   type ServiceCaller,
 } from "./commands.js";

@@ -1,4 +1,4 @@
-import { AlephError, type CallOptions, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
+import { AlephError, type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
 import type { Kernel } from "@aleph/kernel";
 import { invokeService, invokeServiceStream } from "./invoke-service.js";
 import { asJson, serviceProxy } from "./service-proxy.js";
@@ -39,8 +39,8 @@ export class InProcessKernel implements KernelHandle {
     return asJson(this.kernel.status()) as KernelStatusView;
   }
 
-  async reloadConfig(): Promise<void> {
-    await this.kernel.reloadConfig();
+  async reloadConfig(): Promise<ConfigReloadResult> {
+    return asJson(await this.kernel.reloadConfig());
   }
 }
 

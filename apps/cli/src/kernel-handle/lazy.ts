@@ -1,4 +1,4 @@
-import type { CallOptions, KernelEvent, KernelHandle, KernelStatusView, ServiceCaller, ServiceRef } from "@aleph/plugin-sdk";
+import type { CallOptions, ConfigReloadResult, KernelEvent, KernelHandle, KernelStatusView, ServiceCaller, ServiceRef } from "@aleph/plugin-sdk";
 import type { OpenHandle } from "./open.js";
 import { serviceProxy } from "./service-proxy.js";
 
@@ -58,7 +58,7 @@ export class LazyKernel implements KernelHandle {
     return (await this.#handle()).status();
   }
 
-  async reloadConfig(): Promise<void> {
+  async reloadConfig(): Promise<ConfigReloadResult> {
     return (await this.#handle()).reloadConfig();
   }
 

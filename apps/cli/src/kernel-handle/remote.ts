@@ -1,4 +1,4 @@
-import { type CallOptions, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
+import { type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
 import { ControlClient } from "../control/client.js";
 import { serviceProxy } from "./service-proxy.js";
 
@@ -45,10 +45,11 @@ export class RemoteKernel implements KernelHandle {
     return this.#client.request(method, params, { timeoutMs: INTROSPECTION_TIMEOUT_MS });
   }
 
-  /** An invalid file is the kernel's to report (config.invalid, its log); the last good config stays in force. */
-  async reloadConfig(): Promise<void> {
-    await this.#client.request("config.reload");
+  /** An invalid file is reported in the result (and by the kernel: config.invalid, its log); the last good config stays in force. */
+  async reloadConfig(): Promise<ConfigReloadResult> {
+    return (await this.#client.request("config.reload")) as ConfigReloadResult;
   }
+
 
   close(): void {
     this.#client.close();

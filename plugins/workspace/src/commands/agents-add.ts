@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { audited, writeFileAtomicSync, type CommandInput } from "@aleph/plugin-sdk";
 import { appendAgent } from "./agents-config.js";
-import { agentIdArg, auditEntry, configText, workspaceOf } from "./command-support.js";
+import { agentIdArg, auditEntry, configText, reloadLoadableConfig, workspaceOf } from "./command-support.js";
 
 /** `aleph agents add <id> [--preset default|openboa]` (the manifest limits --preset to its choices). */
 export async function agentsAddCommand(cmd: CommandInput): Promise<number> {
@@ -13,7 +13,7 @@ export async function agentsAddCommand(cmd: CommandInput): Promise<number> {
     const workspace = workspaceOf(cmd);
     // The kernel reads config.toml now (a running one may not have seen the user's last edit; one
     // started for this command refuses a file that does not parse, before anything is written).
-    await cmd.kernel.reloadConfig();
+    await reloadLoadableConfig(cmd);
     const declared = (await workspace.agents()).map((a) => a.id);
     const existed = existsSync(join(root, "agents", id));
     if (declared.includes(id)) cmd.out(`Agent "${id}" is already declared; seeding what is missing.\n`);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { workspaceRef, type CommandInput, type ServiceCaller, type WorkspaceService } from "@aleph/plugin-sdk";
+import { AlephError, workspaceRef, type CommandInput, type ServiceCaller, type WorkspaceService } from "@aleph/plugin-sdk";
 import { validateAgentId } from "../agents/agent-id.js";
 
 /*
@@ -25,4 +25,19 @@ export function configText(cmd: CommandInput): string {
 /** The audit entry of a command's change to the agents (written by `audited`, whatever the outcome). */
 export function auditEntry(action: string, target: string): { actor: string; action: string; target: string } {
   return { actor: "cli", action, target };
+}
+
+/**
+ * Makes the kernel read config.toml now, and refuses to go on when it does not load: an edit
+ * appended to a broken file would only bury the problem (the kernel keeps the last good config).
+ */
+export async function reloadLoadableConfig(cmd: CommandInput): Promise<void> {
+  const result = await cmd.kernel.reloadConfig();
+  const first = result.issues[0];
+  if (!first) return;
+  throw new AlephError("ALEPH_E_CONFIG", `config.toml does not load, so it is left as it is: ${result.issues.map((i) => `${i.path ? `${i.path}: ` : ""}${i.message}`).join("; ")}`, {
+    file: first.file,
+    ...(first.line ? { line: first.line } : {}),
+    fix: "correct it (`aleph config check` names each problem), then run the command again",
+  });
 }
