@@ -129,6 +129,9 @@ export async function loadNodePlugin(candidate: NodeCandidate, attempt: number, 
   }
   if (!graph) return { definition };
   const files = graph;
+  // The entry itself, whether or not the hooks saw it: tsx on Node 22+ resolves a scoped import's
+  // entry without its query before passing it down the chain, so no generation reaches our hook.
+  files.add(realEntry);
   for (const file of commonJsFiles(candidate.realDir)) files.add(file);
   return {
     definition,
