@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, runCli, runCliJson } from "./support/aleph.js";
+import { writePlugin } from "./support/plugins.js";
 import { looseEntries, walkTree } from "./support/modes.js";
 
 describe("aleph doctor", () => {
@@ -49,6 +50,30 @@ describe("aleph doctor", () => {
     expect(statSync(join(ws.root, "providers.toml")).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(ws.root, "config.toml"), "utf8")).toBe(configBefore);
     expect(existsSync(join(ws.userDir, "broken", "aleph_plugin.toml"))).toBe(true);
+  });
+
+  test("runs each plugin's contributed checks in a child: findings join the report scrubbed of secrets, a hang or a crash is one finding", { timeout: 60_000 }, async () => {
+    const ws = createWorkspace();
+    expect((await runCli(ws, ["init"])).code).toBe(0);
+    const secret = "doctor-secret-7f3a9c21";
+    expect((await runCli(ws, ["keys", "set", "probe"], { input: `${secret}\n` })).code).toBe(0);
+    ws.writeConfig(`[noisy]\ntoken = "keys:probe"\n`);
+    const checksPlugin = (id: string, doctor: string) =>
+      writePlugin(join(ws.userDir, id), { id, pluginExtra: "doctor = true", code: `export default {\n  setup() {},\n  async doctor(input) {\n${doctor}\n  },\n};\n` });
+    // Prints to stdout (which must not garble the answer) and quotes its config's secret.
+    checksPlugin("noisy", `    console.log("noise [1,2");\n    return [{ check: "noisy", ok: false, message: "token " + ${JSON.stringify(secret)} + " refused", fix: "rotate it" }, { ok: true, message: "all good" }];`);
+    checksPlugin("sleepy", `    await new Promise(() => setInterval(() => {}, 1000));`);
+    checksPlugin("crashy", `    throw new Error("checks exploded");`);
+    checksPlugin("liar", `    return "not a list";`);
+    const result = await runCli(ws, ["doctor", "--json"], { env: { ALEPH_DOCTOR_TIMEOUT_MS: "4000" }, timeoutMs: 40_000 });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).not.toContain(secret);
+    const findings = (JSON.parse(result.stdout) as { findings: { check: string; ok: boolean; message: string; fix?: string }[] }).findings;
+    const of = (check: string) => findings.filter((f) => f.check === check);
+    expect(of("noisy")).toEqual([{ check: "noisy", ok: false, message: "token [redacted] refused", fix: "rotate it" }, { check: "noisy", ok: true, message: "all good" }]);
+    expect(of("sleepy")).toEqual([expect.objectContaining({ ok: false, message: "its doctor checks ran past 4000 ms and were stopped" })]);
+    expect(of("crashy")).toEqual([expect.objectContaining({ ok: false, message: expect.stringMatching(/^its doctor checks failed: .*checks exploded/) })]);
+    expect(of("liar")).toEqual([expect.objectContaining({ ok: false, message: "its doctor checks answered something that is not a list of findings" })]);
   });
 
   test("without a workspace it says to run aleph init", async () => {

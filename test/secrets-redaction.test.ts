@@ -4,10 +4,11 @@
  * `status --json`, `plugins list`, `plugins inspect`, logs/, stderr, the event stream, and the
  * plugin.failed payload other plugins receive in process.
  */
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createWorkspace, runCli, runCliJson, startKernel, type Workspace } from "./support/aleph.js";
+import { CLI, createWorkspace, eventually, runCli, runCliJson, startKernel, type Workspace } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
 
 const SECRET = "tg-bot-secret-5e81c2a9f04d";
@@ -89,7 +90,21 @@ describe("a secret in a plugin's error", () => {
     expect(outputs["status"]).toContain("setup failed because value=[redacted]");
     expect(outputs["plugins inspect leaky"]).toContain("setup failed because value=[redacted]");
 
+    // events tail: an event whose payload quotes the secret (with characters JSON escapes beside it)
+    // arrives scrubbed and still parses; the tail ends, exit 0, when the kernel stops.
+    const tail = spawn(process.execPath, [CLI, "events", "tail", "--filter", "leak."], { env: ws.env, cwd: ws.cwd });
+    let streamed = "";
+    tail.stdout.setEncoding("utf8").on("data", (d: string) => (streamed += d));
+    const tailExit = new Promise<number | null>((resolve) => tail.on("exit", (code) => resolve(code)));
+    await eventually(async () => {
+      await runCli(ws, ["events", "emit", "leak.test", JSON.stringify({ said: `"${SECRET}"\n`, nested: [{ token: SECRET }] })]);
+      expect(streamed).toContain("leak.test");
+    }, 15_000, 300);
+    const tailed = JSON.parse(streamed.split("\n").find((line) => line.includes("leak.test"))!);
+    expect(tailed).toEqual({ event: "leak.test", payload: { said: '"[redacted]"\n', nested: [{ token: "[redacted]" }] } });
+
     await kernel.stop();
+    expect(await tailExit, "events tail ends cleanly with the kernel").toBe(0);
     const logs = logText(ws);
     // Errors given as log fields are written out (message, code, stack, cause), not as {}.
     const logged = logs
@@ -119,6 +134,7 @@ describe("a secret in a plugin's error", () => {
       logs,
       stderr: kernel.stderr,
       events: kernel.events.map((e) => JSON.stringify(e)).join("\n"),
+      tail: streamed,
     };
     for (const [where, text] of Object.entries(everything)) expect(text, where).not.toContain(SECRET);
   });

@@ -153,6 +153,22 @@ export class Kernel {
     return this.#redactor.redact(text);
   }
 
+  /**
+   * An event payload (any value) as the JSON data it travels as, with the config's secret values
+   * scrubbed out of every string in it. Scrubbed value by value: scrubbing the serialized text
+   * could cut through a JSON escape and leave a line that does not parse.
+   */
+  redactPayload(payload: unknown): unknown {
+    let data: unknown;
+    try {
+      const text = JSON.stringify(payload ?? {});
+      data = text === undefined ? {} : (JSON.parse(text) as unknown);
+    } catch {
+      data = { unserializable: true }; // a cycle or a BigInt: the event's name still tells what happened
+    }
+    return this.#redactor.redactStrings(data);
+  }
+
   /** The configuration in force. */
   get config(): ConfigSnapshot {
     return this.#snapshot;

@@ -2,7 +2,7 @@ import { resolvePaths } from "@aleph/kernel";
 import type { Command } from "../command.js";
 import { bundledPlugins } from "../bundled.js";
 import { CHECKS, type Finding } from "../doctor/checks.js";
-import { pluginsWithChecks, runPluginChecks } from "../doctor/plugin-checks.js";
+import { configRedactor, pluginsWithChecks, runPluginChecks } from "../doctor/plugin-checks.js";
 import { json, paint, useColor } from "../output.js";
 
 export const doctorCommand: Command = {
@@ -33,8 +33,10 @@ export const doctorCommand: Command = {
       if (repaired.length > 0) findings = await runChecks();
     }
     // Then each plugin's own checks, one child process each (with --fix, they repair what they can).
-    for (const id of pluginsWithChecks(paths, env, context.bundled)) {
-      for (const finding of await runPluginChecks(id, { env, cwd, fix: Boolean(options.fix) })) {
+    const withChecks = pluginsWithChecks(paths, env, context.bundled);
+    const redact = withChecks.length > 0 ? configRedactor(paths, env) : (text: string) => text;
+    for (const id of withChecks) {
+      for (const finding of await runPluginChecks(id, { env, cwd, fix: Boolean(options.fix), redact })) {
         if (finding.fixed) repaired.push(finding);
         findings.push(finding);
       }

@@ -47,7 +47,7 @@ export const startCommand: Command = {
     if (options.events === "json") {
       kernel.bus.onAny((event, payload) => {
         // Payloads can quote config values (config.invalid) or errors: scrub secrets like a log line.
-        process.stdout.write(kernel.redact(JSON.stringify({ event, payload: payload ?? {} })) + "\n");
+        process.stdout.write(JSON.stringify({ event, payload: kernel.redactPayload(payload) }) + "\n");
       });
     }
     // The control server and watchers do not hold the process open by themselves.

@@ -16,6 +16,13 @@ export interface RequestOptions {
   onItem?: (item: unknown) => void;
 }
 
+/** The kernel ended the control connection (it stopped): pending and later requests fail with this. */
+export class KernelClosedError extends AlephError {
+  constructor() {
+    super("ALEPH_E_RPC", "the kernel closed the control connection", { fix: "check `aleph status`; the kernel may have stopped" });
+  }
+}
+
 /**
  * A connection to a running kernel's control socket (protocol.ts): requests run concurrently,
  * matched to their answers by id; aborting a request's signal sends a cancel for it.
@@ -26,6 +33,8 @@ export class ControlClient {
   #pending = new Map<RequestId, Pending>();
   #nextId = 1;
   #buffer = "";
+  /** Why the connection is over (the kernel closed it, or it broke): every later request fails at once with it. */
+  #ended: Error | undefined;
 
   constructor(readonly socketPath: string) {}
 
@@ -38,12 +47,24 @@ export class ControlClient {
         resolve(socket);
       });
       socket.on("data", (chunk: string) => this.#receive(chunk));
+      let connected = false;
+      socket.once("connect", () => (connected = true));
       socket.on("error", (error) => {
-        const failure = new AlephError("ALEPH_E_RPC", `cannot reach the kernel at ${this.socketPath}: ${error.message}`, { fix: "check `aleph status`; the kernel may have stopped" });
+        // Once connected, a reset is the kernel going away (a stopping kernel destroys its connections).
+        const failure = connected
+          ? new KernelClosedError()
+          : new AlephError("ALEPH_E_RPC", `cannot reach the kernel at ${this.socketPath}: ${error.message}`, { fix: "check `aleph status`; the kernel may have stopped" });
+        this.#ended ??= failure;
         reject(failure);
         this.#failAll(failure);
       });
-      socket.on("close", () => this.#failAll(new AlephError("ALEPH_E_RPC", "the kernel closed the control connection", { fix: "check `aleph status`; the kernel may have stopped" })));
+      socket.on("close", () => {
+        // Without this, a request after the close would write to a dead socket and wait forever.
+        this.#ended ??= new KernelClosedError();
+        this.#socket = undefined;
+        reject(this.#ended);
+        this.#failAll(this.#ended);
+      });
     });
     return this.#connecting;
   }
@@ -87,8 +108,10 @@ export class ControlClient {
         fix: "send less; or stop the running kernel and run the command again (it then starts the plugins in this process, where the limit does not apply)",
       });
     }
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw new AlephError("ALEPH_E_CANCELLED", `"${method}" was cancelled`);
+    if (this.#ended) throw this.#ended;
     const socket = await this.#connect();
+    if (this.#ended) throw this.#ended;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {
@@ -168,6 +191,7 @@ export class ControlClient {
     this.#socket?.end();
     this.#socket = undefined;
     this.#connecting = undefined;
+    this.#ended = undefined;
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { AlephError } from "@aleph/plugin-sdk";
-import { ControlClient, controlRequest } from "./client.js";
+import { ControlClient, controlRequest, KernelClosedError } from "./client.js";
 import { MAX_CONTROL_LINE, parseControlRequest } from "./protocol.js";
 import { controlSocketPath, startControlServer } from "./server.js";
 
@@ -148,6 +148,21 @@ describe("control server", () => {
       client.close();
     } finally {
       await server.close();
+    }
+  });
+
+  it("fails pending and later requests at once when the kernel goes away, instead of waiting forever", async () => {
+    const socket = controlSocketPath(mkdtempSync(join(tmpdir(), "aleph-ctl-")));
+    const server = await startControlServer(socket, { echo: (params) => params, hang: () => new Promise(() => {}) });
+    const client = new ControlClient(socket);
+    try {
+      expect(await client.request("echo", { n: 1 })).toEqual({ n: 1 });
+      const pending = client.request("hang");
+      await server.close(); // ends every connection, as a stopping kernel does
+      await expect(pending).rejects.toBeInstanceOf(KernelClosedError);
+      await expect(client.request("echo", { n: 2 })).rejects.toThrow(/closed the control connection/);
+    } finally {
+      client.close();
     }
   });
 

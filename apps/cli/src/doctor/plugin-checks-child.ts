@@ -1,12 +1,14 @@
+import { writeSync } from "node:fs";
 import { AlephError, type DoctorFinding } from "@aleph/plugin-sdk";
 import { discoverPlugins, pluginSearchPaths, resolvePaths } from "@aleph/kernel";
 import { bundledPlugins } from "../bundled.js";
 import { withPluginCode } from "../plugin-commands/run.js";
 import type { CommandIo } from "../plugin-commands/io.js";
+import { FINDINGS_FD } from "./plugin-checks.js";
 
 /**
  * The child side of a plugin's doctor checks: runs the plugin's `doctor` against a kernel handle
- * and prints its findings as one JSON array. doctor (plugin-checks.ts) spawns it with a time limit.
+ * and writes its findings as one JSON array to FINDINGS_FD. doctor (plugin-checks.ts) spawns it with a time limit.
  */
 export async function runChildChecks(argv: string[], io: CommandIo): Promise<number> {
   const [id] = argv;
@@ -20,6 +22,11 @@ export async function runChildChecks(argv: string[], io: CommandIo): Promise<num
     }
     return (await definition.doctor({ kernel, paths: { root: paths.root, configFile: paths.configFile, workspace: paths.workspaceDir }, env: io.env, cwd: io.cwd, fix })) as DoctorFinding[];
   });
-  io.out(JSON.stringify(findings) + "\n");
+  const answer = JSON.stringify(findings) + "\n";
+  try {
+    writeSync(FINDINGS_FD, answer);
+  } catch {
+    io.out(answer); // run by hand, without the descriptor doctor opens
+  }
   return 0;
 }

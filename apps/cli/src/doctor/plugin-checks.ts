@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import type { DoctorFinding } from "@aleph/plugin-sdk";
-import { discoverPlugins, pluginSearchPaths, type AlephPaths } from "@aleph/kernel";
+import { SecretRedactor, type DoctorFinding } from "@aleph/plugin-sdk";
+import { discoverPlugins, loadConfig, pluginSearchPaths, vaultOptions, type AlephPaths } from "@aleph/kernel";
 import { readExtensions } from "./extensions.js";
 import type { Finding } from "./checks.js";
 
@@ -17,6 +17,17 @@ export function pluginsWithChecks(paths: AlephPaths, env: NodeJS.ProcessEnv, bun
   return [...found.winners.values()].filter((c) => !c.error && c.manifest?.doctor && !ext.disabled.includes(c.id)).map((c) => c.id).sort();
 }
 
+/** Scrubs the config's secret values (vault keys included) out of text, as a log line is: a plugin's check may quote what it had in hand. */
+export function configRedactor(paths: AlephPaths, env: NodeJS.ProcessEnv): (text: string) => string {
+  const redactor = new SecretRedactor();
+  const result = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
+  if (result.ok) redactor.set(result.snapshot.secrets);
+  return (text) => redactor.redact(text);
+}
+
+/** The child writes its findings to this descriptor, so whatever the plugin prints to stdout cannot garble them. */
+export const FINDINGS_FD = 3;
+
 function problem(id: string, message: string, fix: string): Finding {
   return { check: id, ok: false, message, fix };
 }
@@ -24,33 +35,50 @@ function problem(id: string, message: string, fix: string): Finding {
 /**
  * Runs one plugin's checks in a child `aleph` process and turns its answer into findings. A child
  * that runs past the limit is killed, and one that crashes or answers nonsense is a finding of its
- * own: a broken plugin never stops the report.
+ * own: a broken plugin never stops the report. Every text is scrubbed with `redact`.
  */
-export function runPluginChecks(id: string, options: { env: NodeJS.ProcessEnv; cwd: string; fix: boolean }): Promise<Finding[]> {
+export function runPluginChecks(id: string, options: { env: NodeJS.ProcessEnv; cwd: string; fix: boolean; redact: (text: string) => string }): Promise<Finding[]> {
   // ALEPH_DOCTOR_TIMEOUT_MS shortens (or lengthens) the limit: for slow machines, and for tests.
   const fromEnv = Number(options.env.ALEPH_DOCTOR_TIMEOUT_MS);
   const timeoutMs = Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : PLUGIN_CHECKS_TIMEOUT_MS;
+  const redact = options.redact;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [process.argv[1]!, CHILD_COMMAND, id, ...(options.fix ? ["--fix"] : [])], { env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
+    // stdout is dropped: a plugin's console.log is not a finding (findings come on FINDINGS_FD).
+    const child = spawn(process.execPath, [process.argv[1]!, CHILD_COMMAND, id, ...(options.fix ? ["--fix"] : [])], { env: options.env, cwd: options.cwd, stdio: ["ignore", "ignore", "pipe", "pipe"] });
+    let answer = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-4000)));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    (child.stdio[FINDINGS_FD] as NodeJS.ReadableStream).setEncoding("utf8").on("data", (d: string) => (answer += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-4000)));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const lastLine = stderr.trim().split("\n").at(-1) ?? "";
-      if (signal === "SIGKILL") {
+      const lastLine = redact(stderr.trim().split("\n").at(-1) ?? "");
+      if (timedOut) {
         resolve([problem(id, `its doctor checks ran past ${timeoutMs} ms and were stopped`, `check the plugin's doctor() for a hang; \`aleph plugins inspect ${id}\``)]);
         return;
       }
       if (code !== 0) {
-        resolve([problem(id, `its doctor checks failed: ${lastLine.replace(/^aleph \S+: /, "") || `exit code ${code}`}`, `\`aleph plugins inspect ${id}\``)]);
+        const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+        resolve([problem(id, `its doctor checks failed: ${lastLine.replace(/^aleph \S+: /, "") || how}`, `\`aleph plugins inspect ${id}\``)]);
         return;
       }
       try {
-        const findings = JSON.parse(stdout) as DoctorFinding[];
-        resolve(findings.map((f) => ({ check: f.check ?? id, ok: f.ok === true, message: String(f.message), ...(f.path ? { path: f.path } : {}), ...(f.fix ? { fix: f.fix } : {}), ...(f.fixed ? { fixed: f.fixed } : {}) })));
+        const findings = JSON.parse(answer) as DoctorFinding[];
+        if (!Array.isArray(findings)) throw new TypeError("not an array");
+        resolve(
+          findings.map((f) => ({
+            check: f.check ?? id,
+            ok: f.ok === true,
+            message: redact(String(f.message)),
+            ...(f.path ? { path: f.path } : {}),
+            ...(f.fix ? { fix: redact(f.fix) } : {}),
+            ...(f.fixed ? { fixed: redact(f.fixed) } : {}),
+          })),
+        );
       } catch {
         resolve([problem(id, "its doctor checks answered something that is not a list of findings", `fix the plugin's doctor(); \`aleph plugins inspect ${id}\``)]);
       }

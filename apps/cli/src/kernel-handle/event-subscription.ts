@@ -13,7 +13,7 @@ export function subscribeEvents(kernel: Kernel, options: { prefix?: string; sign
       let wake: (() => void) | undefined;
       const stopListening = kernel.bus.onAny((event, payload) => {
         if (options.prefix !== undefined && !event.startsWith(options.prefix)) return;
-        queue.push(JSON.parse(kernel.redact(JSON.stringify({ event, payload: payload ?? {} }))) as KernelEvent);
+        queue.push({ event, payload: kernel.redactPayload(payload) } as KernelEvent);
         wake?.();
       });
       const onAbort = () => wake?.();

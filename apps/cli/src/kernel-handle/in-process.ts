@@ -1,5 +1,6 @@
 import { AlephError, type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
 import type { Kernel } from "@aleph/kernel";
+import { abortable, cancelled } from "./abortable.js";
 import { invokeService, invokeServiceStream } from "./invoke-service.js";
 import { asJson, serviceProxy } from "./service-proxy.js";
 import { subscribeEvents } from "./event-subscription.js";
@@ -14,16 +15,30 @@ export class InProcessKernel implements KernelHandle {
     return serviceProxy(ref, (service, method, args) => this.call(service, method, args));
   }
 
+  /** An aborted call rejects with ALEPH_E_CANCELLED at once (the method's own work runs on, unwatched). */
   async call(service: string, method: string, args: unknown[] = [], options: CallOptions = {}): Promise<unknown> {
-    options.signal?.throwIfAborted();
-    return asJson(await invokeService(this.kernel, service, method, asJson(args)));
+    const what = `"${service}.${method}"`;
+    if (options.signal?.aborted) throw cancelled(what);
+    return asJson(await abortable(invokeService(this.kernel, service, method, asJson(args)), options.signal, what));
   }
 
+  /** Ends (as the remote one does) as soon as the signal aborts, even while the method is between items. */
   async *stream(service: string, method: string, args: unknown[] = [], options: CallOptions = {}): AsyncIterable<unknown> {
-    const iterable = await invokeServiceStream(this.kernel, service, method, asJson(args));
-    for await (const item of iterable) {
-      if (options.signal?.aborted) return;
-      yield asJson(item);
+    const what = `"${service}.${method}"`;
+    let iterator: AsyncIterator<unknown> | undefined;
+    try {
+      const iterable = await abortable(invokeServiceStream(this.kernel, service, method, asJson(args)), options.signal, what);
+      iterator = iterable[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await abortable(iterator.next(), options.signal, what);
+        if (next.done) return;
+        yield asJson(next.value);
+      }
+    } catch (error) {
+      if ((error as AlephError).code !== "ALEPH_E_CANCELLED" || !options.signal?.aborted) throw error;
+    } finally {
+      // Not awaited: a generator blocked inside an await finishes its return only when it wakes.
+      iterator?.return?.().catch(() => {});
     }
   }
 

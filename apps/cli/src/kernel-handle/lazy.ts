@@ -1,10 +1,13 @@
 import type { CallOptions, ConfigReloadResult, KernelEvent, KernelHandle, KernelStatusView, ServiceCaller, ServiceRef } from "@aleph/plugin-sdk";
 import type { OpenHandle } from "./open.js";
+import { eitherSignal } from "./abortable.js";
 import { serviceProxy } from "./service-proxy.js";
 
 /**
  * A kernel handle that opens its kernel on first use. A command that refuses its input (a bad
- * session key) then never starts a kernel, creates a database or writes a log.
+ * session key) then never starts a kernel, creates a database or writes a log. With `signal` (the
+ * command's Ctrl-C), every call, stream and event subscription made through it ends when it aborts,
+ * including the typed callers of `service()`, which take no options.
  */
 export class LazyKernel implements KernelHandle {
   #opening: Promise<OpenHandle> | undefined;
@@ -15,8 +18,14 @@ export class LazyKernel implements KernelHandle {
     readonly open: () => Promise<OpenHandle>,
     /** The mode it will have: no kernel runs now, so the one it opens is started in this process. */
     mode: KernelHandle["mode"] = "in-process",
+    readonly signal?: AbortSignal,
   ) {
     this.#mode = mode;
+  }
+
+  #options<T extends { signal?: AbortSignal }>(options: T): T {
+    const signal = eitherSignal(options.signal, this.signal);
+    return signal ? { ...options, signal } : options;
   }
 
   get mode(): KernelHandle["mode"] {
@@ -39,15 +48,15 @@ export class LazyKernel implements KernelHandle {
   }
 
   async call(service: string, method: string, args: unknown[] = [], options: CallOptions = {}): Promise<unknown> {
-    return (await this.#handle()).call(service, method, args, options);
+    return (await this.#handle()).call(service, method, args, this.#options(options));
   }
 
   async *stream(service: string, method: string, args: unknown[] = [], options: CallOptions = {}): AsyncIterable<unknown> {
-    yield* (await this.#handle()).stream(service, method, args, options);
+    yield* (await this.#handle()).stream(service, method, args, this.#options(options));
   }
 
   async *events(options: { prefix?: string; signal?: AbortSignal } = {}): AsyncIterable<KernelEvent> {
-    yield* (await this.#handle()).events(options);
+    yield* (await this.#handle()).events(this.#options(options));
   }
 
   async emit(event: string, payload?: unknown): Promise<void> {

@@ -1,5 +1,5 @@
 import { type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
-import { ControlClient } from "../control/client.js";
+import { ControlClient, KernelClosedError } from "../control/client.js";
 import { serviceProxy } from "./service-proxy.js";
 
 /** Kernel introspection answers at once; a kernel that does not is stuck, and saying so beats waiting. */
@@ -26,9 +26,14 @@ export class RemoteKernel implements KernelHandle {
     return this.#client.stream("service.stream", { service, method, args }, options.signal);
   }
 
+  /** Ends (does not fail) when the kernel stops: there are no more events to wait for. */
   async *events(options: { prefix?: string; signal?: AbortSignal } = {}): AsyncIterable<KernelEvent> {
-    for await (const item of this.#client.stream("events.subscribe", options.prefix === undefined ? {} : { prefix: options.prefix }, options.signal)) {
-      yield item as KernelEvent;
+    try {
+      for await (const item of this.#client.stream("events.subscribe", options.prefix === undefined ? {} : { prefix: options.prefix }, options.signal)) {
+        yield item as KernelEvent;
+      }
+    } catch (error) {
+      if (!(error instanceof KernelClosedError)) throw error;
     }
   }
 

@@ -28,7 +28,12 @@ function ownerCandidate(indexed: IndexedCommand, env: NodeJS.ProcessEnv, cwd: st
 }
 
 /** Why a command's plugin is not running in a kernel, in the words of its failure. */
-function pluginDownError(id: string, plugins: PluginInfo[]): AlephError {
+function pluginDownError(id: string, plugins: PluginInfo[], daemonOffline = false): AlephError {
+  if (daemonOffline) {
+    return new AlephError("ALEPH_E_DEPENDENCY", `plugin "${id}" is a daemon: it runs only in the kernel of \`aleph start\`, and none is running`, {
+      fix: "start it (`aleph start`, in another terminal or as a service), then run the command again",
+    });
+  }
   const info = plugins.find((p) => p.id === id && p.status !== "overridden" && !p.runningInstead);
   if (info?.provides[0] && info.error) return serviceDownError(info.provides[0], plugins);
   if (info?.error) {
@@ -53,43 +58,35 @@ function handlerOf(definition: PluginDefinition<unknown> | undefined, id: string
 }
 
 /**
- * Runs `work` with a plugin's code and a kernel handle. With a kernel running, the handle is that
- * kernel's (the plugin must be active there) and the plugin's entry is imported here for its code.
- * Without one, the entry is imported likewise and the handle starts, on its first use, a kernel in
- * this process with only the plugin, `services`, and what they require — so input the code refuses
- * before calling anything costs no kernel. Either way, a plugin that is not running fails the
- * first call in the words of its failure.
+ * Runs `work` with a plugin's code and a kernel handle. The plugin's entry is imported here, for
+ * its code; the handle opens on its first use: the running kernel's control socket, or else a
+ * kernel in this process with only the plugin, `services`, and what they require. Either way the
+ * plugin must be active there — a plugin that is not fails that first call in the words of its
+ * failure — and code that never calls the kernel (input it refuses, a command that only reads a
+ * file) runs without one, in both modes alike.
  */
 export async function withPluginCode<T>(
   plugin: { id: string; candidate: PluginCandidate; services: string[]; allPlugins?: boolean },
   io: CommandIo,
   work: (definition: PluginDefinition<unknown>, handle: KernelHandle, paths: AlephPaths) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const paths = resolvePaths({ env: io.env, cwd: io.cwd });
   const options = { paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services, allButDaemons: plugin.allPlugins === true } };
+  const daemon = plugin.candidate.manifest?.daemon === true;
   const checked = async (): Promise<OpenHandle> => {
     const open = await openKernelHandle(options);
     try {
       const plugins = open.handle.mode === "in-process" ? open.handle.kernel.status().plugins : (await open.handle.status()).plugins;
-      if (!plugins.some((p) => p.id === plugin.id && p.status === "active")) throw pluginDownError(plugin.id, plugins);
+      if (!plugins.some((p) => p.id === plugin.id && p.status === "active")) throw pluginDownError(plugin.id, plugins, daemon && open.handle.mode === "in-process");
       return open;
     } catch (error) {
       await open.close();
       throw error;
     }
   };
-  if (runningKernel(paths)) {
-    // Check first: a command of a plugin that is down in the running kernel says so before anything runs.
-    const open = await checked();
-    try {
-      const { definition } = await loadNodePlugin(loadableCandidate(plugin.candidate), 1, IMPORT_TIMEOUT_MS);
-      return await work(definition, open.handle, paths);
-    } finally {
-      await open.close();
-    }
-  }
   const { definition } = await loadNodePlugin(loadableCandidate(plugin.candidate), 1, IMPORT_TIMEOUT_MS);
-  const lazy = new LazyKernel(checked);
+  const lazy = new LazyKernel(checked, runningKernel(paths) ? "remote" : "in-process", signal);
   try {
     return await work(definition, lazy, paths);
   } finally {
@@ -97,8 +94,16 @@ export async function withPluginCode<T>(
   }
 }
 
+/** How long a command may take to wind down after Ctrl-C before the host stops it anyway. */
+const INTERRUPT_GRACE_MS = 3_000;
+
 /**
  * Runs a plugin's command, its command line already checked against the declaration (parse-args.ts).
+ *
+ * Ctrl-C aborts the command's signal, and with it every call the handler has in flight through
+ * its kernel handle. A handler that has not returned INTERRUPT_GRACE_MS later (or at a second
+ * Ctrl-C) is left behind: the kernel this command started is stopped — its plugins' state saved —
+ * and aleph exits 130.
  */
 export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCommandLine, io: CommandIo): Promise<number> {
   const name = indexed.declaration.name;
@@ -109,31 +114,48 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
   }
   const { candidate, declaration } = ownerCandidate(indexed, io.env, io.cwd);
   const controller = new AbortController();
+  let giveUp!: () => void;
+  const interrupted = new Promise<"interrupted">((resolve) => (giveUp = () => resolve("interrupted")));
   const onSigint = () => {
-    // A second Ctrl-C does not wait for the command to wind down.
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) return giveUp();
     controller.abort();
+    setTimeout(giveUp, INTERRUPT_GRACE_MS).unref();
   };
   process.on("SIGINT", onSigint);
+  let outcome: number | "interrupted";
   try {
-    return await withPluginCode({ id: indexed.pluginId, candidate, services: declaration.services, allPlugins: declaration.allPlugins }, io, async (definition, handle, paths) => {
-      const handler = handlerOf(definition, indexed.pluginId, name, candidate.manifestFile);
-      const input: CommandInput = {
-        name,
-        args: parsed.args,
-        options: parsed.options,
-        out: io.out,
-        err: io.err,
-        stdin: io.stdin ?? process.stdin,
-        cwd: io.cwd,
-        env: io.env,
-        paths: { root: paths.root, configFile: paths.configFile, workspace: paths.workspaceDir },
-        kernel: handle,
-        signal: controller.signal,
-      };
-      return (await handler(input)) ?? 0;
-    });
+    outcome = await withPluginCode(
+      { id: indexed.pluginId, candidate, services: declaration.services, allPlugins: declaration.allPlugins },
+      io,
+      async (definition, handle, paths) => {
+        const handler = handlerOf(definition, indexed.pluginId, name, candidate.manifestFile);
+        const input: CommandInput = {
+          name,
+          args: parsed.args,
+          options: parsed.options,
+          out: io.out,
+          err: io.err,
+          stdin: io.stdin ?? process.stdin,
+          cwd: io.cwd,
+          env: io.env,
+          paths: { root: paths.root, configFile: paths.configFile, workspace: paths.workspaceDir },
+          kernel: handle,
+          signal: controller.signal,
+        };
+        const ran = Promise.resolve(handler(input)).then((code) => code ?? 0);
+        return Promise.race([ran, interrupted]);
+      },
+      controller.signal,
+    );
+  } catch (error) {
+    // A handler that ends with its own cancellation after Ctrl-C was interrupted, not broken.
+    if (controller.signal.aborted && (error as AlephError).code === "ALEPH_E_CANCELLED") outcome = "interrupted";
+    else throw error;
   } finally {
     process.off("SIGINT", onSigint);
   }
+  if (outcome !== "interrupted") return outcome;
+  io.err(`aleph: "${name}" interrupted\n`);
+  // The handler may still hold the event loop (a timer, a socket): the kernel is stopped, so go.
+  process.exit(130);
 }
