@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
 import { spawn } from "node:child_process";
-import { CLI, createWorkspace, eventually, runCli, startReadyKernel, type Workspace } from "./support/aleph.js";
+import { CLI, createWorkspace, eventually, runCli, sleep, startReadyKernel, type Workspace } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
 
 /** A user plugin "greeter" with a `greet` command; importing its entry writes `imported.txt` beside it. */
@@ -201,15 +201,106 @@ describe("plugin commands", () => {
     }
   });
 
+  test("Ctrl-C cancels the calls a command has in flight; a handler that ignores it is left behind with its kernel stopped; exit 130", { timeout: 60_000 }, async () => {
+    const ws = createWorkspace();
+    const disposed = join(ws.base, "disposed.txt");
+    writePlugin(join(ws.userDir, "waiter"), {
+      id: "waiter",
+      manifest: [
+        "[plugin]",
+        'id = "waiter"',
+        'version = "1.0.0"',
+        'entry = "index.js"',
+        "",
+        "[services]",
+        'provides = ["waiter"]',
+        "",
+        "[[commands]]",
+        'name = "waiter call"',
+        'summary = "Wait on a service call that never answers"',
+        "",
+        "[[commands]]",
+        'name = "waiter drop"',
+        'summary = "Wait on a call the service dropped"',
+        "",
+        "[[commands]]",
+        'name = "waiter stubborn"',
+        'summary = "Ignore Ctrl-C"',
+      ].join("\n"),
+      code: `import { appendFileSync } from "node:fs";
+export default {
+  setup(ctx) {
+    ctx.services.provide("waiter", { hang: () => new Promise((resolve) => setTimeout(resolve, 600_000)), drop: () => new Promise(() => {}), ping: () => "pong" });
+    ctx.onDispose(() => appendFileSync(${JSON.stringify(disposed)}, "disposed\\n"));
+  },
+  commands: {
+    async "waiter call"(cmd) {
+      cmd.out(await cmd.kernel.service("waiter").ping() + "\\n");
+      await cmd.kernel.service("waiter").hang();
+    },
+    async "waiter drop"(cmd) {
+      await cmd.kernel.service("waiter").drop();
+    },
+    async "waiter stubborn"(cmd) {
+      cmd.out(await cmd.kernel.service("waiter").ping() + "\\n");
+      setInterval(() => {}, 1000);
+      await new Promise(() => {});
+    },
+  },
+};
+`,
+    });
+    const interrupt = async (command: string, sigints: number) => {
+      const child = spawn(process.execPath, [CLI, "waiter", command], { env: ws.env, cwd: ws.cwd });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await eventually(() => expect(stdout).toBe("pong\n"), 20_000, 50); // its kernel is up, the handler waits
+      const sent = performance.now();
+      for (let i = 0; i < sigints; i++) {
+        if (i > 0) await sleep(300); // two signals sent at once arrive as one
+        child.kill("SIGINT");
+      }
+      const code = await exited;
+      return { code, stderr, ms: performance.now() - sent };
+    };
+    // The cancelled call ends the handler at once; its kernel was stopped (the plugin disposed).
+    const cancelled = await interrupt("call", 1);
+    expect(cancelled.code, cancelled.stderr).toBe(130);
+    expect(cancelled.stderr).toContain('aleph: "waiter call" interrupted');
+    expect(cancelled.ms).toBeLessThan(2_500);
+    expect(readFileSync(disposed, "utf8")).toBe("disposed\n");
+    // A handler that ignores the signal: left behind after the grace period, the kernel still stopped.
+    const stubborn = await interrupt("stubborn", 1);
+    expect(stubborn.code, stubborn.stderr).toBe(130);
+    expect(stubborn.ms).toBeGreaterThanOrEqual(2_900);
+    expect(readFileSync(disposed, "utf8")).toBe("disposed\ndisposed\n");
+    // A second Ctrl-C does not wait for the grace period.
+    const twice = await interrupt("stubborn", 2);
+    expect(twice.code, twice.stderr).toBe(130);
+    expect(twice.ms).toBeLessThan(2_500);
+    expect(readFileSync(disposed, "utf8")).toBe("disposed\ndisposed\ndisposed\n");
+    // A call the service dropped (nothing left to wait on): a clear failure, not a silent exit 0.
+    const dropped = await runCli(ws, ["waiter", "drop"]);
+    expect(dropped.code).toBe(1);
+    expect(dropped.stderr).toContain("the command stopped without finishing");
+  });
+
   test("a daemon plugin runs only under aleph start, never in a kernel started for a command", { timeout: 60_000 }, async () => {
     const ws = createWorkspace();
     const marker = join(ws.base, "daemon-ran.txt");
     writePlugin(join(ws.userDir, "listener"), {
       id: "listener",
-      pluginExtra: "daemon = true",
+      pluginExtra: 'daemon = true\n\n[[commands]]\nname = "listener port"\nsummary = "The port it listens on"\n',
       provides: ["listener"],
-      code: `import { appendFileSync } from "node:fs";\nexport default { setup(ctx) { appendFileSync(${JSON.stringify(marker)}, "ran\\n"); ctx.services.provide("listener", {}); } };\n`,
+      code: `import { appendFileSync } from "node:fs";\nexport default { setup(ctx) { appendFileSync(${JSON.stringify(marker)}, "ran\\n"); ctx.services.provide("listener", { port: () => 4242 }); }, commands: { async "listener port"(cmd) { cmd.out(String(await cmd.kernel.service("listener").port()) + "\\n"); } } };\n`,
     });
+    // Its command without a kernel running: the plugin is not started for it, and the error says where it runs.
+    const offline = await runCli(ws, ["listener", "port"]);
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toMatch(/plugin "listener" is a daemon: it runs only in the kernel of `aleph start`[\s\S]*start it/);
     for (const args of [["sessions", "list"], ["services", "list"]]) {
       const result = await runCli(ws, args);
       expect(result.code, args.join(" ")).toBe(0);
@@ -218,6 +309,8 @@ describe("plugin commands", () => {
     const kernel = await startReadyKernel(ws);
     try {
       expect(readFileSync(marker, "utf8")).toBe("ran\n");
+      const online = await runCli(ws, ["listener", "port"]);
+      expect(online.stdout, online.stderr).toBe("4242\n");
     } finally {
       await kernel.stop();
     }

@@ -116,11 +116,21 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+let settled = false;
+// A command whose work waits on a promise nothing will ever settle (a plugin handler awaiting a
+// service that dropped the call) leaves Node with nothing to do: it would exit 0 in silence.
+process.on("exit", () => {
+  if (settled || process.exitCode !== undefined) return; // finished, or ended on purpose (process.exit)
+  process.stderr.write("aleph: the command stopped without finishing: it was waiting for something nothing would ever complete (a plugin call that never answers)\n");
+  process.exitCode = 1;
+});
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(`aleph: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     process.exitCode = 1;
   },
