@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
 import { spawn } from "node:child_process";
-import { CLI, createWorkspace, eventually, runCli, sleep, startReadyKernel, type Workspace } from "./support/aleph.js";
+import { CLI, createWorkspace, eventually, runCli, runCliJson, sleep, startReadyKernel, type Workspace } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
 
 /** A user plugin "greeter" with a `greet` command; importing its entry writes `imported.txt` beside it. */
@@ -145,6 +145,29 @@ describe("plugin commands", () => {
     const help = await runCli(ws, ["--help"]);
     expect(help.stderr).toMatch(/ALEPH_E_COMMAND_CONFLICT: plugin "rival" \(project, .*\) declares "status loud", but "status" is a kernel command word/);
     expect(help.stdout).not.toContain("status loud");
+    // doctor reports both declarations that are ignored.
+    const doctor = await runCliJson(ws, ["doctor", "--json"], 1);
+    const commands = doctor.findings.filter((f: { check: string }) => f.check === "commands");
+    expect(commands.map((f: { message: string }) => f.message)).toEqual([
+      expect.stringMatching(/"greet" is declared by plugin "greeter" .* and by plugin "rival"/),
+      expect.stringMatching(/plugin "rival" .* declares "status loud"/),
+    ]);
+    // Disabling the stronger plugin hands its command to the other.
+    ws.writeConfig('[extensions]\ndisabled = ["greeter"]\n');
+    const handedOver = await runCli(ws, ["greet"]);
+    expect(handedOver.stdout, handedOver.stderr).toBe("rival\n");
+    expect(handedOver.stderr).toMatch(/"rival" wins \("greeter" does not load\)/);
+  });
+
+  test("a command of a plugin whose manifest is not TOML gets the manifest's error, not \"unknown command\"", async () => {
+    const ws = createWorkspace();
+    writePlugin(join(ws.userDir, "mender"), { id: "mender", manifest: '[plugin]\nid = "mender"\nversion = "1.0.0"\nentry = "index.js"\n\n[[commands]\nname = "mend"\nsummary = "Mend"\n' });
+    const result = await runCli(ws, ["mend"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/"mend" is no command now; the plugin in .*mender may declare it, but its manifest is not valid TOML: .*aleph_plugin\.toml/);
+    const typo = await runCli(ws, ["mendx"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown command "mendx"');
   });
 
   test("a disabled plugin's command says so instead of \"unknown command\"", async () => {

@@ -3,7 +3,7 @@ import { resolvePaths } from "@aleph/kernel/light";
 import { findCommand, generalHelp, reportFailure, runCommand, type HelpEntry } from "./command.js";
 import { bundledPlugins } from "./bundled.js";
 import { KERNEL_COMMANDS } from "./kernel-commands.js";
-import { describeConflict, readCommandIndex, type CommandIndex, type IndexedCommand } from "./plugin-commands/command-index.js";
+import { describeConflict, readCommandIndex, unreadableOwner, type CommandIndex, type IndexedCommand } from "./plugin-commands/command-index.js";
 import { argsUsage, pluginCommandHelp } from "./plugin-commands/help.js";
 import type { CommandIo } from "./plugin-commands/io.js";
 import { parseCommandLine } from "./plugin-commands/parse-args.js";
@@ -34,7 +34,7 @@ function commandIndex(io: CommandIo): CommandIndex {
   try {
     return readCommandIndex(resolvePaths({ env: io.env, cwd: io.cwd }), bundledPlugins());
   } catch {
-    return { commands: [], conflicts: [] };
+    return { commands: [], conflicts: [], unreadable: [] };
   }
 }
 
@@ -111,6 +111,14 @@ async function main(argv: string[]): Promise<number> {
   if (group.length > 0 && (argv.length === 1 || argv[1] === "--help" || argv[1] === "-h")) {
     io.out(help(index, argv[0]));
     return argv.length === 1 ? 2 : 0;
+  }
+  const unreadable = unreadableOwner(index, argv);
+  if (unreadable) {
+    io.err(
+      `aleph: "${argv.join(" ")}" is no command now; the plugin in ${unreadable.dir} may declare it, but its manifest is not valid TOML: ${unreadable.error} (${unreadable.manifestFile}). ` +
+        "Fix: correct the manifest (`aleph plugins list` shows the error too), then run the command again.\n",
+    );
+    return 1;
   }
   io.err(`aleph: unknown command "${argv.join(" ")}"\n${suggestion(argv, index)}Run \`aleph --help\` for the list of commands.\n`);
   return 2;

@@ -5,6 +5,7 @@ import { checkPermissions } from "./permissions.js";
 import { join } from "node:path";
 import { dataSectionIssues, formatIssue, loadConfig, readConfigSchemaData, sectionOf, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
 import { assessOffline, listPluginsOffline, verdictOf } from "../offline-plugins.js";
+import { describeConflict, readCommandIndex } from "../plugin-commands/command-index.js";
 
 /** One finding: what is wrong, where, how to fix it, and whether `--fix` can (by creating, or by tightening permissions). */
 export interface Finding {
@@ -96,8 +97,20 @@ export function checkPlugins({ paths, env, bundled }: DoctorContext): Finding[] 
   });
 }
 
+/** Commands two plugins declare, or that name a kernel word: each is a problem (one declaration is ignored). */
+export function checkCommands({ paths, bundled }: DoctorContext): Finding[] {
+  const index = readCommandIndex(paths, bundled.filter((plugin): plugin is string => typeof plugin === "string"));
+  return index.conflicts.map((conflict) => ({
+    check: "commands",
+    ok: false,
+    message: describeConflict(conflict).replace(/ Fix: .*$/, ""),
+    path: conflict.loser.manifestFile,
+    fix: conflict.reason === "reserved" ? "rename the command in its [[commands]]" : "rename the command in one of the two manifests",
+  }));
+}
+
 /**
  * The checks that run no plugin code, in the order they are printed. Capability plugins contribute
  * theirs (`[plugin] doctor = true`: the workspace plugin's agent checks), run after these.
  */
-export const CHECKS: ((context: DoctorContext) => Finding[] | Promise<Finding[]>)[] = [checkTree, checkConfig, checkPermissions, checkPlugins, checkDatabases];
+export const CHECKS: ((context: DoctorContext) => Finding[] | Promise<Finding[]>)[] = [checkTree, checkConfig, checkPermissions, checkPlugins, checkCommands, checkDatabases];

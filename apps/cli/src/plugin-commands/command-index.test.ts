@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolvePaths } from "@aleph/kernel/light";
-import { describeConflict, readCommandIndex } from "./command-index.js";
+import { describeConflict, readCommandIndex, unreadableOwner } from "./command-index.js";
 
 function plugin(dir: string, id: string, commands: string): string {
   mkdirSync(dir, { recursive: true });
@@ -48,13 +48,31 @@ describe("readCommandIndex", () => {
     expect(index.commands.find((c) => c.pluginId === "two")?.disabledBy).toMatch(/third-party plugins are off/);
   });
 
-  it("skips a manifest that is not TOML and an entry without a name", () => {
+  it("lists a manifest that is not TOML as unreadable (found by its folder or its text), and skips an entry without a name", () => {
     const root = mkdtempSync(join(tmpdir(), "aleph-index-"));
     const paths = resolvePaths({ env: { ALEPH_STATE_DIR: join(root, "state") }, cwd: root });
     const broken = join(root, "b", "broken");
     mkdirSync(broken, { recursive: true });
-    writeFileSync(join(broken, "aleph_plugin.toml"), "[plugin\nid = ");
+    writeFileSync(join(broken, "aleph_plugin.toml"), '[plugin\nid = "broken"\n\n[[commands]]\nname = "mend all"\n');
     const half = plugin(join(root, "b", "half"), "half", '[[commands]]\nsummary = "no name"\n' + command("half ok"));
-    expect(readCommandIndex(paths, [broken, half]).commands.map((c) => c.declaration.name)).toEqual(["half ok"]);
+    const index = readCommandIndex(paths, [broken, half]);
+    expect(index.commands.map((c) => c.declaration.name)).toEqual(["half ok"]);
+    expect(index.unreadable).toEqual([expect.objectContaining({ dir: broken, manifestFile: join(broken, "aleph_plugin.toml"), error: expect.any(String) })]);
+    expect(unreadableOwner(index, ["broken", "x"])?.dir).toBe(broken);
+    expect(unreadableOwner(index, ["mend", "all"])?.dir).toBe(broken);
+    expect(unreadableOwner(index, ["men"])).toBeUndefined();
+    expect(unreadableOwner(index, ["half"])).toBeUndefined();
+  });
+
+  it("gives a command to a plugin that loads over a stronger one that is disabled", () => {
+    const root = mkdtempSync(join(tmpdir(), "aleph-index-"));
+    const paths = resolvePaths({ env: { ALEPH_STATE_DIR: join(root, "state") }, cwd: root });
+    const bundled = plugin(join(root, "b", "builtin"), "builtin", command("tidy up"));
+    plugin(join(paths.userPluginsDir, "mine"), "mine", command("tidy up"));
+    writeFileSync(paths.configFile, '[extensions]\ndisabled = ["mine"]\n');
+    const index = readCommandIndex(paths, [bundled]);
+    expect(index.commands.map((c) => [c.declaration.name, c.pluginId, c.disabledBy])).toEqual([["tidy up", "builtin", undefined]]);
+    expect(index.conflicts.map((c) => [c.winner.pluginId, c.loser.pluginId])).toEqual([["builtin", "mine"]]);
+    expect(describeConflict(index.conflicts[0]!)).toMatch(/"builtin" wins \("mine" does not load\)/);
   });
 });

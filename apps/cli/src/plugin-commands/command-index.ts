@@ -6,7 +6,8 @@ import { RESERVED_COMMAND_WORDS, type CommandDeclaration, type CommandOptionDecl
  * The commands plugins declare, read from their manifests alone, fast enough for `aleph --help`:
  * TOML only, no plugin code, none of the kernel's validation stack. Running a command goes through
  * the kernel's full discovery and validation (run.ts); this index only has to name, describe and
- * parse. A manifest that is not valid TOML contributes nothing here (and fails loudly there).
+ * parse. A manifest that is not valid TOML contributes no commands; it is listed in `unreadable`, so
+ * a command meant for its plugin is answered with the manifest's error rather than "unknown".
  */
 
 export interface IndexedCommand {
@@ -27,9 +28,20 @@ export interface CommandConflict {
   reason: "precedence" | "reserved";
 }
 
+/** A plugin directory whose manifest is not TOML: its commands cannot be known (nor run). */
+export interface UnreadableManifest {
+  source: PluginSource;
+  dir: string;
+  manifestFile: string;
+  /** The manifest's text, to guess whether a command typed was meant for this plugin. */
+  text: string;
+  error: string;
+}
+
 export interface CommandIndex {
   commands: IndexedCommand[];
   conflicts: CommandConflict[];
+  unreadable: UnreadableManifest[];
 }
 
 type Table = Record<string, unknown>;
@@ -42,6 +54,17 @@ function readToml(file: string): Table | undefined {
     return parseTomlText(readFileSync(file, "utf8")) as Table;
   } catch {
     return undefined;
+  }
+}
+
+/** A manifest's table, or why it cannot be read (and its text, when there is one). */
+function readManifest(file: string): { table: Table } | { text: string; error: string } {
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+    return { table: parseTomlText(text) as Table };
+  } catch (error) {
+    return { text, error: (error as Error).message.split("\n")[0]! };
   }
 }
 
@@ -86,11 +109,18 @@ export function readCommandIndex(paths: AlephPaths, bundledDirs: string[]): Comm
 
   // The strongest copy of each plugin id declares its commands (as discovery picks it).
   const owners = new Map<string, IndexedCommand[]>();
+  const unreadable: UnreadableManifest[] = [];
   for (const { source, dir } of dirs) {
     const manifestFile = manifestFileIn(dir);
-    const manifest = manifestFile ? readToml(manifestFile) : undefined;
-    const id = isTable(manifest?.plugin) ? str(manifest.plugin.id) : undefined;
-    if (!manifestFile || !id || owners.has(id)) continue;
+    if (!manifestFile) continue;
+    const read = readManifest(manifestFile);
+    if (!("table" in read)) {
+      unreadable.push({ source, dir, manifestFile, ...read });
+      continue;
+    }
+    const manifest = read.table;
+    const id = isTable(manifest.plugin) ? str(manifest.plugin.id) : undefined;
+    if (!id || owners.has(id)) continue;
     const disabledBy = ext.disabled.includes(id)
       ? `it is disabled in ${paths.configFile} ([extensions] disabled)`
       : source !== "bundled" && !ext.enabled
@@ -105,7 +135,8 @@ export function readCommandIndex(paths: AlephPaths, bundledDirs: string[]): Comm
   const commands: IndexedCommand[] = [];
   const conflicts: CommandConflict[] = [];
   for (const [name, declared] of byName) {
-    declared.sort((a, b) => SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || a.pluginId.localeCompare(b.pluginId));
+    // A plugin that will not load yields its command to one that will; among equals, the stronger source wins.
+    declared.sort((a, b) => Number(a.disabledBy !== undefined) - Number(b.disabledBy !== undefined) || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || a.pluginId.localeCompare(b.pluginId));
     if ((RESERVED_COMMAND_WORDS as readonly string[]).includes(name.split(" ")[0]!)) {
       for (const loser of declared) conflicts.push({ command: name, winner: loser, loser, reason: "reserved" });
       continue;
@@ -114,7 +145,18 @@ export function readCommandIndex(paths: AlephPaths, bundledDirs: string[]): Comm
     for (const loser of declared.slice(1)) conflicts.push({ command: name, winner: declared[0]!, loser, reason: "precedence" });
   }
   commands.sort((a, b) => a.declaration.name.localeCompare(b.declaration.name));
-  return { commands, conflicts };
+  return { commands, conflicts, unreadable };
+}
+
+/**
+ * The unreadable manifest a command typed was probably meant for: its directory is named after the
+ * command's first word, or its text declares a command starting with it.
+ */
+export function unreadableOwner(index: CommandIndex, words: string[]): UnreadableManifest | undefined {
+  const first = words[0];
+  if (!first || first.startsWith("-")) return undefined;
+  const declares = new RegExp(`\\bname\\s*=\\s*["']${first.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ "']`);
+  return index.unreadable.find((u) => u.dir.split(/[\\/]/).pop() === first || declares.test(u.text));
 }
 
 /** One line per conflict: what is ignored and why (ALEPH_E_COMMAND_CONFLICT). */
@@ -123,5 +165,10 @@ export function describeConflict(conflict: CommandConflict): string {
   if (conflict.reason === "reserved") {
     return `ALEPH_E_COMMAND_CONFLICT: ${where(conflict.loser)} declares "${conflict.command}", but "${conflict.command.split(" ")[0]}" is a kernel command word; the declaration is ignored. Fix: rename the command in its [[commands]]`;
   }
-  return `ALEPH_E_COMMAND_CONFLICT: "${conflict.command}" is declared by ${where(conflict.winner)} and by ${where(conflict.loser)}; "${conflict.winner.pluginId}" wins (${conflict.winner.source === conflict.loser.source ? "same source, first id" : "higher-precedence source"}). Fix: rename one of them`;
+  const why = conflict.loser.disabledBy && !conflict.winner.disabledBy
+    ? `"${conflict.loser.pluginId}" does not load`
+    : conflict.winner.source === conflict.loser.source
+      ? "same source, first id"
+      : "higher-precedence source";
+  return `ALEPH_E_COMMAND_CONFLICT: "${conflict.command}" is declared by ${where(conflict.winner)} and by ${where(conflict.loser)}; "${conflict.winner.pluginId}" wins (${why}). Fix: rename one of them`;
 }
