@@ -43,4 +43,13 @@ describe("sectionTemplate", () => {
     const noExample = sectionTemplate({ plugin: "ws", section: "agents", schema: schemaOf(z.array(z.object({ id: z.string() }))) });
     expect(noExample).toMatch(/# id = …\s+# required/);
   });
+
+  it("shows a null default as an unset key, drops nulls inside a value, and takes a boolean property schema", () => {
+    const schema = schemaOf(z.object({ model: z.string().nullable().default(null).describe("the model"), pair: z.record(z.string(), z.number().nullable()).default({ a: null, b: 2 }) }));
+    (schema.properties as Record<string, unknown>).anything = true;
+    const block = sectionTemplate({ plugin: "p", section: "p", schema: { ...schema, required: ["anything"] } });
+    expect(block).toMatch(/# model = …\s+# unset by default: the model/);
+    expect(block).toContain("# pair = { b = 2 }");
+    expect(block).toMatch(/# anything = …\s+# required/);
+  });
 });

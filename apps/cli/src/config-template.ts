@@ -49,7 +49,10 @@ function tomlValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[${value.map(tomlValue).join(", ")}]`;
-  if (value !== null && typeof value === "object") return `{ ${Object.entries(value).map(([k, v]) => `${k} = ${tomlValue(v)}`).join(", ")} }`;
+  if (value !== null && typeof value === "object") {
+    // TOML has no null: a key whose value is null is left out, as an unset key would be.
+    return `{ ${Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k} = ${tomlValue(v)}`).join(", ")} }`;
+  }
   return '""';
 }
 
@@ -76,7 +79,12 @@ export function sectionTemplate({ plugin, section, schema }: PluginSectionSchema
     const hint = key.choices ? key.choices.map((c) => String(c)).join(" | ") : key.description;
     if (value === undefined && !key.required) continue;
     const lines = tables.get(header) ?? [];
-    lines.push(line(name, value === undefined ? "…" : tomlValue(value), value === undefined ? `required${hint ? `: ${hint}` : ""}` : hint));
+    if (value === null) {
+      // A null default means "unset": TOML cannot write it, so the key is shown without a value.
+      lines.push(line(name, "…", `unset by default${hint ? `: ${hint}` : ""}`));
+    } else {
+      lines.push(line(name, value === undefined ? "…" : tomlValue(value), value === undefined ? `required${hint ? `: ${hint}` : ""}` : hint));
+    }
     tables.set(header, lines);
   }
   const blocks = [...tables].map(([header, lines], i) => {

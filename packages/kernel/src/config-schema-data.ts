@@ -63,6 +63,11 @@ export function schemaKeys(schema: Record<string, unknown>, prefix = "", options
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
   for (const [name, property] of Object.entries(properties)) {
     const path = prefix ? `${prefix}.${name}` : name;
+    // JSON Schema allows `true`/`false` as a property's schema (anything / nothing): a key without a default.
+    if (typeof property !== "object" || property === null || Array.isArray(property)) {
+      out.push({ path, required: required.has(name) });
+      continue;
+    }
     if (options.flatten && property.type === "object" && property.properties) {
       out.push(...schemaKeys(property, path, options));
       continue;

@@ -45,6 +45,7 @@ describe("parseCommandLine", () => {
     expect(usage(["k", "--limit", "lots"])).toMatch(/whole number/);
     expect(usage(["k", "--ratio", "2"])).toBe('--ratio takes a number from 0 to 1, not "2"');
     expect(usage(["k", "--ratio", ""])).toMatch(/takes a number/);
+    for (const text of ["0x1", "0b1", "1e-1", "Infinity", "1.2.3", "."]) expect(usage(["k", "--ratio", text]), text).toBe(`--ratio takes a number from 0 to 1, not "${text}"`);
     expect(usage(["k", "--role", "wizard"])).toBe('--role takes user, assistant, not "wizard"');
     expect(usage(["k", "--limit"])).toMatch(/argument missing|--limit/);
   });

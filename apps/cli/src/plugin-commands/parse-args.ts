@@ -25,7 +25,8 @@ function checkInteger(option: CommandOptionDeclaration, text: string): number {
 }
 
 function checkNumber(option: CommandOptionDeclaration, text: string): number {
-  const value = text.trim() === "" ? Number.NaN : Number(text);
+  // Decimal notation only: Number() would also take 0x10, 0b1, 1e3 and "Infinity".
+  const value = /^-?(\d+\.?\d*|\.\d+)$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   const { min, max } = option;
   if (!Number.isFinite(value) || (min !== undefined && value < min) || (max !== undefined && value > max)) {
     const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : "";
