@@ -141,7 +141,10 @@ export interface CommandInput {
   /** The state root and its files, as the CLI resolved them. */
   readonly paths: { readonly root: string; readonly configFile: string; readonly workspace: string };
   readonly kernel: KernelHandle;
-  /** Aborted on Ctrl-C: pass it to long calls and streams. */
+  /**
+   * Aborted on Ctrl-C. Calls made through `kernel` are cancelled with it already; pass it to your
+   * own waits (fetch, timers). A handler still running 3 s after it aborts is abandoned (exit 130).
+   */
   readonly signal: AbortSignal;
 }
 
