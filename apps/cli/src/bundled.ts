@@ -6,7 +6,7 @@ import { dirname } from "node:path";
  * This is the only place that knows it (ARCHITECTURE §1). Each entry is a package whose root
  * holds an aleph_plugin.toml; capability issues add theirs here.
  */
-const BUNDLED_PACKAGES: string[] = ["@aleph/plugin-tools", "@aleph/plugin-workspace", "@aleph/plugin-sessions", "@aleph/plugin-chat"];
+const BUNDLED_PACKAGES: string[] = ["@aleph/plugin-tools", "@aleph/plugin-workspace", "@aleph/plugin-sessions", "@aleph/plugin-chat", "@aleph/plugin-providers", "@aleph/plugin-agent"];
 
 /** Directories of the bundled plugins, resolved from this install. */
 export function bundledPlugins(): string[] {

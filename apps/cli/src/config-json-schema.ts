@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { configFileSchema, discoverPlugins, providersFileSchema, readConfigSchemaData, type PluginCandidate } from "@aleph/kernel";
+import { configFileSchema, discoverPlugins, providersFileSchema, PROVIDERS_FILE_SECTION, readConfigSchemaData, type PluginCandidate } from "@aleph/kernel";
 import { bundledPlugins } from "./bundled.js";
 
 /** A plugin's section and its JSON Schema (the data its build wrote, see readConfigSchemaData). */
@@ -32,12 +32,14 @@ function placeSection(properties: Record<string, unknown>, section: string, valu
 export function configJsonSchema(plugins: PluginSectionSchema[] = []): Record<string, unknown> {
   const schema = toJsonSchema(configFileSchema);
   const properties = (schema.properties ?? {}) as Record<string, unknown>;
+  let providers = toJsonSchema(providersFileSchema);
+  delete providers.$schema;
   for (const { plugin, section, schema: pluginSchema } of plugins) {
     const { $schema: _drop, ...rest } = pluginSchema;
-    placeSection(properties, section, { ...rest, description: `Owned by plugin "${plugin}"` });
+    // The owner of providers.toml's tables describes that file, not a section of config.toml.
+    if (section === PROVIDERS_FILE_SECTION) providers = { type: "object", properties: { providers: { ...rest, description: `Owned by plugin "${plugin}"` } } };
+    else placeSection(properties, section, { ...rest, description: `Owned by plugin "${plugin}"` });
   }
-  const providers = toJsonSchema(providersFileSchema);
-  delete providers.$schema;
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "Aleph config.toml",

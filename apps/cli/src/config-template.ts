@@ -1,4 +1,4 @@
-import { schemaKeys } from "@aleph/kernel";
+import { PROVIDERS_FILE_SECTION, schemaKeys } from "@aleph/kernel";
 import type { PluginSectionSchema } from "./config-json-schema.js";
 
 /*
@@ -10,13 +10,6 @@ import type { PluginSectionSchema } from "./config-json-schema.js";
 const KERNEL_SECTIONS_TEMPLATE = `# Aleph configuration. Every key below is the default, commented out: uncomment to change it.
 # Reference: docs/config.md. JSON Schema for editors: \`aleph config schema\`.
 # Values may reference environment variables as \${NAME}. Changes apply while aleph runs.
-
-# [agent]
-# max_iterations = 25
-# token_budget = 128000
-# thinking_level = "medium"        # off | minimal | low | medium | high
-# enable_compression = true
-# compression_threshold = 100000
 
 # [gateway]
 # host = "127.0.0.1"
@@ -96,5 +89,6 @@ export function sectionTemplate({ plugin, section, schema }: PluginSectionSchema
 
 /** The whole config.toml template: the kernel's sections, then each plugin's. */
 export function configTemplate(plugins: PluginSectionSchema[]): string {
-  return [KERNEL_SECTIONS_TEMPLATE, ...plugins.map(sectionTemplate)].join("\n");
+  // providers.toml's tables have their own file (written by `aleph init` with its own comments).
+  return [KERNEL_SECTIONS_TEMPLATE, ...plugins.filter((p) => p.section !== PROVIDERS_FILE_SECTION).map(sectionTemplate)].join("\n");
 }

@@ -26,7 +26,6 @@ describe("loadConfig", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.snapshot.config).toMatchObject({
-      agent: { max_iterations: 25, token_budget: 128000, thinking_level: "medium", enable_compression: true, compression_threshold: 100000 },
       gateway: { host: "127.0.0.1", port: 18790, require_auth: false },
       interfaces: {},
       skills: { enabled: true, skills_dir: "skills", auto_match_enabled: false },
@@ -62,7 +61,7 @@ describe("loadConfig", () => {
 
   it("rejects out-of-range values", () => {
     expect(issuesOf(`[gateway]\nport = 70000\n`)[0]!.path).toBe("gateway.port");
-    expect(issuesOf(`[agent]\nthinking_level = "extreme"\n`)[0]!.path).toBe("agent.thinking_level");
+    expect(issuesOf(`[providers.openai]\nprotocol = "openai"\n`)[0]!.message).toMatch(/providers\.toml/);
     expect(issuesOf(`[extensions]\ndisabled = ["Bad/Id"]\n`)[0]!.path).toBe("extensions.disabled.0");
   });
 

@@ -1,5 +1,5 @@
 import { AlephError, REDACTED, SECRET_KEY_PATTERN, type ConfigFileName, type SecretRedactor } from "@aleph/plugin-sdk";
-import type { ConfigSnapshot } from "./config-loader.js";
+import { parseToml, type ConfigSnapshot } from "./config-loader.js";
 
 const KEY_SEGMENT = /^[A-Za-z0-9_-]+$/;
 
@@ -28,6 +28,28 @@ export function lookupConfigValue(snapshot: ConfigSnapshot, redactor: SecretReda
   }
   if (segments.some((s) => SECRET_KEY_PATTERN.test(s)) && value !== undefined && value !== null && value !== "") return REDACTED;
   return redactedCopy(value, redactor);
+}
+
+/**
+ * Where the value at a dotted key path comes from, as written in the file (`ctx.configOrigin`):
+ * `keys:<name>` for a vault reference, `env:<NAME>` for a value that interpolates `${NAME}` (the
+ * first one), `file` for a literal, undefined when the key is not set. Never the value itself, so a
+ * listing can say where a credential comes from without holding it.
+ */
+export function lookupConfigOrigin(snapshot: ConfigSnapshot, path: string, file: ConfigFileName = "config"): string | undefined {
+  if (lookupConfigValue(snapshot, { redact: (t: string) => t } as SecretRedactor, path, file) === undefined) return undefined;
+  const parsed = parseToml(file === "config" ? snapshot.text.config : snapshot.text.providers, file);
+  if (!parsed.ok) return undefined;
+  let value: unknown = parsed.value;
+  for (const segment of path.split(".")) {
+    if (value === null || typeof value !== "object") return "file";
+    value = (value as Record<string, unknown>)[segment];
+  }
+  if (typeof value !== "string") return "file";
+  const vault = /^keys:([\s\S]*)$/.exec(value);
+  if (vault) return `keys:${vault[1]}`;
+  const env = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(value);
+  return env ? `env:${env[1]}` : "file";
 }
 
 /** A deep copy with secret-named keys and known secret values replaced (dates stay dates). */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { PluginManifest } from "@aleph/plugin-sdk";
 import type { ConfigSnapshot } from "./config-loader.js";
-import { schemaSectionIssues, sectionOf, type PluginSectionIssue } from "./plugin-config.js";
+import { schemaSectionIssues, sectionOf, sectionSource, type PluginSectionIssue } from "./plugin-config.js";
 
 /*
  * A plugin's config schema as data: the JSON Schema its build wrote (the SDK's writeConfigSchema,
@@ -37,7 +37,7 @@ export async function dataSectionIssues(schema: Record<string, unknown>, manifes
   try {
     validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
   } catch (error) {
-    return [{ file: snapshot.files.config, path: manifest.configKey, message: `plugin "${manifest.id}" ships a config schema that cannot be used (${(error as Error).message}); rebuild it` }];
+    return [{ file: sectionSource(snapshot, manifest.configKey).file, path: manifest.configKey, message: `plugin "${manifest.id}" ships a config schema that cannot be used (${(error as Error).message}); rebuild it` }];
   }
   return schemaSectionIssues(validator, manifest, snapshot);
 }
@@ -83,4 +83,4 @@ export function schemaKeys(schema: Record<string, unknown>, prefix = "", options
   return out;
 }
 
-export { sectionOf };
+export { sectionOf, sectionSource };

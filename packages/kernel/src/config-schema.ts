@@ -4,19 +4,11 @@ import { PLUGIN_ID_PATTERN } from "@aleph/plugin-sdk";
 /*
  * The kernel's sections of config.toml and providers.toml, with the seed's defaults.
  * [extensions] belongs to the kernel alone and is strict, so a typo there is an error.
- * agent, gateway, interfaces, skills and memory are PROVISIONAL: their plugins (the agent loop,
+ * gateway, interfaces, skills and memory are PROVISIONAL: their plugins (the agent loop,
  * the gateway and channels, skills, memory) do not exist yet, so the kernel types their keys until
  * each lands and takes its section over, shipping the schema as data like every plugin section
  * (config-schema-data.ts). They are loose: the owning plugin's schema checks the rest.
  */
-
-export const agentSection = z.looseObject({
-  max_iterations: z.number().int().positive().default(25),
-  token_budget: z.number().int().positive().default(128_000),
-  thinking_level: z.enum(["off", "minimal", "low", "medium", "high"]).default("medium"),
-  enable_compression: z.boolean().default(true),
-  compression_threshold: z.number().int().positive().default(100_000),
-});
 
 export const gatewaySection = z.looseObject({
   host: z.string().min(1).default("127.0.0.1"),
@@ -50,7 +42,9 @@ export const memorySection = z.looseObject({
 
 /** config.toml. Unknown top-level sections pass through: they belong to plugins. */
 export const configFileSchema = z.looseObject({
-  agent: agentSection.default(agentSection.parse({})),
+  // Provider settings live in providers.toml (0600), owned by the providers plugin: a [providers]
+  // table here would be silently ignored, so it is refused.
+  providers: z.undefined({ error: "provider settings go in providers.toml ([providers.<name>]), not config.toml" }).optional(),
   gateway: gatewaySection.default(gatewaySection.parse({})),
   interfaces: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), z.looseObject({})).default({}),
   skills: skillsSection.default(skillsSection.parse({})),
@@ -76,4 +70,4 @@ export type ProvidersConfig = z.output<typeof providersFileSchema>;
 export type ExtensionsConfig = z.output<typeof extensionsSection>;
 
 /** The kernel's own section names; every other top-level key belongs to a plugin. */
-export const KERNEL_SECTIONS = ["agent", "gateway", "interfaces", "skills", "extensions", "memory"] as const;
+export const KERNEL_SECTIONS = ["gateway", "interfaces", "skills", "extensions", "memory"] as const;

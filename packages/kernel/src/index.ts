@@ -26,5 +26,5 @@ export { acquireLock, lockHolder, LOCK_FILE, type LockHolder } from "./lock.js";
 export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./log-levels.js";
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
 export { readConfigSchemaData, dataSectionIssues, schemaKeys, type ConfigSchemaData, type SchemaKey } from "./config-schema-data.js";
-export { pluginSectionIssues, sectionOf, type PluginSectionIssue } from "./plugin-config.js";
+export { pluginSectionIssues, sectionOf, sectionSource, PROVIDERS_FILE_SECTION, type PluginSectionIssue, type SectionSource } from "./plugin-config.js";
 export { stringify as stringifyToml } from "smol-toml";

@@ -15,7 +15,7 @@ import type { ServiceInfo } from "./service-registry.js";
 import { ConfigWatcher, PluginWatcher } from "./watcher.js";
 import { WatchService } from "./watch-service.js";
 import { contributionsOf } from "./contributions.js";
-import { lookupConfigValue } from "./config-lookup.js";
+import { lookupConfigOrigin, lookupConfigValue } from "./config-lookup.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -144,6 +144,8 @@ export class Kernel {
         watches: this.#watches,
         contributions: (name) => contributionsOf(this.host, name),
         configValue: (path, file) => lookupConfigValue(this.#snapshot, this.#redactor, path, file),
+        configOrigin: (path, file) => lookupConfigOrigin(this.#snapshot, path, file),
+        kernelRole: options.scope ? "command" : "service",
       },
     });
   }

@@ -27,6 +27,28 @@ export function sectionOf(config: Record<string, unknown>, key: string): unknown
 }
 
 /**
+ * The config key whose data is providers.toml's `[providers.<name>]` tables rather than a section of
+ * config.toml: credentials live in their own 0600 file (the seed), and the plugin that owns
+ * providers (`config_key = "providers"`) gets them as its section, validated and hot-reloaded the same way.
+ */
+export const PROVIDERS_FILE_SECTION = "providers";
+
+/** Where a plugin's section comes from: its data, and the file (and text) to locate problems in. */
+export interface SectionSource {
+  value: unknown;
+  file: string;
+  text: string;
+}
+
+/** The section `key` of `snapshot`: a config.toml section, or providers.toml's tables for PROVIDERS_FILE_SECTION. */
+export function sectionSource(snapshot: ConfigSnapshot, key: string): SectionSource {
+  if (key === PROVIDERS_FILE_SECTION) {
+    return { value: (snapshot.providers as { providers?: unknown }).providers, file: snapshot.files.providers, text: snapshot.text.providers };
+  }
+  return { value: sectionOf(snapshot.config, key), file: snapshot.files.config, text: snapshot.text.config };
+}
+
+/**
  * Validates a plugin's section. An absent section reads as an empty table; a schema that is not a
  * table (an array of tables such as [[agents]]) gets `undefined` instead, so its own default applies.
  */
@@ -47,16 +69,17 @@ export async function pluginSectionIssues(
   return schemaSectionIssues(definition.config, manifest, snapshot);
 }
 
-/** Every problem of `manifest`'s section in `snapshot` by `schema`, located in config.toml. */
+/** Every problem of `manifest`'s section in `snapshot` by `schema`, located in its file. */
 export async function schemaSectionIssues(
   schema: StandardSchemaV1<unknown, unknown>,
   manifest: Pick<PluginManifest, "id" | "configKey">,
   snapshot: ConfigSnapshot,
 ): Promise<PluginSectionIssue[]> {
-  const result = await validateSection(schema, sectionOf(snapshot.config, manifest.configKey));
+  const source = sectionSource(snapshot, manifest.configKey);
+  const result = await validateSection(schema, source.value);
   if (result.ok) return [];
   return result.issues.map((issue) => {
     const path = [...manifest.configKey.split("."), ...(issue.path ? issue.path.split(".") : [])];
-    return { file: snapshot.files.config, path: path.join("."), message: `${issue.message} (plugin "${manifest.id}")`, line: locateTomlKey(snapshot.text.config, path) };
+    return { file: source.file, path: path.join("."), message: `${issue.message} (plugin "${manifest.id}")`, line: locateTomlKey(source.text, path) };
   });
 }

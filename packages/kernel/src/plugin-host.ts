@@ -10,7 +10,7 @@ import type { LogSystem } from "./logger.js";
 import { scopedPluginIds, type LoadScope } from "./load-scope.js";
 import type { AlephPaths, PluginSearchPath } from "./paths.js";
 import type { LoadedCode, PluginLoader } from "./plugin-loader.js";
-import { pluginSectionIssues, sectionOf, validateSection, type PluginSectionIssue } from "./plugin-config.js";
+import { pluginSectionIssues, sectionSource, validateSection, type PluginSectionIssue } from "./plugin-config.js";
 import { losingCopies, sortInfos } from "./plugin-info.js";
 import { PluginInstance, type ContextFacilities } from "./plugin-instance.js";
 import { activeInstance, PENDING, recordError, recordInfo, type ImportedCode, type PluginRecord } from "./plugin-record.js";
@@ -162,7 +162,7 @@ export class PluginHost {
         const inst = activeInstance(rec);
         if (!inst) continue;
         const key = inst.manifest.configKey;
-        if (deepEqual(sectionOf(previous.config, key), sectionOf(next.config, key))) continue;
+        if (deepEqual(sectionSource(previous, key).value, sectionSource(next, key).value)) continue;
         const config = await this.#configFor(rec, rec.code!, next).catch((error: unknown) => error as AlephError);
         if (config instanceof AlephError) {
           reload.add(rec.id); // cannot happen after validateSections, but never leave a plugin on a config it rejects
@@ -351,13 +351,13 @@ export class PluginHost {
 
   async #configFor(rec: PluginRecord, code: LoadedCode, snapshot: ConfigSnapshot): Promise<unknown> {
     const key = rec.candidate.manifest!.configKey;
-    const section = sectionOf(snapshot.config, key);
-    if (!code.definition.config) return section ?? {};
-    const result = await validateSection(code.definition.config, section);
+    const source = sectionSource(snapshot, key);
+    if (!code.definition.config) return source.value ?? {};
+    const result = await validateSection(code.definition.config, source.value);
     if (result.ok) return result.value;
     const first = result.issues[0]!;
     const path = [...key.split("."), ...(first.path ? first.path.split(".") : [])];
-    throw failures.configInvalid(rec.id, key, result.issues, snapshot.files.config, locateTomlKey(snapshot.text.config, path));
+    throw failures.configInvalid(rec.id, key, result.issues, source.file, locateTomlKey(source.text, path));
   }
 
   async #load(rec: PluginRecord): Promise<void> {

@@ -27,6 +27,10 @@ export interface ContextFacilities {
   contributions(name: string): PluginContribution[];
   /** `ctx.configValue`: redacted, read-only. */
   configValue(path: string, file?: ConfigFileName): unknown;
+  /** `ctx.kernelRole`: the long-running kernel, or one started for a command. */
+  kernelRole: "service" | "command";
+  /** `ctx.configOrigin`: where a value comes from, never the value. */
+  configOrigin(path: string, file?: ConfigFileName): string | undefined;
 }
 
 export interface InstanceOptions {
@@ -252,7 +256,10 @@ export class PluginInstance {
       plugins: {
         contributions: (name) => f.contributions(name),
       },
+      kernelRole: f.kernelRole,
+      redact: (text: string) => (o.redact ? o.redact(String(text)) : String(text)),
       configValue: (path, options) => f.configValue(path, options?.file),
+      configOrigin: (path, options) => f.configOrigin(path, options?.file),
     };
   }
 }

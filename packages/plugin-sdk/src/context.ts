@@ -107,6 +107,18 @@ export interface PluginContext<Config = Record<string, unknown>> {
    * handler never overlap. Undone when the plugin unloads.
    */
   watch(paths: string | readonly string[], handler: WatchHandler, options?: WatchOptions): WatchHandle;
+  /**
+   * `text` with every secret the kernel knows scrubbed out — the config's credentials and the vault
+   * values it references — for anything a plugin writes where people read: prompt logs, reports.
+   * (`ctx.log` does this already.)
+   */
+  redact(text: string): string;
+  /**
+   * `service`: the long-running kernel (`aleph start`, or an app embedding the kernel), where
+   * background work belongs — recovering interrupted work, pollers. `command`: a kernel started in
+   * a CLI process for one command, gone when it ends.
+   */
+  readonly kernelRole: "service" | "command";
   /** Other plugins' manifest contributions (`[contributes]`), read-only. */
   readonly plugins: PluginDirectory;
   /**
@@ -116,4 +128,10 @@ export interface PluginContext<Config = Record<string, unknown>> {
    * read from the vault or the file come back as "[redacted]".
    */
   configValue(path: string, options?: ConfigValueOptions): unknown;
+  /**
+   * Where the value at a dotted key path comes from, as written in its file: `keys:<name>` (the
+   * vault), `env:<NAME>` (a `${NAME}` reference), `file` (a literal), or undefined when the key is
+   * not set. Never the value: a listing can say where a credential comes from without holding it.
+   */
+  configOrigin(path: string, options?: ConfigValueOptions): string | undefined;
 }

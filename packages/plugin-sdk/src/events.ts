@@ -50,6 +50,11 @@ export interface AlephEvents {
   "session.archived": { key: string; archivedAt: number };
   "session.deleted": { key: string; count: number };
   "chat.message.posted": { chatId: string; message: ChatMessage };
+  /** The agent loop (bundled plugin `agent`): a turn began, a tool ran, a turn ended. */
+  "agent.turn.started": { turnId: string; agentId: string; sessionKey: string };
+  "agent.tool.called": { agentId: string; sessionKey: string; name: string; ok: boolean; ms: number };
+  "agent.turn.completed": { turnId: string; agentId: string; sessionKey: string; usage: { inputTokens: number; outputTokens: number }; ms: number; iterations: number };
+  "agent.turn.failed": { turnId: string; agentId: string; sessionKey: string; code: string; message: string };
 }
 
 export type AlephEventName = keyof AlephEvents & string;

@@ -19,7 +19,47 @@ export {
   type ServiceCaller,
 } from "./commands.js";
 export { createServiceRef, serviceIdOf, type ServiceRef } from "./service-ref.js";
-export { toolsRef, type ToolsService, type ToolDefinition, type ToolInfo } from "./tools.js";
+export { toolsRef, type ToolsService, type ToolDefinition, type ToolInfo, type ToolCallContext } from "./tools.js";
+export {
+  agentRef,
+  DEFAULT_MAX_ITERATIONS,
+  type AgentService,
+  type AgentTurnInput,
+  type AgentTurnEvent,
+  type ContextPlacement,
+  type ContextBlock,
+  type ContextRequest,
+  type ContextContributor,
+  type BeforeCompactionHook,
+} from "./agent.js";
+export { eventChannel, type EventChannelOptions } from "./event-channel.js";
+export {
+  providersRef,
+  protocolsRef,
+  THINKING_LEVELS,
+  DEFAULT_MAX_TOKENS,
+  type ThinkingLevel,
+  type ModelToolCall,
+  type ModelThinking,
+  type ModelMessage,
+  type ModelTool,
+  type SystemBlock,
+  type ModelRequest,
+  type ModelUsage,
+  type StopReason,
+  type ModelResponse,
+  type ModelStreamEvent,
+  type ModelErrorKind,
+  type ModelErrorInfo,
+  type ModelCallOptions,
+  type ProviderInfo,
+  type ProviderTestResult,
+  type EmbedOptions,
+  type EmbedResult,
+  type ProvidersService,
+  type ProtocolInfo,
+  type ProtocolsService,
+} from "./providers.js";
 export {
   identityRef,
   type IdentityService,

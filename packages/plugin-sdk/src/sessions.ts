@@ -49,6 +49,12 @@ export interface SessionMessage extends SessionMessageInput {
 /** A session's header (everything but its messages). */
 export interface SessionInfo {
   key: string;
+  /**
+   * The session's stable, file-name-safe id (`s<row>-<createdAt>`): runtime artifacts of the
+   * session are named by it (agents/<agent>/sessions/<id>.jsonl). A key that starts afresh after
+   * `archive` gets a new one.
+   */
+  id: string;
   kind: SessionKeyKind;
   /** The agent the session belongs to (a sub-agent session: its parent agent). */
   agentId: string;

@@ -8,8 +8,19 @@ export interface ToolDefinition {
   description: string;
   /** JSON Schema (draft 2020-12) of the arguments object. */
   parameters: Record<string, unknown>;
-  /** Receives validated arguments, returns a JSON-serialisable result. */
-  handler(args: any): unknown | Promise<unknown>;
+  /** Receives validated arguments and who calls (when an agent does), returns a JSON-serialisable result. */
+  handler(args: any, context: ToolCallContext): unknown | Promise<unknown>;
+}
+
+/**
+ * Who calls a tool and how to stop it: an agent's turn passes its agent and session, and a signal
+ * that aborts when the turn is cancelled (Ctrl-C in `aleph talk`): pass it to fetches and timers.
+ */
+export interface ToolCallContext {
+  agentId?: string;
+  sessionKey?: string;
+  /** Only in-process: a signal does not cross the control socket. */
+  signal?: AbortSignal;
 }
 
 /** A registered tool, as listed. */
@@ -27,7 +38,7 @@ export interface ToolsService {
   register(tool: ToolDefinition, plugin: string): Disposable;
   list(): ToolInfo[];
   /** Validates `args` against the tool's schema and calls it; throws ALEPH_E_TOOL_ARGS or the handler's error. */
-  call(name: string, args: unknown): Promise<unknown>;
+  call(name: string, args: unknown, context?: ToolCallContext): Promise<unknown>;
 }
 
 export const toolsRef = createServiceRef<ToolsService>("tools");

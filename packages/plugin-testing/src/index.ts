@@ -20,5 +20,21 @@ export {
 } from "./conformance.js";
 export { runAndKill, type KillTestOptions } from "./run-and-kill.js";
 export { readPluginManifest } from "./read-manifest.js";
+export {
+  startFakeModelServer,
+  type FakeModelServer,
+  type FakeModelScript,
+  type FakeModelRequest,
+  type FakeModelRoute,
+  type FakeModelProtocol,
+  type FakeTurn,
+  type FakeReplyTurn,
+  type FakeErrorTurn,
+  type FakeEmbeddingsTurn,
+  type FakeRawTurn,
+  type FakeReplyContent,
+  type FakeToolCall,
+  type FakeUsage,
+} from "./fake-model-server.js";
 // Kept in the SDK (the kernel's own tests use it, and the kernel cannot depend on this kit).
 export { useLowVaultKdfCost } from "@aleph/plugin-sdk/testing";

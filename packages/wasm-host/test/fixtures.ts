@@ -230,7 +230,7 @@ export function fakeTools(): ToolsService & { tools: Map<string, { tool: ToolDef
     async call(name, args) {
       const entry = tools.get(name);
       if (!entry) throw new Error(`no tool ${name}`);
-      return entry.tool.handler(args);
+      return entry.tool.handler(args, {});
     },
   };
 }

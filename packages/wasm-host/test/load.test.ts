@@ -30,12 +30,12 @@ describe.each([
     const echo = h.tools.tools.get("p_echo")!.tool.handler;
 
     const warm = 5_000;
-    for (let i = 0; i < warm; i++) await echo({ i });
+    for (let i = 0; i < warm; i++) await echo({ i }, {});
     const before = memory();
     let mid = before;
     const started = performance.now();
     for (let i = warm; i < CALLS; i++) {
-      const out = (await echo({ i, pad: "x".repeat(i % 64) })) as { i: number };
+      const out = (await echo({ i, pad: "x".repeat(i % 64) }, {})) as { i: number };
       if (out.i !== i) throw new Error(`call ${i} answered ${JSON.stringify(out)}`);
       if (i === (warm + CALLS) / 2) mid = memory();
     }

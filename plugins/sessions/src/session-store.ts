@@ -96,6 +96,7 @@ function kindOf(key: string): SessionKeyKind {
 function toInfo(row: HeadRow): SessionInfo {
   return {
     key: row.session_key,
+    id: `s${row.id}-${row.created_at}`,
     kind: kindOf(row.session_key),
     agentId: row.agent_id,
     channel: row.channel,

@@ -1,5 +1,5 @@
 import { Validator, type OutputUnit } from "@cfworker/json-schema";
-import { AlephError, errorMessage, isAlephError, toDisposable, type Disposable, type ToolDefinition, type ToolInfo, type ToolsService } from "@aleph/plugin-sdk";
+import { AlephError, errorMessage, isAlephError, toDisposable, type Disposable, type ToolCallContext, type ToolDefinition, type ToolInfo, type ToolsService } from "@aleph/plugin-sdk";
 
 const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -62,7 +62,7 @@ export function createToolRegistry(): ToolsService {
     },
 
     // Not async: a tool call is on the agent's hot path, and each await is a microtask hop.
-    call(name: string, args: unknown): Promise<unknown> {
+    call(name: string, args: unknown, context: ToolCallContext = {}): Promise<unknown> {
       const entry = tools.get(name);
       if (!entry) {
         return Promise.reject(
@@ -82,7 +82,10 @@ export function createToolRegistry(): ToolsService {
       const wrap = (error: unknown): unknown =>
         isAlephError(error) ? error : new AlephError("ALEPH_E_TOOL", `tool "${name}" (plugin "${entry.plugin}") failed: ${errorMessage(error)}`, { cause: error });
       try {
-        const result = entry.tool.handler(args ?? {});
+        if (context.signal?.aborted) return Promise.reject(new AlephError("ALEPH_E_CANCELLED", `tool "${name}" was not run: the call was cancelled`));
+        // A signal does not survive JSON: a remote caller's context arrives without a usable one.
+        const { signal, ...who } = context;
+        const result = entry.tool.handler(args ?? {}, { ...who, ...(signal instanceof AbortSignal ? { signal } : {}) });
         if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return Promise.resolve(result);
         return Promise.resolve(result).then(undefined, (error: unknown) => {
           throw wrap(error);

@@ -9,7 +9,7 @@ import {
   pluginSectionIssues,
   readConfigSchemaData,
   resolvePaths,
-  sectionOf,
+  sectionSource,
   vaultOptions,
   type Assessment,
   type ConfigSnapshot,
@@ -82,7 +82,7 @@ async function checkPluginSections(assessment: Assessment, snapshot: ConfigSnaps
     const manifest = candidate.manifest;
     // Only a plugin that would load is imported: the assessment already says why the others will not.
     if (!manifest || manifest.kind !== "node" || assessment.verdicts.get(candidate.id)?.status !== "loads") continue;
-    if (sectionOf(snapshot.config, manifest.configKey) === undefined) continue; // defaults are the plugin's own
+    if (sectionSource(snapshot, manifest.configKey).value === undefined) continue; // defaults are the plugin's own
     const data = readConfigSchemaData(candidate.dir, manifest);
     if (data.ok) {
       issues.push(...(await dataSectionIssues(data.schema, manifest, snapshot)));

@@ -3,7 +3,7 @@ import { mkdirPrivateSync, SecretRedactor } from "@aleph/plugin-sdk";
 import { checkDatabases } from "./databases.js";
 import { checkPermissions } from "./permissions.js";
 import { join } from "node:path";
-import { dataSectionIssues, formatIssue, loadConfig, readConfigSchemaData, sectionOf, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
+import { dataSectionIssues, formatIssue, loadConfig, readConfigSchemaData, sectionSource, vaultOptions, type AlephPaths, type BundledPlugin } from "@aleph/kernel";
 import { assessOffline, listPluginsOffline, verdictOf } from "../offline-plugins.js";
 import { describeConflict, readCommandIndex } from "../plugin-commands/command-index.js";
 
@@ -64,7 +64,7 @@ export async function checkConfig({ paths, env, bundled }: DoctorContext): Promi
   const issues = [];
   for (const candidate of assessment.found.winners.values()) {
     const manifest = candidate.manifest;
-    if (!manifest || assessment.verdicts.get(candidate.id)?.status !== "loads" || sectionOf(result.snapshot.config, manifest.configKey) === undefined) continue;
+    if (!manifest || assessment.verdicts.get(candidate.id)?.status !== "loads" || sectionSource(result.snapshot, manifest.configKey).value === undefined) continue;
     const data = readConfigSchemaData(candidate.dir, manifest);
     if (data.ok) issues.push(...(await dataSectionIssues(data.schema, manifest, result.snapshot)));
   }
