@@ -1,6 +1,7 @@
 import type { ConfigIssue } from "./events.js";
 import type { PluginInfo, PluginSource } from "./manifest.js";
 import type { ServiceRef } from "./service-ref.js";
+import type { Disposable } from "./disposable.js";
 
 /*
  * Commands a plugin brings to the `aleph` CLI. The manifest declares them (`[[commands]]`), so
@@ -146,6 +147,18 @@ export interface CommandInput {
    * own waits (fetch, timers). A handler still running 3 s after it aborts is abandoned (exit 130).
    */
   readonly signal: AbortSignal;
+  /**
+   * Makes this command's kernel the root's kernel while it runs, as `aleph start` would: without a
+   * running kernel, every plugin is started here (daemons too), files are watched and the control
+   * socket is served, so other commands reach it meanwhile. With a running kernel it does nothing
+   * (the command uses that one). Call it before the first kernel call (a long conversation).
+   */
+  foreground(): Promise<void>;
+  /**
+   * While registered, Ctrl-C calls `handler` instead of cancelling the command (a conversation
+   * stops its running turn and goes on). Dispose to give Ctrl-C back.
+   */
+  interrupts(handler: () => void): Disposable;
 }
 
 /** Implements a declared command; returns the exit code (0 when it returns nothing). */

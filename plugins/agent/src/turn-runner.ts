@@ -103,7 +103,8 @@ export class TurnRunner {
       holder.artifacts?.record({ type: "turn.failed", turnId, code, message, ...(this.deps.stopping() ? { interrupted: true } : {}) });
       if (!this.deps.stopping()) holder.artifacts?.writeState({ sessionKey, inFlight: null, lastTurn: { turnId, endedAt: Date.now(), outcome: "failed", code } });
       push({ type: "turn.failed", turnId, code, message, ...(fix ? { fix } : {}) });
-      log.warn("turn failed", { turnId, agentId, sessionKey, code, message });
+      // A cancelled turn is what its caller asked for: worth a line in agent.log, not a warning.
+      (code === "ALEPH_E_CANCELLED" ? log.info : log.warn).call(log, "turn failed", { turnId, agentId, sessionKey, code, message });
       await events.emit("agent.turn.failed", { turnId, agentId, sessionKey, code, message });
     }
   }

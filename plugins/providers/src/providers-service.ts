@@ -26,7 +26,7 @@ export interface ProvidersServiceDeps {
   /** providers.toml's tables as in force now (hot-reloaded). */
   config: () => ProvidersConfig;
   protocols: ProtocolRegistry;
-  /** Where a provider's key comes from (`keys:x`, `env:X`, `file`), never the key. */
+  /** Where a provider's key comes from, as ctx.configOrigin says it (`keys:x`, `env:X`, `file`), never the key. */
   keyOrigin: (provider: string) => string | undefined;
   log: Logger;
   fetch?: FetchLike;
@@ -38,6 +38,11 @@ export interface ProvidersServiceDeps {
 export function modelError(info: ModelErrorInfo): AlephError {
   const error = new AlephError(info.code as `ALEPH_E_${string}`, info.provider && !info.message.includes(info.provider) ? `${info.provider}: ${info.message}` : info.message, info.fix ? { fix: info.fix } : {});
   return Object.assign(error, { kind: info.kind, ...(info.status ? { status: info.status } : {}) });
+}
+
+/** ProviderInfo.keySource: the kernel calls a key written in the file `file`; the contract calls it `literal`. */
+function keySourceOf(origin: string | undefined): string {
+  return origin === undefined || origin === "file" ? "literal" : origin;
 }
 
 const configError = (error: unknown): ModelErrorInfo => ({
@@ -110,7 +115,7 @@ export function createProvidersService(deps: ProvidersServiceDeps): ProvidersSer
           model: entry.model ?? null,
           baseUrl: entry.base_url ?? "(protocol default)",
           enabled: entry.enabled,
-          keySource: entry.api_key ? (deps.keyOrigin(name) ?? "file") : "none",
+          keySource: entry.api_key ? keySourceOf(deps.keyOrigin(name)) : "none",
           reasoning: entry.reasoning,
           ...(until ? { coolingDownUntil: until } : {}),
         };

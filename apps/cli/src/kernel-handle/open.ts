@@ -5,6 +5,7 @@ import { bundledPlugins } from "../bundled.js";
 import { pluginLoaders } from "../loaders.js";
 import { InProcessKernel } from "./in-process.js";
 import { RemoteKernel } from "./remote.js";
+import { serveControl } from "../control/serve.js";
 import { runningKernel } from "./running-kernel.js";
 
 /** How long a command waits for the root's lock while another command's kernel holds it. */
@@ -20,6 +21,11 @@ export interface OpenOptions {
   logToFiles?: boolean;
   /** Only a running kernel will do (`aleph events tail`): without one, fail saying so. */
   requireRunning?: string;
+  /**
+   * Without a running kernel, start the root's kernel here as `aleph start` would — every plugin,
+   * watching, serving the control socket — so other commands reach it while this one runs.
+   */
+  foreground?: boolean;
 }
 
 /** A handle that is open, and how to let it go (an in-process kernel stops). */
@@ -36,10 +42,9 @@ function startInProcess(options: OpenOptions): Kernel {
     paths,
     bundled: bundledPlugins(),
     loaders: pluginLoaders(),
-    watch: false,
     logToStderr: true,
     logToFiles: options.logToFiles ?? true,
-    ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.foreground ? { beforeReady: (k: Kernel) => serveControl(k) } : { watch: false, ...(options.scope ? { scope: options.scope } : {}) }),
   });
 }
 

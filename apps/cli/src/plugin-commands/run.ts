@@ -68,11 +68,11 @@ function handlerOf(definition: PluginDefinition<unknown> | undefined, id: string
 export async function withPluginCode<T>(
   plugin: { id: string; candidate: PluginCandidate; services: string[]; allPlugins?: boolean },
   io: CommandIo,
-  work: (definition: PluginDefinition<unknown>, handle: KernelHandle, paths: AlephPaths) => Promise<T>,
+  work: (definition: PluginDefinition<unknown>, handle: KernelHandle, paths: AlephPaths, foreground: () => Promise<void>) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
   const paths = resolvePaths({ env: io.env, cwd: io.cwd });
-  const options = { paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services, allButDaemons: plugin.allPlugins === true } };
+  const options = { paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services, allButDaemons: plugin.allPlugins === true }, foreground: false };
   const daemon = plugin.candidate.manifest?.daemon === true;
   const checked = async (): Promise<OpenHandle> => {
     const open = await openKernelHandle(options);
@@ -87,8 +87,14 @@ export async function withPluginCode<T>(
   };
   const { definition } = await loadNodePlugin(loadableCandidate(plugin.candidate), 1, IMPORT_TIMEOUT_MS);
   const lazy = new LazyKernel(checked, runningKernel(paths) ? "remote" : "in-process", signal);
+  // CommandInput.foreground: decided before the kernel opens, since it changes which kernel that is.
+  const foreground = async () => {
+    if (lazy.opened) throw new AlephError("ALEPH_E_USAGE", "foreground() must be called before the command's first kernel call", { fix: "call cmd.foreground() first in the handler" });
+    options.foreground = true;
+    await lazy.status();
+  };
   try {
-    return await work(definition, lazy, paths);
+    return await work(definition, lazy, paths, foreground);
   } finally {
     await lazy.close();
   }
@@ -116,7 +122,11 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
   const controller = new AbortController();
   let giveUp!: () => void;
   const interrupted = new Promise<"interrupted">((resolve) => (giveUp = () => resolve("interrupted")));
+  // A handler that takes Ctrl-C itself (a conversation cancels its running turn) gets it instead.
+  const interruptHandlers: (() => void)[] = [];
   const onSigint = () => {
+    const taken = interruptHandlers.at(-1);
+    if (taken) return taken();
     if (controller.signal.aborted) return giveUp();
     controller.abort();
     setTimeout(giveUp, INTERRUPT_GRACE_MS).unref();
@@ -127,7 +137,7 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
     outcome = await withPluginCode(
       { id: indexed.pluginId, candidate, services: declaration.services, allPlugins: declaration.allPlugins },
       io,
-      async (definition, handle, paths) => {
+      async (definition, handle, paths, foreground) => {
         const handler = handlerOf(definition, indexed.pluginId, name, candidate.manifestFile);
         const input: CommandInput = {
           name,
@@ -141,6 +151,11 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
           paths: { root: paths.root, configFile: paths.configFile, workspace: paths.workspaceDir },
           kernel: handle,
           signal: controller.signal,
+          foreground,
+          interrupts: (handler) => {
+            interruptHandlers.push(handler);
+            return { dispose: () => void interruptHandlers.splice(interruptHandlers.indexOf(handler) >>> 0, 1) };
+          },
         };
         const ran = Promise.resolve(handler(input)).then((code) => code ?? 0);
         return Promise.race([ran, interrupted]);

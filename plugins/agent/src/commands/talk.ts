@@ -18,8 +18,8 @@ export async function talkCommand(cmd: CommandInput): Promise<number> {
   return conversation(cmd, base);
 }
 
-async function oneTurn(cmd: CommandInput, input: AgentTurnInput): Promise<number> {
-  const events = cmd.kernel.stream(agentRef.id, "turn", [input], { signal: cmd.signal }) as AsyncIterable<AgentTurnEvent>;
+async function oneTurn(cmd: CommandInput, input: AgentTurnInput, signal: AbortSignal = cmd.signal): Promise<number> {
+  const events = cmd.kernel.stream(agentRef.id, "turn", [input], { signal }) as AsyncIterable<AgentTurnEvent>;
   let failed = false;
   let endedWithNewline = true;
   for await (const event of events) {
@@ -55,27 +55,100 @@ async function oneTurn(cmd: CommandInput, input: AgentTurnInput): Promise<number
   return failed ? 1 : 0;
 }
 
-/** A line-by-line conversation on a terminal. */
+/**
+ * A conversation on a terminal. Without a running kernel this process becomes the root's kernel
+ * for as long as it lasts (cmd.foreground), so other commands reach it meanwhile. Ctrl-C or /stop
+ * cancels the running turn; Ctrl-C at the prompt twice, /exit or Ctrl-D leaves.
+ */
 async function conversation(cmd: CommandInput, base: Omit<AgentTurnInput, "text">): Promise<number> {
-  const agentId = base.agentId ?? "main";
-  const sessionKey = base.sessionKey ?? `agent:${agentId}:main`;
-  cmd.err(`Talking to ${agentId} in ${sessionKey}. /new starts a fresh session, /exit (or Ctrl-D) leaves.\n`);
-  const rl = createInterface({ input: cmd.stdin, output: process.stderr, prompt: "you> " });
-  rl.prompt();
-  for await (const line of rl) {
-    const text = line.trim();
-    if (text === "/exit" || text === "/quit") break;
-    if (text === "/new") {
-      await cmd.kernel.service(sessionsRef).archive(sessionKey).catch(() => undefined);
-      cmd.err("(a fresh session)\n");
-    } else if (text.startsWith("/")) {
-      cmd.err("commands: /new, /exit\n");
-    } else if (text) {
-      await oneTurn(cmd, { ...base, sessionKey, text });
+  await cmd.foreground();
+  let agentId = base.agentId ?? "main";
+  let sessionKey = base.sessionKey ?? `agent:${agentId}:main`;
+  let model = base.model;
+  let running: AbortController | undefined;
+  let armedExit = false;
+  const rl = createInterface({ input: cmd.stdin, output: process.stderr, prompt: "you> ", terminal: true });
+  const interrupt = () => {
+    if (running) {
+      running.abort();
+      cmd.err("\n(turn cancelled)\n");
+      return;
     }
+    if (armedExit) return rl.close();
+    armedExit = true;
+    cmd.err("\n(Ctrl-C again, /exit or Ctrl-D to leave)\n");
     rl.prompt();
+  };
+  rl.on("SIGINT", interrupt);
+  const taken = cmd.interrupts(interrupt);
+  cmd.err(`Talking to ${agentId} in ${sessionKey}${cmd.kernel.mode === "remote" ? " (through the running kernel)" : ""}. /new, /agent <id>, /model <name>, /stop, /exit.\n`);
+  rl.prompt();
+  let done = false;
+  const closed = new Promise<void>((resolve) =>
+    rl.once("close", () => {
+      done = true;
+      resolve();
+    }),
+  );
+  rl.on("line", (line) => {
+    armedExit = false;
+    const text = line.trim();
+    if (running) {
+      if (text === "/stop") interrupt();
+      else if (text) cmd.err("(still answering: wait, or /stop)\n");
+      return;
+    }
+    void handleLine(text).finally(() => {
+      if (!done) rl.prompt();
+    });
+  });
+
+  async function handleLine(text: string): Promise<void> {
+    const [word, ...rest] = text.split(/\s+/);
+    const argument = rest.join(" ");
+    switch (word) {
+      case "":
+        return;
+      case "/exit":
+      case "/quit":
+        rl.close();
+        return;
+      case "/new":
+        await cmd.kernel.service(sessionsRef).archive(sessionKey).catch(() => undefined);
+        cmd.err(`(a fresh session: ${sessionKey})\n`);
+        return;
+      case "/agent":
+        if (!argument) cmd.err(`(agent: ${agentId})\n`);
+        else {
+          agentId = argument;
+          sessionKey = base.sessionKey ?? `agent:${agentId}:main`;
+          cmd.err(`(talking to ${agentId} in ${sessionKey})\n`);
+        }
+        return;
+      case "/model":
+        if (argument) model = argument;
+        cmd.err(`(model: ${model ?? "the provider's own"})\n`);
+        return;
+      case "/stop":
+        cmd.err("(nothing is running)\n");
+        return;
+    }
+    if (word!.startsWith("/")) {
+      cmd.err("commands: /new, /agent <id>, /model <name>, /stop, /exit\n");
+      return;
+    }
+    running = new AbortController();
+    try {
+      await oneTurn(cmd, { ...base, agentId, sessionKey, ...(model ? { model } : {}), text }, running.signal);
+    } finally {
+      running = undefined;
+    }
   }
-  rl.close();
+
+  await closed;
+  taken.dispose();
+  // readline leaves the terminal's stream flowing; paused, it no longer keeps the process alive.
+  cmd.stdin.pause();
   return 0;
 }
 

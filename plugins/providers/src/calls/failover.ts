@@ -47,7 +47,8 @@ export async function* callWithFailover(providers: ResolvedProvider[], request: 
       }
       failure ??= { kind: "stream", code: "ALEPH_E_PROVIDER_STREAM", message: `${provider.name}'s stream ended without an answer`, provider: provider.name };
       if (failure.kind === "cancelled" || shown) {
-        if (shown) deps.cooldowns.failed(cooldownKey(provider));
+        // A cancellation is the caller's doing, not the provider's: it must not count towards a cooldown.
+        if (shown && failure.kind !== "cancelled") deps.cooldowns.failed(cooldownKey(provider));
         yield { type: "error", error: failure };
         return;
       }

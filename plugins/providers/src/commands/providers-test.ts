@@ -9,9 +9,11 @@ export async function providersTest(cmd: CommandInput): Promise<number> {
     return result.ok ? 0 : 1;
   }
   if (result.ok) {
-    const usage = result.usage ? `, ${result.usage.inputTokens} tokens in, ${result.usage.outputTokens} out` : "";
-    const first = result.firstTokenMs !== undefined ? `first token ${result.firstTokenMs} ms, ` : "";
-    cmd.out(`ok: ${name} (${result.model}) answered in ${result.totalMs} ms (${first}total${usage}): ${JSON.stringify(result.text ?? "")}\n`);
+    const details = [
+      ...(result.firstTokenMs !== undefined ? [`first token ${result.firstTokenMs} ms`] : []),
+      ...(result.usage ? [`${result.usage.inputTokens} tokens in, ${result.usage.outputTokens} out`] : []),
+    ];
+    cmd.out(`ok: ${name} (${result.model}) answered in ${result.totalMs} ms${details.length ? ` (${details.join("; ")})` : ""}: ${JSON.stringify(result.text ?? "")}\n`);
     return 0;
   }
   const e = result.error;

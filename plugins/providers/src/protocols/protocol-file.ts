@@ -37,6 +37,14 @@ export const protocolFileSchema = z.strictObject({
     .optional(),
 });
 
+/** The fields of each strict table, for the message about a field that is none of them. */
+const KNOWN_FIELDS: Record<string, readonly string[]> = {
+  "": Object.keys(protocolFileSchema.shape),
+  auth: ["header", "prefix"],
+  request: ["extra"],
+  response: ["content", "input_tokens", "output_tokens", "error"],
+};
+
 export interface ProtocolFileIssue {
   file: string;
   line?: number;
@@ -51,7 +59,8 @@ export async function parseProtocolFile(text: string, file: string): Promise<Par
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    return { ok: false, issues: doc.errors.map((e) => ({ file, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}), message: `invalid YAML: ${e.message.split("\n")[0]}` })) };
+    // linePos is only filled in with prettyErrors; the offset always is, and the LineCounter turns it into a line.
+    return { ok: false, issues: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line, message: `invalid YAML: ${e.message.split("\n")[0]}` })) };
   }
   const data = doc.toJS() as unknown;
   const name = typeof (data as { name?: unknown })?.name === "string" ? (data as { name: string }).name : undefined;
@@ -64,7 +73,13 @@ export async function parseProtocolFile(text: string, file: string): Promise<Par
       const node = path.length > 0 ? (doc.getIn(path, true) as { range?: [number, number, number] } | undefined) : undefined;
       const keyNode = findKeyNode(doc, path);
       const offset = keyNode ?? node?.range?.[0];
-      const message = issue.code === "unrecognized_keys" ? `unknown field (known: name, extends, base_url, model, auth, headers, request, response)` : issue.message;
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `unknown field (known: ${(KNOWN_FIELDS[issue.path.join(".")] ?? []).join(", ")})`
+          : // zod's own text for a bad record key is "Invalid key in record": say what the key must be.
+            issue.code === "invalid_key" && issue.issues[0]
+            ? `the key must be ${issue.issues[0].message}`
+            : issue.message;
       return { file, ...(offset !== undefined ? { line: lines.linePos(offset).line } : {}), ...(path.length ? { field: path.join(".") } : {}), message };
     });
     return { ok: false, ...(name ? { name } : {}), issues };
