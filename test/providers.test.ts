@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
-import { createWorkspace, eventually, KernelProcess, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
+import { createWorkspace, eventually, KernelProcess, runCli, runCliJson, startKernel, startReadyKernel, type Workspace } from "./support/aleph.js";
 
 const servers: FakeModelServer[] = [];
 
@@ -240,14 +240,19 @@ describe("keys never leak", () => {
     const vaulted = "sk-ant-e2e-vault-deadbeef9876";
     await setKey(ws, "claude", vaulted);
     // Servers that echo the key they got, as some do in their 401.
-    const openai = await fakeModel(Array.from({ length: 3 }, (): FakeTurn => ({ type: "error", status: 401, body: { error: { message: `Incorrect API key provided: ${literal}`, type: "invalid_request_error" } } })));
+    // The first answer is a 500 (retried, so the retry is logged with the server's message), then refusals.
+    const openai = await fakeModel([
+      { type: "error", status: 500, body: { error: { message: `upstream failed for key ${literal}`, type: "server_error" } } },
+      ...Array.from({ length: 3 }, (): FakeTurn => ({ type: "error", status: 401, body: { error: { message: `Incorrect API key provided: ${literal}`, type: "invalid_request_error" } } })),
+    ]);
     const anthropic = await fakeModel(Array.from({ length: 3 }, (): FakeTurn => ({ type: "error", status: 401, body: { type: "error", error: { type: "authentication_error", message: `invalid x-api-key: ${vaulted}` } } })));
     const providers = (model: string) =>
-      `[providers.inline]\nprotocol = "openai"\nmodel = "${model}"\nbase_url = "${openai.baseUrls.openai}"\napi_key = "${literal}"\n\n` +
+      `[providers.inline]\nprotocol = "openai"\nmodel = "${model}"\nbase_url = "${openai.baseUrls.openai}"\napi_key = "${literal}"\nmax_retries = 1\n\n` +
       `[providers.vault]\nprotocol = "anthropic"\nmodel = "claude-x"\nbase_url = "${anthropic.baseUrls.anthropic}"\napi_key = "keys:claude"\n`;
     writeProviders(ws, providers("gpt-x"));
 
-    const kernel = await startReadyKernel(ws, []);
+    const kernel = startKernel(ws, [], { env: { ALEPH_LOG: "debug" } });
+    await kernel.ready();
     const tail = new KernelProcess(ws, ["events", "tail"]);
     const outputs: { name: string; text: string }[] = [];
     const run = async (args: string[], expectedCode: number) => {
@@ -280,7 +285,9 @@ describe("keys never leak", () => {
     outputs.push({ name: "events tail", text: JSON.stringify(tail.events) + tail.stderr });
     // Every file under the state root but the one the user wrote the literal key in (the vault holds only ciphertext).
     const stored = filesUnder(ws.root).filter((f) => f.path !== join(ws.root, "providers.toml"));
-    expect(stored.some((f) => f.path.startsWith(join(ws.root, "logs")))).toBe(true);
+    // The logs did record the failures (with the server's message, key scrubbed).
+    const retried = filesUnder(join(ws.root, "logs")).flatMap((f) => f.text.split("\n")).filter((line) => line.includes("retrying model call"));
+    expect(retried).toEqual([expect.stringContaining("inline answered HTTP 500: upstream failed for key [redacted]")]);
     for (const { name, text } of [...outputs, ...stored.map((f) => ({ name: f.path, text: f.text }))]) {
       expect(text, name).not.toContain(literal);
       expect(text, name).not.toContain(vaulted);

@@ -1,6 +1,5 @@
 import { agentRef, definePlugin, identityRef, providersRef, sessionsRef, toolsRef, workspaceRef, type BeforeCompactionHook, type ContextContributor } from "@aleph/plugin-sdk";
 import { createAgentService, type Registered } from "./agent-service.js";
-import { talkCommand } from "./commands/talk.js";
 import { agentConfigSchema, type AgentConfig } from "./config.js";
 import { completeInterruptedTurns } from "./recovery.js";
 import { TurnRunner } from "./turn-runner.js";
@@ -45,7 +44,8 @@ export default definePlugin({
     }
   },
 
-  commands: { talk: talkCommand },
+  // Imported when run: the kernel loading this plugin never pays for the terminal code.
+  commands: { talk: async (cmd) => (await import("./commands/talk.js")).talkCommand(cmd) },
 });
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

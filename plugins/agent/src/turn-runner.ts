@@ -155,7 +155,9 @@ export class TurnRunner {
       const response = await this.#callModel(request, turn.provider, providerOrder, push, signal);
       usage = addUsage(usage, response.usage);
       const calls = final ? [] : response.toolCalls;
-      artifacts.record({ type: "model.call", turnId, iteration, provider: response.provider, model: response.model, ms: Math.round(performance.now() - callStarted), usage: response.usage ?? null, stopReason: response.stopReason, toolCalls: calls.map((c) => ({ id: c.id, name: c.name })) });
+      const callMs = Math.round(performance.now() - callStarted);
+      artifacts.record({ type: "model.call", turnId, iteration, provider: response.provider, model: response.model, ms: callMs, usage: response.usage ?? null, stopReason: response.stopReason, toolCalls: calls.map((c) => ({ id: c.id, name: c.name })) });
+      this.deps.log.info("model call", { turnId, sessionKey, iteration, provider: response.provider, model: response.model, ms: callMs, usage: response.usage, stopReason: response.stopReason });
       const meta: AssistantMeta & Record<string, unknown> = {
         turnId,
         replyTo: userId,

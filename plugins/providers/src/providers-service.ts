@@ -108,11 +108,12 @@ export function createProvidersService(deps: ProvidersServiceDeps): ProvidersSer
     list(): ProviderInfo[] {
       const config = deps.config();
       return Object.entries(config).map(([name, entry]): ProviderInfo => {
-        const until = entry.model ? cooldowns.coolingUntil(`${name}/${entry.model}`) : undefined;
+        const model = entry.model ?? deps.protocols.defaultModelOf(entry.protocol);
+        const until = model ? cooldowns.coolingUntil(`${name}/${model}`) : undefined;
         return {
           name,
           protocol: entry.protocol,
-          model: entry.model ?? null,
+          model: model ?? null,
           baseUrl: entry.base_url ?? "(protocol default)",
           enabled: entry.enabled,
           keySource: entry.api_key ? keySourceOf(deps.keyOrigin(name)) : "none",

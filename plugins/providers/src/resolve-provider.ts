@@ -41,7 +41,7 @@ export async function resolveProvider(name: string, config: ProviderConfig, prot
   );
   // The hosted APIs refuse every request without a key: say so before sending one. A local
   // OpenAI-compatible server usually needs none, so only the vendors' own hosts are checked.
-  const hosted = adapter.name === "anthropic" || /^https:\/\/api\.openai\.com(\/|$)/.test(endpoint.baseUrl);
+  const hosted = /^https:\/\/api\.(anthropic|openai)\.com(\/|$)/.test(endpoint.baseUrl);
   if (hosted && !endpoint.apiKey) {
     throw new AlephError("ALEPH_E_PROVIDER_AUTH", `${table} has no api_key, and ${endpoint.baseUrl} requires one`, {
       fix: `add api_key = "\${ENV_VAR}" or "keys:<name>" (aleph keys set <name>) to ${table}`,

@@ -65,6 +65,11 @@ export class ProtocolRegistry {
     ];
   }
 
+  /** The model a custom protocol names by default, if any. */
+  defaultModelOf(name: string): string | undefined {
+    return this.#custom.get(name)?.overrides.model;
+  }
+
   /** The broken file that would have defined `name`, for a clearer error than "unknown protocol". */
   brokenDefinitionOf(name: string): BrokenProtocol | undefined {
     return this.#broken.find((b) => b.name === name);
