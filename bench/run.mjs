@@ -22,6 +22,8 @@ const BENCHES = {
   "wasm-load-many": [],
   "sessions-append": [],
   "chat-post": [],
+  "agent-turn": [],
+  "talk-first-token": [],
 };
 
 const args = process.argv.slice(2);

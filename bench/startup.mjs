@@ -1,40 +1,105 @@
 // startup: wall time from spawning `aleph start --events json --no-watch` to its kernel.ready
 // line on stdout (bundled set, fresh empty workspace each run), against spawning `node -e 0`
 // to its exit. Both are measured interleaved in this run; the figure is the ratio of medians.
-import { check, fmtMs, fmtX, main, makeWorkspace, median, note, timeAlephReady, timeNodeNoop } from "./lib.mjs";
+// Per plugin: the same start with `[extensions] disabled = ["agent"]` and with
+// `["agent", "providers"]` (agent requires providers, so providers alone cannot go), interleaved
+// too: what agent and providers each add is the difference of medians, budget ≤ 0.1× node -e 0
+// each. Their import and setup times as the kernel reports them (`status` over the control
+// socket, PluginInfo.timings) are printed beside it.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { connectControl, kernelSocket } from "./control-client.mjs";
+import { check, fmtMs, fmtX, main, makeWorkspace, median, note, startAleph, timeAlephReady, timeNodeNoop } from "./lib.mjs";
 
 const BUDGET = 4;
+const PER_PLUGIN_BUDGET = 0.1;
 const WARMUP = 3;
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
+const NEW_PLUGINS = ["providers", "agent"];
+
+/** A fresh workspace whose config.toml disables `ids` (none: no config.toml, as before). */
+function workspace(disabled = []) {
+  const ws = makeWorkspace();
+  if (disabled.length) writeFileSync(join(ws.root, "config.toml"), `[extensions]\ndisabled = ${JSON.stringify(disabled)}\n`);
+  return ws;
+}
+
+/** Spawn → kernel.ready like timeAlephReady, then (off the clock) the plugins' timings from `status`. */
+async function timeReadyWithTimings(ws) {
+  const k = startAleph(ws);
+  try {
+    const ready = await k.ready();
+    const client = await connectControl(kernelSocket(ws.root));
+    const status = await client.request("status");
+    client.close();
+    const timings = Object.fromEntries(status.plugins.filter((p) => p.status === "active").map((p) => [p.id, p.timings]));
+    return { wall: ready.t - k.t0, ms: ready.payload.ms, plugins: ready.payload.plugins, timings };
+  } finally {
+    await k.stop();
+  }
+}
 
 main(async () => {
-  console.log(`startup: ${RUNS} runs each after ${WARMUP} warm-ups, interleaved`);
+  console.log(`startup: ${RUNS} runs each after ${WARMUP} warm-ups, interleaved (node -e 0; bundled set; without agent; without agent and providers)`);
   for (let i = 0; i < WARMUP; i++) {
     await timeNodeNoop();
-    await timeAlephReady(makeWorkspace());
+    await timeAlephReady(workspace());
+    await timeAlephReady(workspace(["agent"]));
+    await timeAlephReady(workspace(["agent", "providers"]));
   }
   const node = [];
-  const aleph = [];
-  const kernelMs = [];
+  const sets = { full: { wall: [], ms: [] }, noAgent: { wall: [], ms: [] }, noBoth: { wall: [], ms: [] } };
+  const timings = Object.fromEntries(NEW_PLUGINS.map((id) => [id, { importMs: [], setupMs: [] }]));
   let plugins = 0;
   for (let i = 0; i < RUNS; i++) {
-    // Alternate which goes first so drift on the machine hits both alike.
-    const ws = makeWorkspace();
-    if (i % 2 === 0) node.push(await timeNodeNoop());
-    const r = await timeAlephReady(ws);
-    aleph.push(r.wall);
-    kernelMs.push(r.ms);
-    plugins = r.plugins;
-    if (i % 2 === 1) node.push(await timeNodeNoop());
+    const steps = [
+      async () => node.push(await timeNodeNoop()),
+      async () => {
+        const r = await timeReadyWithTimings(workspace());
+        sets.full.wall.push(r.wall);
+        sets.full.ms.push(r.ms);
+        plugins = r.plugins;
+        for (const id of NEW_PLUGINS) {
+          timings[id].importMs.push(r.timings[id]?.importMs ?? NaN);
+          timings[id].setupMs.push(r.timings[id]?.setupMs ?? NaN);
+        }
+      },
+      async () => {
+        const r = await timeAlephReady(workspace(["agent"]));
+        sets.noAgent.wall.push(r.wall);
+        sets.noAgent.ms.push(r.ms);
+      },
+      async () => {
+        const r = await timeAlephReady(workspace(["agent", "providers"]));
+        sets.noBoth.wall.push(r.wall);
+        sets.noBoth.ms.push(r.ms);
+      },
+    ];
+    // The order rotates each round so drift on the machine hits every side alike.
+    for (let s = 0; s < steps.length; s++) await steps[(s + i) % steps.length]();
   }
-  const a = median(aleph);
   const n = median(node);
+  const a = median(sets.full.wall);
   const ratio = a / n;
-  note(`aleph start → kernel.ready: min ${fmtMs(Math.min(...aleph))}, max ${fmtMs(Math.max(...aleph))}; kernel's own ms (median) ${median(kernelMs)} ms; plugins active: ${plugins}`);
+  note(`aleph start → kernel.ready: min ${fmtMs(Math.min(...sets.full.wall))}, max ${fmtMs(Math.max(...sets.full.wall))}; kernel's own ms (median) ${median(sets.full.ms)} ms; plugins active: ${plugins}`);
   note(`node -e 0: min ${fmtMs(Math.min(...node))}, max ${fmtMs(Math.max(...node))}`);
-  check(
-    "startup",
-    `startup: aleph start → kernel.ready ${fmtMs(a)} vs node -e 0 ${fmtMs(n)} = ${fmtX(ratio)} (budget ≤ ${BUDGET}×)`,
-    ratio <= BUDGET,
-  );
+  check("startup", `startup: aleph start → kernel.ready ${fmtMs(a)} vs node -e 0 ${fmtMs(n)} = ${fmtX(ratio)} (budget ≤ ${BUDGET}×)`, ratio <= BUDGET);
+
+  const perPlugin = [
+    { id: "agent", with: sets.full, without: sets.noAgent },
+    { id: "providers", with: sets.noAgent, without: sets.noBoth },
+  ];
+  note(`without agent ${fmtMs(median(sets.noAgent.wall))} (kernel ms ${median(sets.noAgent.ms)}); without agent and providers ${fmtMs(median(sets.noBoth.wall))} (kernel ms ${median(sets.noBoth.ms)})`);
+  for (const p of perPlugin) {
+    const added = median(p.with.wall) - median(p.without.wall);
+    const addedKernel = median(p.with.ms) - median(p.without.ms);
+    const t = timings[p.id];
+    // The kernel imports plugins side by side, so a plugin's importMs overlaps the others': not additive.
+    note(`${p.id}: as the kernel reports it (status, median) import ${fmtMs(median(t.importMs))} + setup ${fmtMs(median(t.setupMs))} (imports overlap: not additive); kernel.ready's own ms +${addedKernel.toFixed(1)} ms`);
+    check(
+      "startup",
+      `startup: ${p.id} adds ${fmtMs(added)} to aleph start (with ${fmtMs(median(p.with.wall))}, without ${fmtMs(median(p.without.wall))}) = ${fmtX(added / n)} node -e 0 (budget ≤ ${PER_PLUGIN_BUDGET}×)`,
+      added / n <= PER_PLUGIN_BUDGET,
+    );
+  }
 });

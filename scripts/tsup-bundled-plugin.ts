@@ -8,12 +8,14 @@ import { defineConfig, type Options } from "tsup";
  * one small file rather than the SDK's whole dependency graph; zod stays a shared dependency, so
  * the launcher and every plugin load one instance (a bundled copy is ~500 KB per plugin).
  * `extraBundled`: further dependencies to inline (tools inlines its JSON Schema validator).
+ * `commandsEntry`: build src/commands.ts too, the plugin's `[plugin] commands_entry` (its command
+ * handlers alone, so the CLI runs them without loading the rest of the plugin).
  * After each build the plugin's config schema is written as data (dist/config.schema.json), so the
  * CLI checks its config.toml section without importing the plugin.
  */
-export function bundledPluginConfig(extraBundled: string[] = []): Options {
+export function bundledPluginConfig(extraBundled: string[] = [], options: { commandsEntry?: boolean } = {}): Options {
   return {
-    entry: ["src/index.ts"],
+    entry: ["src/index.ts", ...(options.commandsEntry ? ["src/commands.ts"] : [])],
     format: ["esm"],
     target: "node20",
     clean: true,

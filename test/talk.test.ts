@@ -4,6 +4,7 @@
  * (hello-wasm's word_count, hello-node's in another test). Nothing of ours is mocked.
  */
 import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
@@ -131,5 +132,20 @@ describe("aleph talk", () => {
     const empty = await runCli(ws, ["talk"], { input: "  \n" });
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/the message is empty/);
+  });
+  test("through a running kernel, talk loads only the agent's command handlers (commands_entry): not the agent loop, not zod", async () => {
+    const ws = createWorkspace();
+    const model = await fakeModel([{ text: "Quick." }]);
+    writeProviders(ws, openaiProvider("local", model));
+    await startReadyKernel(ws);
+    const record = join(ws.base, "loaded.txt");
+    writeFileSync(record, "");
+    writeFileSync(join(ws.base, "recorder.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(record)}, url + "\\n"); return next(url, context); }\n`);
+    writeFileSync(join(ws.base, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(ws.base, "recorder.mjs")).href)});\n`);
+    const result = await runCli(ws, ["talk", "-m", "hi"], { env: { NODE_OPTIONS: `--import ${pathToFileURL(join(ws.base, "register.mjs")).href}` } });
+    expect(result.stdout).toBe("Quick.\n");
+    const loaded = readFileSync(record, "utf8").split("\n").filter(Boolean);
+    expect(loaded.some((url) => /\/plugins\/agent\/dist\/commands\.js$/.test(url))).toBe(true);
+    expect(loaded.filter((url) => /\/plugins\/agent\/dist\/index\.js$/.test(url) || /\/zod\//.test(url)), loaded.filter((u) => !u.includes("zod")).join("\n")).toEqual([]);
   });
 });

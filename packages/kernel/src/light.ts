@@ -4,5 +4,7 @@
  */
 export { resolvePaths, resolveStateRoot, pluginSearchPaths, SOURCE_PRECEDENCE, type AlephPaths, type PluginSearchPath, type StateRootOrigin } from "./paths.js";
 export { manifestFileIn, pluginDirsIn } from "./plugin-dirs.js";
+/** Who holds the root's lock (is a kernel running?), without the kernel. */
+export { lockHolder } from "./lock-holder.js";
 /** TOML parsing without the kernel's error locating (the command index skips a manifest that does not parse). */
 export { parse as parseTomlText } from "smol-toml";

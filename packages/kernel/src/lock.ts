@@ -1,37 +1,9 @@
-import { openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
+import { openSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
+import { isAlive, LOCK_FILE, readHolder } from "./lock-holder.js";
 import { join } from "node:path";
 import { AlephError, mkdirPrivateSync, PRIVATE_FILE_MODE } from "@aleph/plugin-sdk";
 
-export interface LockHolder {
-  pid: number;
-  startedAt: string;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
-  }
-}
-
-function readHolder(file: string): LockHolder | undefined {
-  try {
-    const value = JSON.parse(readFileSync(file, "utf8")) as Partial<LockHolder>;
-    return typeof value.pid === "number" ? { pid: value.pid, startedAt: String(value.startedAt ?? "") } : undefined;
-  } catch {
-    return undefined; // unreadable or half-written: treated as stale
-  }
-}
-
-export const LOCK_FILE = "kernel.lock";
-
-/** The live kernel holding the lock of a run directory, if any. */
-export function lockHolder(runDir: string): LockHolder | undefined {
-  const holder = readHolder(join(runDir, LOCK_FILE));
-  return holder && isAlive(holder.pid) ? holder : undefined;
-}
+export { lockHolder, LOCK_FILE, type LockHolder } from "./lock-holder.js";
 
 /**
  * Takes the one-kernel-per-root lock (run/kernel.lock, created exclusively). A lock left by a

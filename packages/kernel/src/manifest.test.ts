@@ -114,6 +114,15 @@ parameters = { type = "object", properties = { text = { type = "string" } }, req
     }
   });
 
+  it("takes a commands_entry inside the plugin directory, for node plugins only", () => {
+    const ok = parse(`[plugin]\nid = "x"\nversion = "1.0.0"\ncommands_entry = "dist/commands.js"\n`);
+    expect(ok.ok && ok.manifest.commandsEntry).toBe("dist/commands.js");
+    const outside = failure(`[plugin]\nid = "x"\nversion = "1.0.0"\ncommands_entry = "../y/commands.js"\n`);
+    expect(outside.error.message).toMatch(/plugin\.commands_entry.*outside the plugin directory/s);
+    const wasm = failure(`[plugin]\nid = "x"\nversion = "1.0.0"\nkind = "wasm"\ncommands_entry = "c.js"\n`);
+    expect(wasm.error.message).toMatch(/a wasm plugin has no commands/);
+  });
+
   it("refuses wasm-only tables on a node plugin", () => {
     expect(failure(`[plugin]\nid = "x"\nversion = "1.0.0"\n[[hooks]]\nevent = "a"\nhandler = "b"\n`).error.message).toMatch(/\[hooks\] applies to wasm plugins only/);
     expect(failure(`[plugin]\nid = "x"\nversion = "1.0.0"\n[permissions]\nallowed_hosts = ["x"]\n`).error.message).toMatch(/\[permissions\]/);

@@ -21,6 +21,8 @@ const manifestFileSchema = z.strictObject({
     description: z.string().optional(),
     kind: z.enum(["node", "nodejs", "wasm"]).default("node"),
     entry: z.string().min(1).optional(),
+    /** The module the CLI imports to run the plugin's commands (default: the entry). */
+    commands_entry: z.string().min(1).optional(),
     api: z
       .string()
       .refine((v) => semver.validRange(v) !== null, { message: "is not a semver range (e.g. ^1)" })
@@ -140,6 +142,13 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
     if (toolNames.has(t.name)) problems.push({ path: "tools", message: `tool "${t.name}" is declared twice` });
     toolNames.add(t.name);
   }
+  const commandsEntry = m.plugin.commands_entry;
+  if (commandsEntry !== undefined) {
+    if (kind === "wasm") problems.push({ path: "plugin.commands_entry", message: "a wasm plugin has no commands" });
+    else if (isAbsolute(commandsEntry) || relative(pluginDir, resolve(pluginDir, commandsEntry)).startsWith("..")) {
+      problems.push({ path: "plugin.commands_entry", message: `"${commandsEntry}" is outside the plugin directory` });
+    }
+  }
   const schemaFile = m.plugin.config_schema;
   if (schemaFile !== undefined && (isAbsolute(schemaFile) || relative(pluginDir, resolve(pluginDir, schemaFile)).startsWith(".."))) {
     problems.push({ path: "plugin.config_schema", message: `"${schemaFile}" is outside the plugin directory` });
@@ -160,6 +169,7 @@ export function validateManifest(raw: unknown, file: string, pluginDir: string, 
       description: m.plugin.description ?? "",
       kind,
       entry,
+      ...(commandsEntry !== undefined ? { commandsEntry } : {}),
       api: m.plugin.api,
       priority: m.plugin.priority,
       configKey: m.plugin.config_key ?? m.plugin.id,

@@ -7,6 +7,11 @@ import { PRIVATE_FILE_MODE } from "./private-fs.js";
 export interface AtomicWriteOptions {
   /** Mode of the file written; default 0o600, private like everything under the state root. */
   mode?: number;
+  /**
+   * fsync the file and its directory (default true): the new content survives a power loss. Off,
+   * the write is still atomic against a crash of the process (readers see old or new, never a mix).
+   */
+  durable?: boolean;
 }
 
 function tempPathFor(path: string): string {
@@ -36,7 +41,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   const handle = await open(temp, "wx", options.mode ?? PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (options.durable !== false) await handle.sync();
   } catch (error) {
     await handle.close();
     await unlink(temp).catch(() => undefined);
@@ -49,7 +54,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  fsyncDirSync(dirname(path));
+  if (options.durable !== false) fsyncDirSync(dirname(path));
 }
 
 /** Synchronous twin of writeFileAtomic, for start-up and shutdown paths. */
@@ -58,7 +63,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
   const fd = openSync(temp, "wx", options.mode ?? PRIVATE_FILE_MODE);
   try {
     writeFileSync(fd, data);
-    fsyncSync(fd);
+    if (options.durable !== false) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     try { unlinkSync(temp); } catch { /* already gone */ }
@@ -71,5 +76,5 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
     try { unlinkSync(temp); } catch { /* already gone */ }
     throw error;
   }
-  fsyncDirSync(dirname(path));
+  if (options.durable !== false) fsyncDirSync(dirname(path));
 }

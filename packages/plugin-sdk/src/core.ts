@@ -25,5 +25,16 @@ export {
   type ServiceCaller,
 } from "./commands.js";
 export { table, json, plural } from "./command-output.js";
+export { createServiceRef, serviceIdOf, type ServiceRef } from "./service-ref.js";
+// The bundled capabilities' service refs and contracts (none of their modules imports zod), for
+// command handlers that must start fast (a plugin's commands_entry).
+export { agentRef, type AgentService, type AgentTurnEvent, type AgentTurnInput } from "./agent.js";
+export { providersRef, protocolsRef, type ProvidersService, type ProtocolsService, type ProviderInfo, type ProviderTestResult, type ProtocolInfo } from "./providers.js";
+export { sessionsRef, type SessionsService, type SessionInfo, type SessionMessage } from "./sessions.js";
+export { toolsRef, type ToolsService, type ToolInfo } from "./tools.js";
+export { chatRef, type ChatService } from "./chat.js";
+export { identityRef, type IdentityService } from "./identity.js";
+export { workspaceRef, type WorkspaceService } from "./workspace.js";
+export type { PluginDefinition } from "./define-plugin.js";
 export type { DoctorFinding, DoctorInput, DoctorHandler } from "./doctor.js";
 export { MANIFEST_FILE_NAMES, PLUGIN_API_VERSION, type PluginManifest, type PluginKind, type PluginSource, type PluginStatus, type PluginInfo } from "./manifest.js";

@@ -36,6 +36,12 @@ export interface PluginManifest {
   kind: PluginKind;
   /** Entry file relative to the plugin directory. */
   entry: string;
+  /**
+   * The module the CLI imports to run the plugin's commands (`[plugin] commands_entry`), relative to
+   * the plugin directory; default the entry. A small module of handlers alone keeps a command that
+   * talks to a running kernel from loading the plugin's whole code (its schemas, its libraries).
+   */
+  commandsEntry?: string;
   /** Semver range of the plugin API the plugin supports. */
   api: string;
   /** Higher wins among providers of the same service. */

@@ -12,12 +12,12 @@ export interface Registered<T> {
  * a remote client's cancel, Ctrl-C in `aleph talk` — aborts the turn's model call and tools at
  * once, not at the turn's next event.
  */
-export function createAgentService(runner: TurnRunner, contributors: Set<Registered<ContextContributor>>, hooks: Set<BeforeCompactionHook>, unloading: AbortSignal): AgentService {
+export function createAgentService(runner: () => Promise<TurnRunner>, contributors: Set<Registered<ContextContributor>>, hooks: Set<BeforeCompactionHook>, unloading: AbortSignal): AgentService {
   return {
     turn(input, options = {}) {
       // A turn stops when its consumer goes, and when the plugin unloads (the kernel stopping).
       const signal = options.signal instanceof AbortSignal ? AbortSignal.any([options.signal, unloading]) : unloading;
-      return eventChannel<AgentTurnEvent>((push, turnSignal) => runner.run(input, push, turnSignal), { signal });
+      return eventChannel<AgentTurnEvent>(async (push, turnSignal) => (await runner()).run(input, push, turnSignal), { signal });
     },
     addContextContributor(contributor: ContextContributor): Disposable {
       const entry = { plugin: contributor.name, contributor };

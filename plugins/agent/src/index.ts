@@ -1,8 +1,7 @@
 import { agentRef, definePlugin, identityRef, providersRef, sessionsRef, toolsRef, workspaceRef, type BeforeCompactionHook, type ContextContributor } from "@aleph/plugin-sdk";
 import { createAgentService, type Registered } from "./agent-service.js";
 import { agentConfigSchema, type AgentConfig } from "./config.js";
-import { completeInterruptedTurns } from "./recovery.js";
-import { TurnRunner } from "./turn-runner.js";
+import type { TurnRunner } from "./turn-runner.js";
 
 export default definePlugin({
   // The [agent] section of config.toml.
@@ -16,7 +15,10 @@ export default definePlugin({
     });
     const contributors = new Set<Registered<ContextContributor>>();
     const hooks = new Set<BeforeCompactionHook>();
-    const runner = new TurnRunner({
+    // The loop's code (context, history, tools, compaction, artifacts) is imported on the first
+    // turn: a kernel that never answers a message never loads it.
+    let runner: Promise<TurnRunner> | undefined;
+    const loadRunner = () => (runner ??= import("./turn-runner.js").then(({ TurnRunner }) => new TurnRunner({
       root: ctx.paths.root,
       config: () => config,
       // Looked up per turn: a provider plugin that reloads is picked up without reloading the agent.
@@ -33,19 +35,20 @@ export default definePlugin({
       log: ctx.log,
       redact: (text) => ctx.redact(text),
       stopping: () => ctx.signal.aborted,
-    });
-    ctx.services.provide(agentRef, createAgentService(runner, contributors, hooks, ctx.signal));
+    })));
+    ctx.services.provide(agentRef, createAgentService(loadRunner, contributors, hooks, ctx.signal));
     // Turns a crash cut short are completed by the long-running kernel once everything is up —
     // never by a kernel started for one command, which would end before the answer is kept.
     if (ctx.kernelRole === "service") {
       ctx.events.once("kernel.ready", () => {
-        void completeInterruptedTurns(ctx.paths.root, runner, ctx.log, ctx.signal);
+        // Not awaited: the bus waits for its handlers, and a recovered turn may take a while.
+        void import("./recovery.js")
+          .then(({ completeInterruptedTurns }) => completeInterruptedTurns(ctx.paths.root, loadRunner, ctx.log, ctx.signal))
+          .catch((error: unknown) => ctx.log.error("completing interrupted turns failed", { error }));
       });
     }
   },
 
-  // Imported when run: the kernel loading this plugin never pays for the terminal code.
-  commands: { talk: async (cmd) => (await import("./commands/talk.js")).talkCommand(cmd) },
 });
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -31,9 +31,19 @@ export interface SessionState {
   lastTurn?: { turnId: string; endedAt: number; outcome: "completed" | "failed"; code?: string };
 }
 
+/** Directories known to exist (created 0700 once per process, not on every write). */
+const madeDirs = new Set<string>();
+
 export class SessionArtifacts {
   readonly #dir: string;
-  readonly #seenSystem = new Set<string>();
+  /** Hashes of the system prompts and tool lists already in this session's prompt log. */
+  readonly #seen = new Set<string>();
+  #seenLoaded = false;
+  /** Files this process has appended to: their last line is its own, so the torn-tail check is skipped. */
+  readonly #intact = new Set<string>();
+  /** The newest session message already in the prompt log (later lines hold only what is newer). */
+  #loggedThrough: number | undefined;
+  #promptLogFull = false;
 
   constructor(
     root: string,
@@ -46,27 +56,45 @@ export class SessionArtifacts {
 
   #file(kind: "sessions" | "state" | "prompts" | "context", ext: "jsonl" | "json"): string {
     const dir = join(this.#dir, kind);
-    mkdirPrivateSync(dir);
+    if (!madeDirs.has(dir)) {
+      mkdirPrivateSync(dir);
+      madeDirs.add(dir);
+    }
     return join(dir, `${this.sessionId}.${ext}`);
+  }
+
+  #append(file: string, value: unknown): void {
+    appendJsonLine(file, value, { intact: this.#intact.has(file) });
+    this.#intact.add(file);
   }
 
   /** One line of the session log. */
   record(entry: Record<string, unknown>): void {
-    this.#safely("session log", () => appendJsonLine(this.#file("sessions", "jsonl"), { ts: Date.now(), ...entry }));
+    this.#safely("session log", () => this.#append(this.#file("sessions", "jsonl"), { ts: Date.now(), ...entry }));
   }
 
+  /**
+   * Atomic (a reader sees the old breadcrumb or the new), not fsync'd: it is rewritten twice a turn,
+   * and a crash of the process — what recovery is for — cannot lose a completed rename.
+   */
   writeState(state: SessionState): void {
-    // fsync'd: this file is what recovery reads after a crash.
-    this.#safely("state", () => writeFileAtomicSync(this.#file("state", "json"), `${JSON.stringify(state, null, 2)}\n`));
+    this.#safely("state", () => writeFileAtomicSync(this.#file("state", "json"), `${JSON.stringify(state, null, 2)}\n`, { durable: false }));
   }
 
   context(entry: Record<string, unknown>): void {
-    this.#safely("context log", () => appendJsonLine(this.#file("context", "jsonl"), { ts: Date.now(), ...entry }));
+    this.#safely("context log", () => this.#append(this.#file("context", "jsonl"), { ts: Date.now(), ...entry }));
   }
 
-  /** One model request, redacted. The system prompt is written the first time its hash is seen in this file. */
-  prompt(turnId: string, iteration: number, request: ModelRequest): void {
+  /**
+   * One model request, redacted. The system prompt and the tool list are written the first time
+   * their hash appears in the file (later lines carry the hash). Messages are written from the
+   * first one this file has not seen (`history` says which stored messages the request held), so
+   * the log grows with the conversation, not with its square. At `prompt_log_max_bytes` it stops,
+   * saying so once in the log.
+   */
+  prompt(turnId: string, iteration: number, request: ModelRequest, history: { fromSeq: number; toSeq: number; count: number }, messagesSince: (seq: number | undefined) => number): void {
     this.#safely("prompt log", () => {
+      if (this.#promptLogFull) return;
       const file = this.#file("prompts", "jsonl");
       let size = 0;
       try {
@@ -74,22 +102,46 @@ export class SessionArtifacts {
       } catch {
         // a new file
       }
-      if (size >= this.options.promptLogMaxBytes) return;
-      const systemText = JSON.stringify(request.system ?? null);
-      const systemHash = createHash("sha256").update(systemText).digest("hex").slice(0, 16);
-      if (this.#seenSystem.size === 0 && size > 0) this.#loadSeenHashes(file);
-      const firstTime = !this.#seenSystem.has(systemHash);
-      this.#seenSystem.add(systemHash);
-      const { system: _system, ...rest } = request;
-      const line = { ts: Date.now(), turnId, iteration, systemHash, ...(firstTime ? { system: request.system ?? null } : {}), request: rest };
-      appendJsonLine(file, JSON.parse(this.options.redact(JSON.stringify(line))) as unknown);
+      if (size >= this.options.promptLogMaxBytes) {
+        this.#promptLogFull = true;
+        this.options.log.warn(`the prompt log of session ${this.sessionId} reached [agent] prompt_log_max_bytes (${this.options.promptLogMaxBytes}); later requests are not logged`, { file });
+        return;
+      }
+      if (!this.#seenLoaded && size > 0) this.#loadSeenHashes(file);
+      this.#seenLoaded = true;
+      const { system, tools, messages, ...options } = request;
+      const systemHash = this.#hashOnce(system ?? null);
+      const toolsHash = this.#hashOnce(tools ?? []);
+      const fresh = messagesSince(this.#loggedThrough);
+      const line = {
+        ts: Date.now(),
+        turnId,
+        iteration,
+        systemHash: systemHash.hash,
+        ...(systemHash.first ? { system: system ?? null } : {}),
+        toolsHash: toolsHash.hash,
+        ...(toolsHash.first ? { tools: tools ?? [] } : {}),
+        options,
+        history,
+        // The last `fresh` messages are new to this file; those before them are in earlier lines.
+        messagesFrom: messages.length - fresh,
+        messages: messages.slice(messages.length - fresh),
+      };
+      this.#append(file, JSON.parse(this.options.redact(JSON.stringify(line))) as unknown);
+      this.#loggedThrough = history.toSeq;
     });
+  }
+
+  #hashOnce(value: unknown): { hash: string; first: boolean } {
+    const hash = createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+    const first = !this.#seen.has(hash);
+    this.#seen.add(hash);
+    return { hash, first };
   }
 
   #loadSeenHashes(file: string): void {
     for (const line of readFileSync(file, "utf8").split("\n")) {
-      const match = /"systemHash":"([0-9a-f]{16})","system"/.exec(line);
-      if (match) this.#seenSystem.add(match[1]!);
+      for (const match of line.matchAll(/"(?:systemHash|toolsHash)":"([0-9a-f]{16})","(?:system|tools)"/g)) this.#seen.add(match[1]!);
     }
   }
 

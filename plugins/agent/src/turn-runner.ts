@@ -68,6 +68,8 @@ const addUsage = (a: ModelUsage, b: ModelUsage | undefined): ModelUsage => (b ? 
 export class TurnRunner {
   readonly #queue = new SessionQueue();
   readonly #compactors = new WeakMap<SessionsService, Compactor>();
+  /** Each session's artifact writer, kept between turns (it remembers what its logs already hold). */
+  readonly #artifacts = new Map<string, SessionArtifacts>();
 
   constructor(private readonly deps: TurnDeps) {}
 
@@ -116,7 +118,7 @@ export class TurnRunner {
     const userId = turn.id ?? `turn-${turnId}`;
     const appended = await sessions.append(sessionKey, { role: "user", content: turn.text, id: userId, meta: { turnId } });
     const userSeq = appended.messages[0]!.seq;
-    const artifacts = new SessionArtifacts(this.deps.root, agentId, appended.session.id, { redact: this.deps.redact, promptLogMaxBytes: config.prompt_log_max_bytes, log: this.deps.log });
+    const artifacts = this.#artifactsOf(agentId, appended.session.id, config.prompt_log_max_bytes);
     holder.artifacts = artifacts;
     // A message stored before (a retried request, a re-delivered update, a turn a crash cut short):
     // its answer, when there is one, is the answer; otherwise the turn goes on from what was stored.
@@ -141,16 +143,17 @@ export class TurnRunner {
     let usage: ModelUsage = { inputTokens: 0, outputTokens: 0 };
     for (let iteration = 1; ; iteration++) {
       const final = iteration > config.max_iterations;
+      const history = await this.#history(sessionKey, userSeq, context.turnText, config.token_budget);
       const request: ModelRequest = {
         ...(context.system.length ? { system: context.system } : {}),
-        messages: await this.#history(sessionKey, userSeq, context.turnText, config.token_budget),
+        messages: history.messages,
         ...(tools.length && !final ? { tools: tools.map(({ name, description, parameters }) => ({ name, description, parameters })) } : {}),
         maxTokens: config.max_tokens,
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
         thinking: config.thinking_level,
         ...(turn.model ? { model: turn.model } : {}),
       };
-      artifacts.prompt(turnId, iteration, request);
+      artifacts.prompt(turnId, iteration, request, history.range, (seq) => (seq === undefined ? history.messages.length : toModelMessages(history.kept.filter((m) => m.seq > seq)).length));
       const callStarted = performance.now();
       const response = await this.#callModel(request, turn.provider, providerOrder, push, signal);
       usage = addUsage(usage, response.usage);
@@ -231,15 +234,45 @@ export class TurnRunner {
   }
 
   /** The history sent to the model: stored messages within the budget, this turn's context on the user's message. */
-  async #history(sessionKey: string, userSeq: number, turnText: string, budget: number): Promise<ModelMessage[]> {
-    const kept = fitHistory(await this.deps.sessions().history(sessionKey, { limit: MAX_HISTORY_LIMIT }), budget);
+  async #history(sessionKey: string, userSeq: number, turnText: string, budget: number): Promise<{ messages: ModelMessage[]; kept: SessionMessage[]; range: { fromSeq: number; toSeq: number; count: number } }> {
+    const kept = fitHistory(await this.#recent(sessionKey, budget), budget);
+    const range = { fromSeq: kept[0]?.seq ?? 0, toSeq: kept.at(-1)?.seq ?? 0, count: kept.length };
     const index = kept.findIndex((m) => m.seq === userSeq);
-    if (!turnText || index < 0) return toModelMessages(kept);
+    if (!turnText || index < 0) return { messages: toModelMessages(kept), kept, range };
     // The turn's context goes on this turn's user message only, so earlier turns stay byte-identical.
     const upToUser = toModelMessages(kept.slice(0, index + 1));
     const target = upToUser[upToUser.length - 1];
     if (target?.role === "user") target.content = attachTurnBlocks(target.content, turnText);
-    return [...upToUser, ...toModelMessages(kept.slice(index + 1))];
+    return { messages: [...upToUser, ...toModelMessages(kept.slice(index + 1))], kept, range };
+  }
+
+  /**
+   * The newest stored messages, enough to fill `budget` tokens (and one more, so fitHistory can
+   * see where the budget ends): read a page at a time from the end, so a long session costs what
+   * the budget holds, not its whole length.
+   */
+  async #recent(sessionKey: string, budget: number): Promise<SessionMessage[]> {
+    const sessions = this.deps.sessions();
+    let out: SessionMessage[] = [];
+    let tokens = 0;
+    for (let before: number | undefined, page = 64; ; page = Math.min(page * 4, MAX_HISTORY_LIMIT)) {
+      const older = await sessions.history(sessionKey, { limit: page, ...(before !== undefined ? { before } : {}) });
+      out = [...older, ...out];
+      for (const m of older) tokens += m.tokens;
+      if (older.length < page || tokens > budget) return out;
+      before = older[0]!.seq;
+    }
+  }
+
+  #artifactsOf(agentId: string, sessionId: string, promptLogMaxBytes: number): SessionArtifacts {
+    let artifacts = this.#artifacts.get(sessionId);
+    if (!artifacts) {
+      artifacts = new SessionArtifacts(this.deps.root, agentId, sessionId, { redact: this.deps.redact, promptLogMaxBytes, log: this.deps.log });
+      // Bounded: a kernel serving many sessions keeps the most recent ones.
+      if (this.#artifacts.size >= 1000) this.#artifacts.delete(this.#artifacts.keys().next().value!);
+      this.#artifacts.set(sessionId, artifacts);
+    }
+    return artifacts;
   }
 
   /** A final answer already stored for the user message `userId`, if any. */

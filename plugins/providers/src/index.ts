@@ -1,13 +1,9 @@
 import { definePlugin, protocolsRef, providersRef } from "@aleph/plugin-sdk";
-import { protocolsList } from "./commands/protocols-list.js";
-import { protocolsValidate } from "./commands/protocols-validate.js";
-import { providersList } from "./commands/providers-list.js";
-import { providersTest } from "./commands/providers-test.js";
 import { providersConfigSchema, type ProvidersConfig } from "./config.js";
 import { watchCustomProtocols } from "./protocols/custom-protocols.js";
 import { ProtocolRegistry } from "./protocols/registry.js";
 import { createProtocolsService } from "./protocols-service.js";
-import { createProvidersService } from "./providers-service.js";
+import { lazyProvidersService } from "./lazy-providers.js";
 
 export default definePlugin({
   // providers.toml's [providers.<name>] tables (config_key = "providers" in the manifest).
@@ -25,19 +21,12 @@ export default definePlugin({
     ctx.services.provide(protocolsRef, createProtocolsService(protocols));
     ctx.services.provide(
       providersRef,
-      createProvidersService({
+      lazyProvidersService({
         config: () => config,
         protocols,
         keyOrigin: (name) => ctx.configOrigin(`providers.${name}.api_key`, { file: "providers" }),
         log: ctx.log,
       }),
     );
-  },
-
-  commands: {
-    "providers list": providersList,
-    "providers test": providersTest,
-    "protocols list": protocolsList,
-    "protocols validate": protocolsValidate,
   },
 });

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ProtocolsService } from "@aleph/plugin-sdk";
-import { parseProtocolFile } from "./protocols/protocol-file.js";
 import type { ProtocolRegistry } from "./protocols/registry.js";
 
 /** The `protocols` service: what providers may name, and a validator for a file not yet installed. */
@@ -16,6 +15,7 @@ export function createProtocolsService(registry: ProtocolRegistry): ProtocolsSer
       } catch (error) {
         return [{ file: path, message: `cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }];
       }
+      const { parseProtocolFile } = await import("./protocols/protocol-file.js");
       const parsed = await parseProtocolFile(text, path);
       return parsed.ok ? [] : parsed.issues;
     },

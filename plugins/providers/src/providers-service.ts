@@ -21,6 +21,7 @@ import type { ProvidersConfig } from "./config.js";
 import type { ProtocolRegistry } from "./protocols/registry.js";
 import { resolveProvider } from "./resolve-provider.js";
 import { cooldownKey, type ResolvedProvider } from "./resolved-provider.js";
+import { listProviders } from "./provider-list.js";
 
 export interface ProvidersServiceDeps {
   /** providers.toml's tables as in force now (hot-reloaded). */
@@ -41,9 +42,6 @@ export function modelError(info: ModelErrorInfo): AlephError {
 }
 
 /** ProviderInfo.keySource: the kernel calls a key written in the file `file`; the contract calls it `literal`. */
-function keySourceOf(origin: string | undefined): string {
-  return origin === undefined || origin === "file" ? "literal" : origin;
-}
 
 const configError = (error: unknown): ModelErrorInfo => ({
   kind: "config",
@@ -105,23 +103,7 @@ export function createProvidersService(deps: ProvidersServiceDeps): ProvidersSer
   }
 
   return {
-    list(): ProviderInfo[] {
-      const config = deps.config();
-      return Object.entries(config).map(([name, entry]): ProviderInfo => {
-        const model = entry.model ?? deps.protocols.defaultModelOf(entry.protocol);
-        const until = model ? cooldowns.coolingUntil(`${name}/${model}`) : undefined;
-        return {
-          name,
-          protocol: entry.protocol,
-          model: model ?? null,
-          baseUrl: entry.base_url ?? "(protocol default)",
-          enabled: entry.enabled,
-          keySource: entry.api_key ? keySourceOf(deps.keyOrigin(name)) : "none",
-          reasoning: entry.reasoning,
-          ...(until ? { coolingDownUntil: until } : {}),
-        };
-      });
-    },
+    list: () => listProviders(deps.config(), deps.protocols, cooldowns, deps.keyOrigin),
     stream,
     complete,
     async test(name: string, options: { signal?: AbortSignal } = {}): Promise<ProviderTestResult> {

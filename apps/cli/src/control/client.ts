@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import { AlephError, errorMessage } from "@aleph/plugin-sdk";
+import { AlephError, errorMessage } from "@aleph/plugin-sdk/core";
 import { fromWireError, MAX_CONTROL_LINE, type ControlResponse, type RequestId } from "./protocol.js";
 
 interface Pending {

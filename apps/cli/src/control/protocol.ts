@@ -1,4 +1,4 @@
-import { AlephError, errorMessage, isAlephError } from "@aleph/plugin-sdk";
+import { AlephError, errorMessage, isAlephError } from "@aleph/plugin-sdk/core";
 
 /*
  * The control socket speaks newline-delimited JSON, several requests at once on one connection:

@@ -2,7 +2,7 @@ import { writeSync } from "node:fs";
 import { AlephError, type DoctorFinding } from "@aleph/plugin-sdk";
 import { discoverPlugins, pluginSearchPaths, resolvePaths } from "@aleph/kernel";
 import { bundledPlugins } from "../bundled.js";
-import { withPluginCode } from "../plugin-commands/run.js";
+import { definitionOf, withPluginCode } from "../plugin-commands/run.js";
 import type { CommandIo } from "../plugin-commands/io.js";
 import { FINDINGS_FD } from "./plugin-checks.js";
 
@@ -16,7 +16,7 @@ export async function runChildChecks(argv: string[], io: CommandIo): Promise<num
   const paths = resolvePaths({ env: io.env, cwd: io.cwd });
   const candidate = discoverPlugins(pluginSearchPaths(paths), bundledPlugins()).winners.get(id ?? "");
   if (!candidate || candidate.error) throw candidate?.error ?? new AlephError("ALEPH_E_NOT_FOUND", `no plugin "${id}"`);
-  const findings = await withPluginCode({ id: candidate.id, candidate, services: [] }, io, async (definition, kernel, paths) => {
+  const findings = await withPluginCode({ id: candidate.id, daemon: candidate.manifest?.daemon === true, services: [], load: () => definitionOf(candidate) }, io, async (definition, kernel, paths) => {
     if (typeof definition.doctor !== "function") {
       throw new AlephError("ALEPH_E_ENTRY", `plugin "${candidate.id}" sets [plugin] doctor = true but its definition has no doctor()`, { file: candidate.manifestFile, fix: "add doctor: async ({ kernel }) => [...] to its definePlugin({ … }), or remove doctor = true" });
     }

@@ -1,4 +1,4 @@
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError } from "@aleph/plugin-sdk/core";
 
 /** The error a call ends with when its caller's signal aborts (the remote handle's too). */
 export function cancelled(what: string): AlephError {

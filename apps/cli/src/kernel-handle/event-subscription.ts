@@ -1,4 +1,4 @@
-import type { KernelEvent } from "@aleph/plugin-sdk";
+import type { KernelEvent } from "@aleph/plugin-sdk/core";
 import type { Kernel } from "@aleph/kernel";
 
 /**

@@ -1,4 +1,4 @@
-import { AlephError, type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
+import { AlephError, type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk/core";
 import type { Kernel } from "@aleph/kernel";
 import { abortable, cancelled } from "./abortable.js";
 import { invokeService, invokeServiceStream } from "./invoke-service.js";

@@ -1,4 +1,4 @@
-import { AlephError, type PluginInfo } from "@aleph/plugin-sdk";
+import { AlephError, type PluginInfo } from "@aleph/plugin-sdk/core";
 import type { Kernel } from "@aleph/kernel";
 
 /** Why a service has no bound provider: the failure of the plugin that should provide it, when one failed. */

@@ -1,4 +1,4 @@
-import type { CallOptions, ConfigReloadResult, KernelEvent, KernelHandle, KernelStatusView, ServiceCaller, ServiceRef } from "@aleph/plugin-sdk";
+import type { CallOptions, ConfigReloadResult, KernelEvent, KernelHandle, KernelStatusView, ServiceCaller, ServiceRef } from "@aleph/plugin-sdk/core";
 import type { OpenHandle } from "./open.js";
 import { eitherSignal } from "./abortable.js";
 import { serviceProxy } from "./service-proxy.js";

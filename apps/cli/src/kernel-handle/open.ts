@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { AlephError, isAlephError } from "@aleph/plugin-sdk";
-import { createKernel, type AlephPaths, type Kernel, type LoadScope } from "@aleph/kernel";
+import { AlephError, isAlephError } from "@aleph/plugin-sdk/core";
+import type { AlephPaths, Kernel, LoadScope } from "@aleph/kernel";
 import { bundledPlugins } from "../bundled.js";
-import { pluginLoaders } from "../loaders.js";
 import { InProcessKernel } from "./in-process.js";
 import { RemoteKernel } from "./remote.js";
-import { serveControl } from "../control/serve.js";
 import { runningKernel } from "./running-kernel.js";
 
 /** How long a command waits for the root's lock while another command's kernel holds it. */
@@ -34,8 +32,13 @@ export interface OpenHandle {
   close(): Promise<void>;
 }
 
-function startInProcess(options: OpenOptions): Kernel {
+/**
+ * A kernel in this process. The kernel's code (its logger, watcher, host) is imported here, on
+ * first use: a command that reaches the running kernel over its socket never loads it.
+ */
+async function startInProcess(options: OpenOptions): Promise<Kernel> {
   const { paths, env, cwd } = options;
+  const [{ createKernel }, { pluginLoaders }, { serveControl }] = await Promise.all([import("@aleph/kernel"), import("../loaders.js"), import("../control/serve.js")]);
   return createKernel({
     env: { ...env, ALEPH_LOG: env.ALEPH_LOG ?? "warn" },
     cwd,
@@ -67,7 +70,7 @@ export async function openKernelHandle(options: OpenOptions): Promise<OpenHandle
       throw new AlephError("ALEPH_E_USAGE", `${options.requireRunning} needs a running kernel, and none runs on ${options.paths.root}`, { fix: "start one with `aleph start` (in another terminal)" });
     }
     try {
-      const kernel = startInProcess(options);
+      const kernel = await startInProcess(options);
       await kernel.start();
       return { handle: new InProcessKernel(kernel), close: () => kernel.stop() };
     } catch (error) {

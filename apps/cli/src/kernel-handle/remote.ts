@@ -1,4 +1,4 @@
-import { type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
+import { type CallOptions, type ConfigReloadResult, type KernelEvent, type KernelHandle, type KernelStatusView, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk/core";
 import { ControlClient, KernelClosedError } from "../control/client.js";
 import { serviceProxy } from "./service-proxy.js";
 

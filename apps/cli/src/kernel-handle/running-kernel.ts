@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { lockHolder, type AlephPaths } from "@aleph/kernel";
+import { lockHolder, type AlephPaths } from "@aleph/kernel/light";
 
 /** The running kernel of a root, if there is one: its pid and control socket (announced in run/kernel.json). */
 export function runningKernel(paths: AlephPaths): { pid: number; socket: string } | undefined {

@@ -1,4 +1,4 @@
-import { serviceIdOf, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk";
+import { serviceIdOf, type ServiceCaller, type ServiceRef } from "@aleph/plugin-sdk/core";
 
 /**
  * A typed caller of a service: every property is a method that calls `call(service, name, args)`.

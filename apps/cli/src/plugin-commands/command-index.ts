@@ -16,6 +16,10 @@ export interface IndexedCommand {
   source: PluginSource;
   dir: string;
   manifestFile: string;
+  /** Where the handlers are, as the manifest says (`commands_entry`, else `entry`, else dist/index.js); not yet checked. */
+  codeFile: string;
+  /** `[plugin] daemon = true`. */
+  daemon: boolean;
   /** Set when the plugin will not load: `[extensions] disabled` or, for third-party plugins, `enabled = false`. */
   disabledBy?: string;
 }
@@ -127,7 +131,10 @@ export function readCommandIndex(paths: AlephPaths, bundledDirs: string[]): Comm
         ? `third-party plugins are off in ${paths.configFile} ([extensions] enabled = false)`
         : undefined;
     const declared = (Array.isArray(manifest!.commands) ? manifest!.commands : []).map(declarationOf).filter((d): d is CommandDeclaration => d !== undefined);
-    owners.set(id, declared.map((declaration) => ({ declaration, pluginId: id, source, dir, manifestFile, ...(disabledBy ? { disabledBy } : {}) })));
+    const plugin = manifest.plugin as Table;
+    const codeFile = str(plugin.commands_entry) ?? str(plugin.entry) ?? "dist/index.js";
+    const daemon = plugin.daemon === true;
+    owners.set(id, declared.map((declaration) => ({ declaration, pluginId: id, source, dir, manifestFile, codeFile, daemon, ...(disabledBy ? { disabledBy } : {}) })));
   }
 
   const byName = new Map<string, IndexedCommand[]>();

@@ -1,6 +1,9 @@
-import { AlephError, type CommandDeclaration, type CommandHandler, type CommandInput, type KernelHandle, type PluginDefinition, type PluginInfo } from "@aleph/plugin-sdk";
-import { discoverPlugins, loadableCandidate, pluginSearchPaths, resolvePaths, type AlephPaths, type PluginCandidate } from "@aleph/kernel";
-import { loadNodePlugin } from "@aleph/node-host";
+import { realpathSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AlephError, type CommandDeclaration, type CommandHandler, type CommandInput, type KernelHandle, type PluginDefinition, type PluginInfo } from "@aleph/plugin-sdk/core";
+import { resolvePaths, type AlephPaths } from "@aleph/kernel/light";
+import type { PluginCandidate } from "@aleph/kernel/discovery";
 import { bundledPlugins } from "../bundled.js";
 import { LazyKernel } from "../kernel-handle/lazy.js";
 import { openKernelHandle, type OpenHandle } from "../kernel-handle/open.js";
@@ -13,8 +16,12 @@ import type { CommandIo } from "./io.js";
 /** How long importing a plugin's entry for its command may take (setup_timeout_ms's default). */
 const IMPORT_TIMEOUT_MS = 10_000;
 
-/** The validated copy of the plugin that owns `indexed`'s command, as the kernel discovers it. */
-function ownerCandidate(indexed: IndexedCommand, env: NodeJS.ProcessEnv, cwd: string): { candidate: PluginCandidate; declaration: CommandDeclaration } {
+/**
+ * The validated copy of the plugin that owns `indexed`'s command, as the kernel discovers it. Its
+ * code (manifest schemas, every plugin's manifest read) is imported only on this, the full way.
+ */
+async function ownerCandidate(indexed: IndexedCommand, env: NodeJS.ProcessEnv, cwd: string): Promise<{ candidate: PluginCandidate; declaration: CommandDeclaration }> {
+  const { discoverPlugins, pluginSearchPaths } = await import("@aleph/kernel/discovery");
   const paths = resolvePaths({ env, cwd });
   const found = discoverPlugins(indexed.source === "bundled" ? [] : pluginSearchPaths(paths), bundledPlugins());
   const candidate = found.winners.get(indexed.pluginId);
@@ -66,14 +73,14 @@ function handlerOf(definition: PluginDefinition<unknown> | undefined, id: string
  * file) runs without one, in both modes alike.
  */
 export async function withPluginCode<T>(
-  plugin: { id: string; candidate: PluginCandidate; services: string[]; allPlugins?: boolean },
+  plugin: { id: string; daemon: boolean; services: string[]; allPlugins?: boolean; load: () => Promise<PluginDefinition<unknown>> },
   io: CommandIo,
   work: (definition: PluginDefinition<unknown>, handle: KernelHandle, paths: AlephPaths, foreground: () => Promise<void>) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
   const paths = resolvePaths({ env: io.env, cwd: io.cwd });
   const options = { paths, env: io.env, cwd: io.cwd, scope: { plugins: [plugin.id], services: plugin.services, allButDaemons: plugin.allPlugins === true }, foreground: false };
-  const daemon = plugin.candidate.manifest?.daemon === true;
+  const daemon = plugin.daemon;
   const checked = async (): Promise<OpenHandle> => {
     const open = await openKernelHandle(options);
     try {
@@ -85,7 +92,7 @@ export async function withPluginCode<T>(
       throw error;
     }
   };
-  const { definition } = await loadNodePlugin(loadableCandidate(plugin.candidate), 1, IMPORT_TIMEOUT_MS);
+  const definition = await plugin.load();
   const lazy = new LazyKernel(checked, runningKernel(paths) ? "remote" : "in-process", signal);
   // CommandInput.foreground: decided before the kernel opens, since it changes which kernel that is.
   const foreground = async () => {
@@ -97,6 +104,34 @@ export async function withPluginCode<T>(
     return await work(definition, lazy, paths, foreground);
   } finally {
     await lazy.close();
+  }
+}
+
+/** The plugin's code as the kernel loads it: its validated manifest, its entry through the Node loader (TypeScript too). */
+export async function definitionOf(candidate: PluginCandidate): Promise<PluginDefinition<unknown>> {
+  const [{ loadableCandidate }, { loadNodePlugin }] = await Promise.all([import("@aleph/kernel/discovery"), import("@aleph/node-host")]);
+  return (await loadNodePlugin(loadableCandidate(candidate), 1, IMPORT_TIMEOUT_MS)).definition;
+}
+
+/**
+ * The quick way to a command's handlers, for the common case: the manifest's `commands_entry` (or
+ * entry) is a built JavaScript module inside the plugin's directory, imported as it is — no
+ * discovery of every plugin, no manifest schemas, no loader hooks, and with a `commands_entry`
+ * none of the plugin's own code beyond its handlers. Anything else (TypeScript, a missing or
+ * escaping file, a module that does not import or lacks the handler) returns undefined, and the
+ * command goes the full way, which says precisely what is wrong.
+ */
+async function quickDefinition(indexed: IndexedCommand): Promise<PluginDefinition<unknown> | undefined> {
+  try {
+    const dir = realpathSync(indexed.dir);
+    const file = realpathSync(resolve(indexed.dir, indexed.codeFile));
+    const inside = relative(dir, file);
+    if (!/\.(m?js|cjs)$/.test(file) || inside.startsWith("..") || isAbsolute(inside)) return undefined;
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const definition = (module.default ?? module) as PluginDefinition<unknown>;
+    return typeof definition?.commands?.[indexed.declaration.name] === "function" ? definition : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -118,7 +153,10 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
       fix: `enable the plugin, or see \`aleph plugins inspect ${indexed.pluginId}\``,
     });
   }
-  const { candidate, declaration } = ownerCandidate(indexed, io.env, io.cwd);
+  const quick = await quickDefinition(indexed);
+  const owner = quick ? undefined : await ownerCandidate(indexed, io.env, io.cwd);
+  const declaration = owner?.declaration ?? indexed.declaration;
+  const manifestFile = owner?.candidate.manifestFile ?? indexed.manifestFile;
   const controller = new AbortController();
   let giveUp!: () => void;
   const interrupted = new Promise<"interrupted">((resolve) => (giveUp = () => resolve("interrupted")));
@@ -135,10 +173,16 @@ export async function runPluginCommand(indexed: IndexedCommand, parsed: ParsedCo
   let outcome: number | "interrupted";
   try {
     outcome = await withPluginCode(
-      { id: indexed.pluginId, candidate, services: declaration.services, allPlugins: declaration.allPlugins },
+      {
+        id: indexed.pluginId,
+        daemon: owner ? owner.candidate.manifest?.daemon === true : indexed.daemon,
+        services: declaration.services,
+        allPlugins: declaration.allPlugins,
+        load: async () => quick ?? definitionOf(owner!.candidate),
+      },
       io,
       async (definition, handle, paths, foreground) => {
-        const handler = handlerOf(definition, indexed.pluginId, name, candidate.manifestFile);
+        const handler = handlerOf(definition, indexed.pluginId, name, manifestFile);
         const input: CommandInput = {
           name,
           args: parsed.args,

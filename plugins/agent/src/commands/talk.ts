@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import { agentRef, sessionsRef, type AgentTurnEvent, type AgentTurnInput, type CommandInput } from "@aleph/plugin-sdk";
+import { agentRef, sessionsRef, type AgentTurnEvent, type AgentTurnInput, type CommandInput } from "@aleph/plugin-sdk/core";
 
 /*
  * `aleph talk`: one turn (-m, or stdin when it is piped), or a conversation on a terminal. The

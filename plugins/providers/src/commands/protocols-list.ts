@@ -1,4 +1,4 @@
-import { json, protocolsRef, table, type CommandInput } from "@aleph/plugin-sdk";
+import { json, protocolsRef, table, type CommandInput } from "@aleph/plugin-sdk/core";
 
 /** `aleph protocols list [--json]`: built-ins, custom files, and the errors of the invalid ones. */
 export async function protocolsList(cmd: CommandInput): Promise<number> {

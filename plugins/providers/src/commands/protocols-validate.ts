@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
-import type { CommandInput } from "@aleph/plugin-sdk";
-import { parseProtocolFile } from "../protocols/protocol-file.js";
+import type { CommandInput } from "@aleph/plugin-sdk/core";
 import { readFile } from "node:fs/promises";
 
 /** `aleph protocols validate <file>`: checked here (no kernel needed), the way the plugin checks protocols/*.yaml. */
@@ -13,6 +12,7 @@ export async function protocolsValidate(cmd: CommandInput): Promise<number> {
     cmd.err(`aleph: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return 1;
   }
+  const { parseProtocolFile } = await import("../protocols/protocol-file.js");
   const parsed = await parseProtocolFile(text, file);
   if (parsed.ok) {
     cmd.out(`ok: ${file} defines protocol "${parsed.protocol.name}" (extends ${parsed.protocol.extends})\n`);

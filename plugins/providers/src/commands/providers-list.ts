@@ -1,4 +1,4 @@
-import { json, providersRef, table, type CommandInput } from "@aleph/plugin-sdk";
+import { json, providersRef, table, type CommandInput } from "@aleph/plugin-sdk/core";
 
 /** `aleph providers list [--json]`: never a key, only where it comes from. */
 export async function providersList(cmd: CommandInput): Promise<number> {

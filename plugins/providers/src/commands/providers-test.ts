@@ -1,4 +1,4 @@
-import { json, providersRef, type CommandInput } from "@aleph/plugin-sdk";
+import { json, providersRef, type CommandInput } from "@aleph/plugin-sdk/core";
 
 /** `aleph providers test <name> [--json]`: one tiny request, timed; exit 1 when it fails. */
 export async function providersTest(cmd: CommandInput): Promise<number> {

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PluginContext } from "@aleph/plugin-sdk";
-import { parseProtocolFile } from "./protocol-file.js";
 import type { BrokenProtocol, CustomProtocol, ProtocolRegistry } from "./registry.js";
 
 /*
@@ -23,6 +22,9 @@ export async function loadCustomProtocols(dir: string): Promise<{ custom: Custom
   }
   const custom: CustomProtocol[] = [];
   const broken: BrokenProtocol[] = [];
+  if (files.length === 0) return { custom, broken };
+  // The parser (yaml, the file schema) is loaded only when there is a file: most workspaces have none.
+  const { parseProtocolFile } = await import("./protocol-file.js");
   for (const name of files) {
     const file = join(dir, name);
     let text: string;

@@ -124,11 +124,13 @@ export async function bootstrapContext(options: BootstrapContextOptions): Promis
 
   const files: BootstrapFile[] = [];
   let remaining = limits.totalChars;
-  for (const spec of specs) {
+  // Read at once (this runs on each agent turn); the limits are applied in the preset's order below.
+  const reads = await Promise.all(specs.map((spec) => readBytes(entryPath(workspaceDir, spec.name))));
+  for (const [index, spec] of specs.entries()) {
     const path = entryPath(workspaceDir, spec.name);
     const provenance: BootstrapProvenance = { preset: preset.name, listedBy: spec.listedBy };
     const base = { name: spec.name, path, required: spec.required, provenance };
-    const read = await readBytes(path);
+    const read = reads[index]!;
     if (!read.ok) {
       files.push({ ...base, status: "missing", chars: 0, originalChars: 0, content: "", ...(read.problem ? { problem: read.problem } : {}) });
       continue;

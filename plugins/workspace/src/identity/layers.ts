@@ -47,20 +47,22 @@ export const DEFAULT_SOUL_LABEL = "builtin:default";
  * project's identity that was never meant for this one.
  */
 export async function findProjectSoul(cwd: string): Promise<string | undefined> {
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, PROJECT_SOUL);
-    try {
-      await stat(candidate);
-      return candidate;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT" && code !== "ENOTDIR") return candidate;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined; // the filesystem root has been checked too
-    dir = parent;
+  const candidates: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    candidates.push(join(dir, PROJECT_SOUL));
+    if (dirname(dir) === dir) break; // the filesystem root is checked too
   }
+  // Every ancestor at once (this runs on each agent turn), then the nearest that exists wins.
+  const found = await Promise.all(
+    candidates.map((candidate) =>
+      stat(candidate).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => error.code !== "ENOENT" && error.code !== "ENOTDIR",
+      ),
+    ),
+  );
+  const nearest = found.indexOf(true);
+  return nearest < 0 ? undefined : candidates[nearest];
 }
 
 function toIssue(error: unknown, path: string): IdentityIssue {
