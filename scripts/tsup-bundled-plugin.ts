@@ -16,6 +16,10 @@ import { defineConfig, type Options } from "tsup";
 export function bundledPluginConfig(extraBundled: string[] = [], options: { commandsEntry?: boolean } = {}): Options {
   return {
     entry: ["src/index.ts", ...(options.commandsEntry ? ["src/commands.ts"] : [])],
+    // One file per entry: what a plugin imports on first use (import("./x.js")) is inlined behind a
+    // lazy initialiser rather than split into shared chunks, because each extra file the kernel
+    // loads at start costs more (resolve, read, link) than parsing code that never runs.
+    splitting: false,
     format: ["esm"],
     target: "node20",
     clean: true,

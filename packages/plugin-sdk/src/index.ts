@@ -59,6 +59,7 @@ export {
   type ProvidersService,
   type ProtocolInfo,
   type ProtocolsService,
+  type ProtocolValidation,
 } from "./providers.js";
 export {
   identityRef,

@@ -202,11 +202,18 @@ export interface ProtocolInfo {
   error?: { message: string; file: string; line?: number; field?: string };
 }
 
+/** What `protocols.validate` found: the protocol a valid file defines, else each problem with its place. */
+export interface ProtocolValidation {
+  file: string;
+  protocol?: { name: string; base: "anthropic" | "openai" | "ollama" };
+  issues: { file: string; line?: number; field?: string; message: string }[];
+}
+
 /** The `protocols` service: the wire protocols providers may name. */
 export interface ProtocolsService {
   list(): ProtocolInfo[];
-  /** Validates a protocol file without installing it; the issues found (none: it is valid). */
-  validate(file: string): Promise<{ file: string; line?: number; field?: string; message: string }[]>;
+  /** Validates a protocol file (an absolute path) without installing it: what it defines, or the issues found. */
+  validate(file: string): Promise<ProtocolValidation>;
 }
 
 export const protocolsRef = createServiceRef<ProtocolsService>("protocols");
