@@ -10,15 +10,17 @@ import { defineConfig, type Options } from "tsup";
  * `extraBundled`: further dependencies to inline (tools inlines its JSON Schema validator).
  * `commandsEntry`: build src/commands.ts too, the plugin's `[plugin] commands_entry` (its command
  * handlers alone, so the CLI runs them without loading the rest of the plugin).
+ * `runtimeEntry`: build src/runtime.ts too, the plugin's working code, which its entry imports on
+ * first use by a computed path (see plugins/providers/src/runtime-module.ts).
  * After each build the plugin's config schema is written as data (dist/config.schema.json), so the
  * CLI checks its config.toml section without importing the plugin.
  */
-export function bundledPluginConfig(extraBundled: string[] = [], options: { commandsEntry?: boolean } = {}): Options {
+export function bundledPluginConfig(extraBundled: string[] = [], options: { commandsEntry?: boolean; runtimeEntry?: boolean } = {}): Options {
   return {
-    entry: ["src/index.ts", ...(options.commandsEntry ? ["src/commands.ts"] : [])],
-    // One file per entry: what a plugin imports on first use (import("./x.js")) is inlined behind a
-    // lazy initialiser rather than split into shared chunks, because each extra file the kernel
-    // loads at start costs more (resolve, read, link) than parsing code that never runs.
+    entry: ["src/index.ts", ...(options.commandsEntry ? ["src/commands.ts"] : []), ...(options.runtimeEntry ? ["src/runtime.ts"] : [])],
+    // One self-contained file per entry, no shared chunks: the kernel loads exactly one small file
+    // per plugin at start (each extra file costs a resolve, read and link). Code wanted later goes
+    // in the runtime entry, imported by a computed path on first use.
     splitting: false,
     format: ["esm"],
     target: "node20",

@@ -44,7 +44,8 @@ function tomlValue(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(tomlValue).join(", ")}]`;
   if (value !== null && typeof value === "object") {
     // TOML has no null: a key whose value is null is left out, as an unset key would be.
-    return `{ ${Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k} = ${tomlValue(v)}`).join(", ")} }`;
+    const entries = Object.entries(value).filter(([, v]) => v !== null && v !== undefined);
+    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${k} = ${tomlValue(v)}`).join(", ")} }`;
   }
   return '""';
 }

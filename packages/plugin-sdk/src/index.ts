@@ -33,6 +33,7 @@ export {
   type BeforeCompactionHook,
 } from "./agent.js";
 export { eventChannel, type EventChannelOptions } from "./event-channel.js";
+export { importSibling } from "./import-sibling.js";
 export {
   providersRef,
   protocolsRef,

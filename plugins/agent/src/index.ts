@@ -1,7 +1,10 @@
-import { agentRef, definePlugin, identityRef, providersRef, sessionsRef, toolsRef, workspaceRef, type BeforeCompactionHook, type ContextContributor } from "@aleph/plugin-sdk";
+import { agentRef, definePlugin, importSibling, identityRef, providersRef, sessionsRef, toolsRef, workspaceRef, type BeforeCompactionHook, type ContextContributor } from "@aleph/plugin-sdk";
 import { createAgentService, type Registered } from "./agent-service.js";
 import { agentConfigSchema, type AgentConfig } from "./config.js";
 import type { TurnRunner } from "./turn-runner.js";
+
+/** dist/runtime.js (the turn runner, recovery), imported on first use: see runtime.ts. */
+const runtimeModule = () => importSibling<typeof import("./runtime.js")>(import.meta.url, "runtime");
 
 export default definePlugin({
   // The [agent] section of config.toml.
@@ -18,7 +21,7 @@ export default definePlugin({
     // The loop's code (context, history, tools, compaction, artifacts) is imported on the first
     // turn: a kernel that never answers a message never loads it.
     let runner: Promise<TurnRunner> | undefined;
-    const loadRunner = () => (runner ??= import("./turn-runner.js").then(({ TurnRunner }) => new TurnRunner({
+    const loadRunner = () => (runner ??= runtimeModule().then(({ TurnRunner }) => new TurnRunner({
       root: ctx.paths.root,
       config: () => config,
       // Looked up per turn: a provider plugin that reloads is picked up without reloading the agent.
@@ -42,7 +45,7 @@ export default definePlugin({
     if (ctx.kernelRole === "service") {
       ctx.events.once("kernel.ready", () => {
         // Not awaited: the bus waits for its handlers, and a recovered turn may take a while.
-        void import("./recovery.js")
+        void runtimeModule()
           .then(({ completeInterruptedTurns }) => completeInterruptedTurns(ctx.paths.root, loadRunner, ctx.log, ctx.signal))
           .catch((error: unknown) => ctx.log.error("completing interrupted turns failed", { error }));
       });

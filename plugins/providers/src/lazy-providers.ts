@@ -2,6 +2,7 @@ import type { ModelCallOptions, ModelRequest, ModelStreamEvent, ProvidersService
 import { Cooldowns } from "./calls/cooldowns.js";
 import { listProviders } from "./provider-list.js";
 import type { ProvidersServiceDeps } from "./providers-service.js";
+import { runtimeModule } from "./runtime-module.js";
 
 /**
  * The `providers` service as the plugin offers it at start: listing is here, and the calling code
@@ -11,7 +12,7 @@ import type { ProvidersServiceDeps } from "./providers-service.js";
 export function lazyProvidersService(deps: Omit<ProvidersServiceDeps, "cooldowns">): ProvidersService {
   const cooldowns = new Cooldowns();
   let service: Promise<ProvidersService> | undefined;
-  const load = () => (service ??= import("./providers-service.js").then((m) => m.createProvidersService({ ...deps, cooldowns })));
+  const load = () => (service ??= runtimeModule().then((m) => m.createProvidersService({ ...deps, cooldowns })));
   return {
     list: () => listProviders(deps.config(), deps.protocols, cooldowns, deps.keyOrigin),
     async *stream(request: ModelRequest, options?: ModelCallOptions): AsyncGenerator<ModelStreamEvent> {

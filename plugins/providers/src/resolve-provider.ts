@@ -1,5 +1,6 @@
 import { AlephError } from "@aleph/plugin-sdk";
 import type { ProviderConfig } from "./config.js";
+import { loadBuiltinAdapter } from "./protocols/builtins.js";
 import { applyOverrides, type ProtocolRegistry } from "./protocols/registry.js";
 import type { ResolvedProvider } from "./resolved-provider.js";
 
@@ -12,7 +13,7 @@ import type { ResolvedProvider } from "./resolved-provider.js";
 
 export async function resolveProvider(name: string, config: ProviderConfig, protocols: ProtocolRegistry, model?: string): Promise<ResolvedProvider> {
   const table = `providers.toml [providers.${name}]`;
-  const choice = await protocols.choose(config.protocol);
+  const choice = protocols.lookup(config.protocol);
   if (!choice) {
     const broken = protocols.brokenDefinitionOf(config.protocol);
     throw new AlephError("ALEPH_E_PROVIDER_CONFIG", broken
@@ -21,7 +22,8 @@ export async function resolveProvider(name: string, config: ProviderConfig, prot
       fix: broken ? `fix ${broken.file} (aleph protocols validate ${broken.file})` : "use anthropic, openai or ollama, or define it in protocols/<name>.yaml",
     });
   }
-  const { adapter, overrides } = choice;
+  const { overrides } = choice;
+  const adapter = await loadBuiltinAdapter(choice.base);
   const chosenModel = model ?? config.model ?? overrides?.model;
   if (!chosenModel) throw new AlephError("ALEPH_E_PROVIDER_CONFIG", `${table} has no model`, { fix: `add model = "…" to ${table}` });
   const baseUrl = (config.base_url ?? adapter.defaultBaseUrl).replace(/\/+$/, "");

@@ -5,12 +5,6 @@ import type { BuiltinProtocolName, ProtocolAdapter } from "./protocol.js";
  * none of them, and a user of one protocol never loads the other two.
  */
 
-export const BUILTIN_PROTOCOLS: readonly BuiltinProtocolName[] = ["anthropic", "openai", "ollama"];
-
-export function isBuiltinProtocol(name: string): name is BuiltinProtocolName {
-  return (BUILTIN_PROTOCOLS as readonly string[]).includes(name);
-}
-
 const loaded = new Map<BuiltinProtocolName, Promise<ProtocolAdapter>>();
 
 export function loadBuiltinAdapter(name: BuiltinProtocolName): Promise<ProtocolAdapter> {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PluginContext } from "@aleph/plugin-sdk";
 import type { BrokenProtocol, CustomProtocol, ProtocolRegistry } from "./registry.js";
+import { runtimeModule } from "../runtime-module.js";
 
 /*
  * Custom protocols live in <root>/protocols/*.yaml (the seed's protocols/ directory). They are read
@@ -24,7 +25,7 @@ export async function loadCustomProtocols(dir: string): Promise<{ custom: Custom
   const broken: BrokenProtocol[] = [];
   if (files.length === 0) return { custom, broken };
   // The parser (yaml, the file schema) is loaded only when there is a file: most workspaces have none.
-  const { parseProtocolFile } = await import("./protocol-file.js");
+  const { parseProtocolFile } = await runtimeModule();
   for (const name of files) {
     const file = join(dir, name);
     let text: string;

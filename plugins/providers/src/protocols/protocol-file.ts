@@ -1,5 +1,5 @@
 import { z } from "@aleph/plugin-sdk";
-import { BUILTIN_PROTOCOLS } from "./builtins.js";
+import { BUILTIN_PROTOCOLS } from "./builtin-names.js";
 import type { BuiltinProtocolName } from "./protocol.js";
 import type { CustomProtocol } from "./registry.js";
 

@@ -1,6 +1,6 @@
 import type { ProtocolInfo } from "@aleph/plugin-sdk";
-import { BUILTIN_PROTOCOLS, isBuiltinProtocol, loadBuiltinAdapter } from "./builtins.js";
-import type { BuiltinProtocolName, Endpoint, ProtocolAdapter, ResponsePaths } from "./protocol.js";
+import { BUILTIN_PROTOCOLS, isBuiltinProtocol } from "./builtin-names.js";
+import type { BuiltinProtocolName, Endpoint, ResponsePaths } from "./protocol.js";
 
 /*
  * The protocols a provider may name: the three built-ins, and the custom ones loaded from
@@ -33,9 +33,9 @@ export interface BrokenProtocol {
   error: { message: string; file: string; line?: number; field?: string };
 }
 
-/** A protocol looked up by name: the adapter to use and the overrides to apply to the endpoint. */
+/** A protocol looked up by name: the built-in whose adapter to use and the overrides to apply to the endpoint. */
 export interface ProtocolChoice {
-  adapter: ProtocolAdapter;
+  base: BuiltinProtocolName;
   overrides?: ProtocolOverrides;
 }
 
@@ -75,11 +75,10 @@ export class ProtocolRegistry {
     return this.#broken.find((b) => b.name === name);
   }
 
-  async choose(name: string): Promise<ProtocolChoice | undefined> {
-    if (isBuiltinProtocol(name)) return { adapter: await loadBuiltinAdapter(name) };
+  lookup(name: string): ProtocolChoice | undefined {
+    if (isBuiltinProtocol(name)) return { base: name };
     const custom = this.#custom.get(name);
-    if (!custom) return undefined;
-    return { adapter: await loadBuiltinAdapter(custom.extends), overrides: custom.overrides };
+    return custom ? { base: custom.extends, overrides: custom.overrides } : undefined;
   }
 }
 
