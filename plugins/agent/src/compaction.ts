@@ -58,16 +58,26 @@ export class Compactor {
       }
     }
     const replacedTokens = older.reduce((n, m) => n + m.tokens, 0);
-    const response = await this.deps.providers.complete(
+    const response = await this.#summarise(session.key, before, () => this.deps.providers.complete(
       { system: SUMMARY_PROMPT, messages: [{ role: "user", content: transcript(older) }], maxTokens: Math.min(4096, Math.max(256, Math.floor(replacedTokens / 4))) },
       { ...(options.provider ? { provider: options.provider } : options.providers ? { providers: options.providers } : {}), ...(options.signal ? { signal: options.signal } : {}) },
-    );
+    ));
     const summary = response.text.trim();
     if (!summary || estimateTokens({ content: summary }) >= replacedTokens) return this.#stuckAt(session.key, before, "the summary was not smaller than the history it would replace");
     const result = await this.deps.sessions.compact(session.key, { upTo, summary: { role: "system", content: summary, meta: { compaction: true, provider: response.provider, model: response.model } } });
     this.#stuck.delete(session.key);
     this.deps.log.info("session compacted", { sessionKey: session.key, replaced: result.replaced, before, after: result.session.tokenCount });
     return { compacted: true, before, after: result.session.tokenCount };
+  }
+
+  /** The model's summary; a failure marks the session stuck (not retried until it grows) and is rethrown. */
+  async #summarise<T>(key: string, tokens: number, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.#stuck.set(key, tokens);
+      throw error;
+    }
   }
 
   #stuckAt(key: string, tokens: number, reason: string): CompactionOutcome {

@@ -133,7 +133,14 @@ export class TurnRunner {
     const perAgent = config.agents[agentId];
     const providerOrder = perAgent?.providers ?? config.providers;
     if (config.enable_compression) {
-      await this.#compactor(sessions).maybeCompact(appended.session, { agentId, threshold: config.compression_threshold, beforeSeq: userSeq, ...(turn.provider ? { provider: turn.provider } : providerOrder ? { providers: providerOrder } : {}), signal });
+      try {
+        await this.#compactor(sessions).maybeCompact(appended.session, { agentId, threshold: config.compression_threshold, beforeSeq: userSeq, ...(turn.provider ? { provider: turn.provider } : providerOrder ? { providers: providerOrder } : {}), signal });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // A summary the model could not write costs the compaction, not the answer: the turn goes
+        // on with the history as it is (fitted to the budget), and the log says why.
+        this.deps.log.warn("compaction failed; answering without it", { sessionKey, error });
+      }
     }
     const context = await buildContext(agentId, sessionKey, turn.text, { ...this.deps.context(), log: this.deps.log }, signal);
     artifacts.context({ turnId, parts: context.parts });

@@ -203,6 +203,17 @@ describe("agent turns", () => {
     expect(stored.find((m) => m.summaryOf)?.seq).toBe(hooked[0]);
   });
 
+  it("answers when the summary for a compaction cannot be had, and does not try again on the next turn", async () => {
+    const agent = await start([{ type: "error", status: 500 }, { text: "answered anyway" }, { text: "again" }], "[agent]\ncompression_threshold = 1000\n");
+    const sessions = kernel!.service(sessionsRef)!;
+    for (let i = 0; i < 6; i++) await sessions.append("agent:main:main", { role: i % 2 ? "assistant" : "user", content: `${i} ${"apples and pears ".repeat(60)}` });
+    expect(last(await turn(agent, { text: "still there?" }))).toMatchObject({ type: "turn.completed", text: "answered anyway" });
+    expect(last(await turn(agent, { text: "and now?" }))).toMatchObject({ type: "turn.completed", text: "again" });
+    // One failed summary request, then one request per turn: no second attempt while the session has not grown.
+    expect(model!.requests).toHaveLength(3);
+    expect((await history()).some((m) => m.summaryOf)).toBe(false);
+  });
+
   it("refuses an empty message, a bad agent id and a bad session key, storing nothing", async () => {
     const agent = await start([]);
     expect(last(await turn(agent, { text: "  " }))).toMatchObject({ type: "turn.failed", code: "ALEPH_E_USAGE" });
