@@ -4,21 +4,16 @@
  * token count goes down, and the next turn answers from the summary. The real CLI and kernel, a
  * scripted fake model on 127.0.0.1.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
-import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { describe, expect, test } from "vitest";
+import { type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { fakeModel, writeProviders } from "./support/model.js";
 import { createWorkspace, eventually, runCli, runCliJson, startKernel, startReadyKernel, type Workspace } from "./support/aleph.js";
 
-const servers: FakeModelServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
 async function withModel(ws: Workspace, turns: FakeTurn[]): Promise<FakeModelServer> {
-  const server = await startFakeModelServer(turns);
-  servers.push(server);
-  writeFileSync(join(ws.root, "providers.toml"), `[providers.local]\nprotocol = "openai"\nmodel = "fake-model"\nbase_url = "${server.baseUrls.openai}"\n`, { mode: 0o600 });
+  const server = await fakeModel(turns);
+  writeProviders(ws, `[providers.local]\nprotocol = "openai"\nmodel = "fake-model"\nbase_url = "${server.baseUrls.openai}"\n`);
   return server;
 }
 

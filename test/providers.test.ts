@@ -6,25 +6,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
-import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { describe, expect, test } from "vitest";
+import { type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { fakeModel, writeProviders } from "./support/model.js";
 import { createWorkspace, eventually, KernelProcess, runCli, runCliJson, startKernel, startReadyKernel, type Workspace } from "./support/aleph.js";
-
-const servers: FakeModelServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function fakeModel(turns: FakeTurn[]): Promise<FakeModelServer> {
-  const server = await startFakeModelServer(turns);
-  servers.push(server);
-  return server;
-}
-
-function writeProviders(ws: Workspace, text: string): void {
-  writeFileSync(join(ws.root, "providers.toml"), text, { mode: 0o600 });
-}
 
 function writeProtocol(ws: Workspace, file: string, text: string): string {
   mkdirSync(join(ws.root, "protocols"), { recursive: true, mode: 0o700 });

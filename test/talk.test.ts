@@ -4,33 +4,14 @@
  * (hello-wasm's word_count, hello-node's in another test). Nothing of ours is mocked.
  */
 import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, test } from "vitest";
-import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, expect, test } from "vitest";
+import { type FakeTurn } from "@aleph/plugin-testing";
+import { fakeModel, openaiProvider, writeProviders } from "./support/model.js";
 import { createWorkspace, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
 
 const examples = resolve(fileURLToPath(new URL(".", import.meta.url)), "../plugins/examples");
-const servers: FakeModelServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function fakeModel(turns: FakeTurn[]): Promise<FakeModelServer> {
-  const server = await startFakeModelServer(turns);
-  servers.push(server);
-  return server;
-}
-
-function writeProviders(ws: Workspace, text: string): void {
-  writeFileSync(join(ws.root, "providers.toml"), text, { mode: 0o600 });
-}
-
-function openaiProvider(name: string, server: FakeModelServer, extra = ""): string {
-  return `[providers.${name}]\nprotocol = "openai"\nmodel = "fake-model"\nbase_url = "${server.baseUrls.openai}"\nmax_retries = 1\n${extra}\n`;
-}
 
 function withPlugin(ws: Workspace, example: string): void {
   cpSync(join(examples, example), join(ws.userDir, example), { recursive: true, filter: (src) => !src.includes("node_modules") && !src.includes("/test") });

@@ -37,6 +37,7 @@ export { importSibling } from "./import-sibling.js";
 export {
   providersRef,
   protocolsRef,
+  modelError,
   THINKING_LEVELS,
   DEFAULT_MAX_TOKENS,
   type ThinkingLevel,

@@ -1,3 +1,4 @@
+import { AlephError } from "./errors.js";
 import { createServiceRef } from "./service-ref.js";
 
 /*
@@ -126,6 +127,17 @@ export interface ModelErrorInfo {
   /** Milliseconds the server asked us to wait (Retry-After), when it said. */
   retryAfterMs?: number;
   fix?: string;
+}
+
+/**
+ * A stream's `error` event as the AlephError to throw (what `providers.complete` rejects with, and
+ * what the agent loop ends a turn with): the provider named once, the fix kept, `kind` and `status`
+ * carried along for callers that decide on them.
+ */
+export function modelError(info: ModelErrorInfo): AlephError & { kind: ModelErrorKind; status?: number } {
+  const message = info.provider && !info.message.includes(info.provider) ? `${info.provider}: ${info.message}` : info.message;
+  const error = new AlephError(info.code as `ALEPH_E_${string}`, message, info.fix ? { fix: info.fix } : {});
+  return Object.assign(error, { kind: info.kind, ...(info.status ? { status: info.status } : {}) });
 }
 
 /** Options of one model call. */

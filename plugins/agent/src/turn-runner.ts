@@ -4,6 +4,7 @@ import {
   errorMessage,
   isAlephError,
   MAX_HISTORY_LIMIT,
+  modelError,
   parseSessionKey,
   validateId,
   type AgentTurnEvent,
@@ -230,11 +231,8 @@ export class TurnRunner {
           break;
         case "done":
           return event.response;
-        case "error": {
-          const { error } = event;
-          const message = error.provider && !error.message.includes(error.provider) ? `${error.provider}: ${error.message}` : error.message;
-          throw new AlephError(error.code as `ALEPH_E_${string}`, message, error.fix ? { fix: error.fix } : {});
-        }
+        case "error":
+          throw modelError(event.error);
       }
     }
     throw new AlephError("ALEPH_E_PROVIDER_STREAM", "the model call ended without an answer");

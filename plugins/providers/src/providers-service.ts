@@ -1,6 +1,7 @@
 import {
   AlephError,
   isAlephError,
+  modelError,
   type EmbedOptions,
   type EmbedResult,
   type Logger,
@@ -35,13 +36,6 @@ export interface ProvidersServiceDeps {
   cooldowns?: Cooldowns;
 }
 
-/** Turns a stream's `error` event into the AlephError that `complete` rejects with. */
-export function modelError(info: ModelErrorInfo): AlephError {
-  const error = new AlephError(info.code as `ALEPH_E_${string}`, info.provider && !info.message.includes(info.provider) ? `${info.provider}: ${info.message}` : info.message, info.fix ? { fix: info.fix } : {});
-  return Object.assign(error, { kind: info.kind, ...(info.status ? { status: info.status } : {}) });
-}
-
-/** ProviderInfo.keySource: the kernel calls a key written in the file `file`; the contract calls it `literal`. */
 
 const configError = (error: unknown): ModelErrorInfo => ({
   kind: "config",
