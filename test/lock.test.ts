@@ -1,6 +1,6 @@
 /*
  * One kernel per state root: run/kernel.lock. A second start exits 1 naming the holder's pid; a
- * lock left by a dead process is taken over.
+ * lock left by a dead process is taken over; a file that is not a lock record is refused.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -72,12 +72,17 @@ describe("one kernel per state root", () => {
     expect(JSON.parse(readFileSync(ws.lockFile, "utf8")).pid).toBe(kernel.pid);
   });
 
-  test("an unreadable (half-written) lock file is treated as stale", async () => {
+  test("a lock file that is not a lock record is refused, not taken over: the error names the file to remove", async () => {
+    // Lock records are linked into place complete, so an unreadable file was not written by a
+    // kernel that is starting; whether one holds it cannot be told, so nothing is taken over.
     const ws = createWorkspace();
     mkdirSync(dirname(ws.lockFile), { recursive: true });
     writeFileSync(ws.lockFile, '{"pid": 12');
-    const kernel = await startReadyKernel(ws);
-    expect(JSON.parse(readFileSync(ws.lockFile, "utf8")).pid).toBe(kernel.pid);
+    const refused = await runCli(ws, ["start"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("not a lock record");
+    expect(refused.stderr).toContain(`remove ${ws.lockFile}`);
+    expect(readFileSync(ws.lockFile, "utf8")).toBe('{"pid": 12');
   });
 
   test("a kernel that stops releases the lock, and the next start on the root succeeds", async () => {

@@ -94,7 +94,8 @@ describe("control server", () => {
 
   it("uses a short socket path when the run directory's is too long for a Unix socket", () => {
     expect(controlSocketPath("/r/run")).toBe("/r/run/control.sock");
-    expect(controlSocketPath("/" + "x".repeat(120))).toMatch(new RegExp(`^${tmpdir()}/aleph-[0-9a-f]{16}\\.sock$`));
+    const runtime = mkdtempSync(join(tmpdir(), "aleph-xdg-"));
+    expect(controlSocketPath("/" + "x".repeat(120), { XDG_RUNTIME_DIR: runtime })).toMatch(new RegExp(`^${runtime}/aleph/[0-9a-f]{16}\\.sock$`));
   });
 
   it("streams a handler's async iterable item by item, then answers", async () => {

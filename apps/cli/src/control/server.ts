@@ -1,9 +1,7 @@
-import { createHash } from "node:crypto";
 import { chmodSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { AlephError } from "@aleph/plugin-sdk";
+export { controlSocketPath } from "./socket-path.js";
 import { MAX_CONTROL_LINE, parseControlRequest, requestIdOf, toWireError, type ControlRequest, type ControlResponse, type RequestId } from "./protocol.js";
 
 /**
@@ -11,13 +9,6 @@ import { MAX_CONTROL_LINE, parseControlRequest, requestIdOf, toWireError, type C
  * it comes, then the response. `signal` aborts when the client cancels or goes away.
  */
 export type ControlHandler = (params: Record<string, unknown>, signal: AbortSignal) => unknown;
-
-/** The control socket of a root: run/control.sock, or a short path in tmp when that is too long for a socket. */
-export function controlSocketPath(runDir: string): string {
-  const preferred = join(runDir, "control.sock");
-  if (Buffer.byteLength(preferred) < 100) return preferred;
-  return join(tmpdir(), `aleph-${createHash("sha256").update(runDir).digest("hex").slice(0, 16)}.sock`);
-}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function";
