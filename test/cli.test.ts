@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
-import { BUNDLED_IDS, createWorkspace, entryOf, eventually, notBundled, runCli, runCliJson, startKernel, startReadyKernel, type PluginInfo, type Workspace } from "./support/aleph.js";
+import { BUNDLED_IDS, createWorkspace, entryOf, eventually, kernelChildPid, notBundled, runCli, runCliJson, startKernel, startReadyKernel, type PluginInfo, type Workspace } from "./support/aleph.js";
 import { writePlugin } from "./support/plugins.js";
 
 /** path → sha256 (files), "dir" (directories), "-> target" (links) of everything under `dir`. */
@@ -41,7 +41,7 @@ describe("aleph status", () => {
     chain(ws);
     const kernel = await startReadyKernel(ws);
     const status = await runCliJson(ws, ["status", "--json"]);
-    expect(status).toMatchObject({ running: true, pid: kernel.pid, root: ws.root });
+    expect(status).toMatchObject({ running: true, pid: kernel.kernelPid(), root: ws.root, supervisor: { pid: kernel.pid, restarts: 0 } });
     expect(typeof status.uptimeMs).toBe("number");
     const own = status.plugins.filter((p: PluginInfo) => p.source !== "bundled");
     expect(own.map((p: PluginInfo) => p.id).sort()).toEqual(["base", "middle", "top"]);
@@ -52,7 +52,7 @@ describe("aleph status", () => {
     ]);
     const human = await runCli(ws, ["status"]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toContain(String(kernel.pid));
+    expect(human.stdout).toContain(String(kernel.kernelPid()));
     expect(human.stdout).toContain("middle");
   });
 
@@ -64,7 +64,7 @@ describe("aleph status", () => {
     await kernel.ready();
     const result = await runCli(ws, ["status", "--json"], { env });
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ running: true, pid: kernel.pid, root: deep });
+    expect(JSON.parse(result.stdout)).toMatchObject({ running: true, pid: kernelChildPid(deep), root: deep });
   });
 
   test("status without a kernel exits 1; with --json it prints {running: false}", async () => {
@@ -343,8 +343,8 @@ describe("shutdown", () => {
     const ws = createWorkspace();
     writePlugin(join(ws.userDir, "slow-setup"), { id: "slow-setup", code: "export default { async setup() { await new Promise((r) => setTimeout(r, 1000)); } };\n" });
     const kernel = startKernel(ws);
-    // Wait until the kernel holds the lock (it is booting), then stop it mid-boot.
-    await eventually(() => expect(existsSync(ws.lockFile)).toBe(true), 5_000, 20);
+    // Wait until the kernel is loading plugins (slow-setup is still in its setup), then stop it mid-boot.
+    await kernel.waitForEvent("plugin.loaded", () => true, 10_000);
     const exit = await kernel.stop("SIGTERM", 10_000);
     expect(exit.code, kernel.describe()).toBe(0);
     const names = kernel.events.map((e) => e.event);

@@ -172,7 +172,7 @@ async function expectHealthyUntouched(kernel: KernelProcess): Promise<void> {
   expect(kernel.exitInfo, "the kernel is still running").toBeUndefined();
   const status = await kernel.status();
   expect(status.running).toBe(true);
-  expect(status.pid).toBe(kernel.pid);
+  expect(status.pid).toBe(kernel.kernelPid());
   expect(entryOf(status.plugins, "healthy")).toMatchObject({ status: "active", generation: 1 });
   expect(status.services.find((s: { id: string }) => s.id === "healthy-svc")?.boundTo).toBe("healthy");
   expect(kernel.eventsSince(0, "plugin.unloaded", (p) => p.id === "healthy"), kernel.describe()).toEqual([]);

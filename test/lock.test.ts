@@ -29,7 +29,7 @@ describe("one kernel per state root", () => {
     expect(second.stdout, "the refused kernel loads no plugin").not.toContain("plugin.loaded");
 
     const status = await first.status();
-    expect(status).toMatchObject({ running: true, pid: first.pid });
+    expect(status).toMatchObject({ running: true, pid: first.kernelPid(), supervisor: { pid: first.pid } });
     expect(JSON.parse(readFileSync(ws.lockFile, "utf8")).pid).toBe(first.pid);
   });
 
@@ -53,7 +53,7 @@ describe("one kernel per state root", () => {
     await kernel.ready();
     await kernel.waitForEvent("plugin.loaded", (p) => p.id === "alpha");
     expect(JSON.parse(readFileSync(ws.lockFile, "utf8")).pid).toBe(kernel.pid);
-    expect(await kernel.status()).toMatchObject({ running: true, pid: kernel.pid });
+    expect(await kernel.status()).toMatchObject({ running: true, pid: kernel.kernelPid() });
   });
 
   test("the literal stale lock {pid: 999999} is taken over", async () => {
@@ -104,6 +104,6 @@ describe("one kernel per state root", () => {
     await winner.ready();
     expect(loser!.exitInfo?.code, loser!.stderr).toBe(1);
     expect(loser!.stderr).toContain(String(winner.pid));
-    expect(await winner.status()).toMatchObject({ running: true, pid: winner.pid });
+    expect(await winner.status()).toMatchObject({ running: true, pid: winner.kernelPid() });
   });
 });

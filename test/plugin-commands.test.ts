@@ -111,7 +111,7 @@ describe("plugin commands", () => {
       const online = await runCli(ws, ["greet", "Bob", "--shout"]);
       expect(online.code).toBe(0);
       // The service ran in the kernel's process, the handler in the CLI's.
-      expect(online.stdout).toBe(`HELLO, BOB FROM PID ${kernel.pid} [remote]\n`);
+      expect(online.stdout).toBe(`HELLO, BOB FROM PID ${kernel.kernelPid()} [remote]\n`);
     } finally {
       await kernel.stop();
     }

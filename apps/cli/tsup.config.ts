@@ -8,7 +8,8 @@ const { version } = JSON.parse(readFileSync(new URL("./package.json", import.met
 // dynamic imports, so `aleph --help` reads the command index without the kernel, zod or a command's code.
 export default defineConfig({
   // module-hooks.js sits beside the bundled Node loader (@aleph/node-host), which registers it by URL.
-  entry: { aleph: "src/main.ts", "module-hooks": "../../packages/node-host/src/module-hooks.ts" },
+  // kernel-child.js is the kernel process `aleph start`'s supervisor runs (start/supervisor.ts).
+  entry: { aleph: "src/bin.ts", "kernel-child": "src/start/kernel-child.ts", "module-hooks": "../../packages/node-host/src/module-hooks.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",

@@ -120,7 +120,28 @@ function track(child: ChildProcess): void {
 }
 
 /** Kills every child still running and removes every temp workspace. */
+/** The pid of the kernel child `aleph start`'s supervisor runs on a root (run/kernel.json), if one is announced. */
+export function kernelChildPid(root: string): number | undefined {
+  try {
+    const info = JSON.parse(readFileSync(join(root, "run", "kernel.json"), "utf8")) as { pid?: number };
+    return typeof info.pid === "number" ? info.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function killQuietly(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
+  }
+}
+
 export async function cleanupAll(): Promise<void> {
+  // Kernel children run in their own process group: a supervisor killed below would leave them to stop by themselves.
+  for (const base of workspaces) killQuietly(kernelChildPid(join(base, "root")), "SIGKILL");
   const running = [...children];
   await Promise.all(
     running.map(
@@ -360,8 +381,17 @@ export class KernelProcess {
     return this.waitForEvent("kernel.ready", () => true, timeoutMs);
   }
 
-  /** Sends a signal and waits for the process to exit. */
+  /** The kernel child's pid (the supervisor runs the kernel in a child process; `pid` is the supervisor's). */
+  kernelPid(): number | undefined {
+    return kernelChildPid(this.ws.root);
+  }
+
+  /**
+   * Sends a signal and waits for the process to exit. SIGKILL kills the kernel child first, as a
+   * crash of the whole thing would (the supervisor alone killed lets its kernel stop in order).
+   */
   async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.exitInfo && signal === "SIGKILL") killQuietly(this.kernelPid(), "SIGKILL");
     if (!this.exitInfo) this.child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -376,9 +406,10 @@ export class KernelProcess {
 
   /** Resident set size of the CLI process, in KiB (from /proc/<pid>/status VmRSS). */
   rssKiB(): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
+    const pid = this.kernelPid() ?? this.pid; // the kernel child's, not its supervisor's
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    if (!match) throw new Error(`no VmRSS in /proc/${this.pid}/status`);
+    if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
     return Number(match[1]);
   }
 

@@ -30,7 +30,11 @@ const KERNEL_SECTIONS_TEMPLATE = `# Aleph configuration. Every key below is the 
 # hot_reload = true                # watch the plugin search paths
 # debounce_ms = 100                # quiet time before a changed plugin reloads
 # setup_timeout_ms = 10000         # a plugin's setup must finish within this
-# disabled = []                    # plugin ids not to load
+# disabled = []                    # plugin ids not to load (\`aleph plugins disable|enable <id>\` edit it)
+# stall_timeout_ms = 10000         # the supervisor restarts a kernel whose event loop is stuck this long
+# shutdown_timeout_ms = 10000      # an orderly stop may take this long before the kernel is killed
+# kernel_max_heap_mb = 2048        # the kernel's V8 heap cap: a runaway plugin meets it, not the OOM killer
+# quarantine_after = 2             # crashes blamed on a plugin before it is quarantined
 
 # [memory]
 # auto_extract = true

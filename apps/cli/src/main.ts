@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { resolvePaths } from "@aleph/kernel/light";
 import { findCommand, generalHelp, reportFailure, runCommand, type HelpEntry } from "./command.js";
 import { bundledPlugins } from "./bundled.js";

@@ -1,5 +1,5 @@
 import { PLUGIN_API_VERSION, type PluginInfo, type PluginSource, type PluginStatus } from "@aleph/plugin-sdk";
-import { assessmentRows, assessPlugins, loadConfig, pluginSearchPaths, scanPlugins, vaultOptions, type AlephPaths, type Assessment, type BundledPlugin } from "@aleph/kernel";
+import { assessmentRows, assessPlugins, readQuarantine, loadConfig, pluginSearchPaths, scanPlugins, vaultOptions, type AlephPaths, type Assessment, type BundledPlugin } from "@aleph/kernel";
 
 /**
  * The kernel's static assessment of every plugin on this root: what `aleph start` would load and
@@ -10,7 +10,7 @@ import { assessmentRows, assessPlugins, loadConfig, pluginSearchPaths, scanPlugi
 export function assessOffline(paths: AlephPaths, bundled: BundledPlugin[], env: NodeJS.ProcessEnv): Assessment {
   const config = loadConfig({ config: paths.configFile, providers: paths.providersFile }, env, vaultOptions(paths, env));
   const ext = config.ok ? config.snapshot.config.extensions : { enabled: true, disabled: [] as string[] };
-  return assessPlugins(scanPlugins(pluginSearchPaths(paths), bundled), ext, { hostApi: PLUGIN_API_VERSION });
+  return assessPlugins(scanPlugins(pluginSearchPaths(paths), bundled), ext, { hostApi: PLUGIN_API_VERSION, quarantine: readQuarantine(paths.runDir) });
 }
 
 /** `aleph plugins list` without a running kernel: the assessment as rows (`active` = would load). */

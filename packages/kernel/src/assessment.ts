@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import type { AlephError, PluginInfo } from "@aleph/plugin-sdk";
 import { planLoadOrder, type LoadPlan } from "./dependency-graph.js";
 import { chooseOwners, type DiscoveryOptions, type DiscoveryResult, type PluginCandidate } from "./discovery.js";
-import { cycle, missingDependency, type ProviderState } from "./host-failures.js";
+import { cycle, missingDependency, quarantined, type ProviderState } from "./host-failures.js";
+import { quarantineOf, type QuarantineState } from "./quarantine.js";
 import { describe, losingCopies, sortInfos } from "./plugin-info.js";
 
 /** The config keys the assessment reads: `[extensions] enabled` and `disabled`. */
@@ -37,9 +39,10 @@ export interface Assessment {
  * The host plans its loads with it; `plugins list` without a kernel, `config check` and `doctor`
  * print it — so they cannot disagree.
  */
-export function assessPlugins(found: PluginCandidate[], config: ExtensionSettings, options: DiscoveryOptions = {}): Assessment {
+export function assessPlugins(found: PluginCandidate[], config: ExtensionSettings, options: AssessOptions = {}): Assessment {
   const switchedOff = config.enabled ? [] : onePerDirectory(found.filter((c) => c.source !== "bundled"));
   const owners = chooseOwners(config.enabled ? found : found.filter((c) => c.source === "bundled"), options);
+  if (options.quarantine) quarantineOwners(owners, options.quarantine);
   const disabled = new Set(config.disabled);
   const verdicts = new Map<string, Verdict>();
   for (const [id, candidate] of owners.winners) {
@@ -62,6 +65,20 @@ export function assessPlugins(found: PluginCandidate[], config: ExtensionSetting
     );
   }
   return { found: owners, verdicts, switchedOff, plan };
+}
+
+export interface AssessOptions extends DiscoveryOptions {
+  /** run/quarantine.json: a quarantined owner fails before setup with ALEPH_E_QUARANTINED. */
+  quarantine?: QuarantineState;
+}
+
+/** The owner of a quarantined id fails before setup, as a broken manifest would (its dependents then fail naming it). */
+function quarantineOwners(owners: DiscoveryResult, state: QuarantineState): void {
+  for (const [id, candidate] of owners.winners) {
+    if (candidate.error || !candidate.manifest) continue;
+    const entry = quarantineOf(state, id, { manifestFile: candidate.manifestFile, entryFile: join(candidate.dir, candidate.manifest.entry) });
+    if (entry) owners.winners.set(id, { ...candidate, error: quarantined(id, entry, candidate.manifestFile) });
+  }
 }
 
 /** A directory reached through two search paths is one plugin. */

@@ -33,6 +33,14 @@ export const extensionsSection = z.strictObject({
   setup_timeout_ms: z.number().int().positive().max(600_000).default(10_000),
   /** Plugin ids not to load. */
   disabled: z.array(z.string().regex(PLUGIN_ID_PATTERN)).default([]),
+  /** `aleph start`'s supervisor kills and restarts a kernel whose event loop has been stuck this long. */
+  stall_timeout_ms: z.number().int().min(1_000).max(600_000).default(10_000),
+  /** How long an orderly shutdown may take (plugins' teardown) before the supervisor kills the kernel. */
+  shutdown_timeout_ms: z.number().int().min(100).max(600_000).default(10_000),
+  /** The kernel process's V8 heap cap (MiB): a runaway plugin meets it, not the machine's OOM killer. */
+  kernel_max_heap_mb: z.number().int().min(64).max(65_536).default(2_048),
+  /** Crashes or stalls blamed on a plugin (not certainly) before it is quarantined; a crash inside its import or setup quarantines it at once. */
+  quarantine_after: z.number().int().min(1).max(100).default(2),
 });
 
 export const memorySection = z.looseObject({

@@ -1,4 +1,5 @@
 import { errorMessage, toDisposable, type Disposable } from "@aleph/plugin-sdk";
+import { activity, OWNER_SLOT, ownerIndex } from "./plugin-activity.js";
 
 type Handler = (payload: unknown) => unknown;
 type AnyHandler = (event: string, payload: unknown) => unknown;
@@ -7,6 +8,8 @@ interface Listener {
   handler: Handler;
   /** The plugin that registered it; errors are reported against it. */
   owner: string | undefined;
+  /** The owner's index in the activity slot (plugin-activity.ts): a stall inside the handler is blamed on it. */
+  ownerIndex: number;
   once: boolean;
 }
 
@@ -30,11 +33,11 @@ export class EventBus {
   }
 
   on(event: string, handler: Handler, owner?: string): Disposable {
-    return this.#add(event, { handler, owner, once: false });
+    return this.#add(event, { handler, owner, ownerIndex: owner ? ownerIndex(owner) : 0, once: false });
   }
 
   once(event: string, handler: Handler, owner?: string): Disposable {
-    return this.#add(event, { handler, owner, once: true });
+    return this.#add(event, { handler, owner, ownerIndex: owner ? ownerIndex(owner) : 0, once: true });
   }
 
   /** Sees every event (the `--events json` stream); errors are reported against the kernel. */
@@ -59,6 +62,8 @@ export class EventBus {
       for (let i = 0; i < list.length; i++) {
         const listener = list[i]!;
         if (listener.once) this.#remove(event, listener);
+        const previousOwner = activity[OWNER_SLOT]!;
+        activity[OWNER_SLOT] = listener.ownerIndex;
         try {
           const result = listener.handler(payload);
           if (result !== undefined && typeof (result as Promise<unknown>).then === "function") {
@@ -66,6 +71,8 @@ export class EventBus {
           }
         } catch (error) {
           this.#fail(listener.owner, event, error);
+        } finally {
+          activity[OWNER_SLOT] = previousOwner;
         }
       }
     }

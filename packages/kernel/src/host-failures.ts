@@ -118,3 +118,22 @@ export function servicesNotProvided(id: string, missing: string[], manifestFile:
     fix: `call ctx.services.provide(...) for ${missing.join(", ")} in setup, or remove it from [services] provides`,
   });
 }
+
+/** A plugin the supervisor took out of service after it crashed or stalled the kernel (quarantine.ts). */
+export function quarantined(id: string, entry: { reason: string; at: string; crashes: number }, manifestFile: string): AlephError {
+  const crashes = entry.crashes === 1 ? "1 crash" : `${entry.crashes} crashes`;
+  return new AlephError("ALEPH_E_QUARANTINED", `plugin "${id}" is quarantined since ${entry.at} (${crashes} blamed on it): ${entry.reason}`, {
+    file: manifestFile,
+    fix: `fix the plugin (a change to its manifest or entry lifts the quarantine), or run \`aleph plugins enable ${id}\` to try it again`,
+  });
+}
+
+/** An unhandled rejection or uncaught exception blamed on a running plugin: it is failed, the kernel stays up. */
+export function unhandled(id: string, kind: "rejection" | "exception", error: unknown, manifestFile: string): AlephError {
+  const what = kind === "rejection" ? "an unhandled promise rejection" : "an uncaught exception";
+  return new AlephError("ALEPH_E_UNHANDLED", `plugin "${id}" raised ${what}: ${errorMessage(error)}`, {
+    file: manifestFile,
+    fix: "catch the error in the plugin (await or .catch() every promise; try/catch in timers); the plugin loads again when its files change",
+    cause: error,
+  });
+}

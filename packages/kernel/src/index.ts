@@ -22,9 +22,14 @@ export type { PluginLoader, LoadedCode, LoadOptions, LoadableCandidate } from ".
 export { loadableCandidate } from "./entry.js";
 export { scopedPluginIds, type LoadScope } from "./load-scope.js";
 export { ownerRow } from "./plugin-info.js";
-export { acquireLock, lockHolder, LOCK_FILE, type LockHolder } from "./lock.js";
+export { acquireLock, assertInheritedLock, lockHolder, LOCK_FILE, type LockHolder, type HeldLock } from "./lock.js";
+export { readQuarantine, writeQuarantine, recordCrash, liftQuarantine, quarantineOf, fingerprintOf, QUARANTINE_FILE, type QuarantineState, type QuarantineEntry, type CrashBlame, type PluginFiles } from "./quarantine.js";
+export { runAsPlugin, currentPlugin } from "./plugin-activity.js";
+export { watchFaults, blameFault, stackFiles, type FaultTarget, type FaultKind } from "./fault-handlers.js";
 export { parseLogLevels, levelFor, type LogLevel, type LogLevelSpec } from "./log-levels.js";
 export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
 export { readConfigSchemaData, dataSectionIssues, schemaKeys, type ConfigSchemaData, type SchemaKey } from "./config-schema-data.js";
 export { pluginSectionIssues, sectionOf, sectionSource, PROVIDERS_FILE_SECTION, type PluginSectionIssue, type SectionSource } from "./plugin-config.js";
 export { stringify as stringifyToml } from "smol-toml";
+export { SupervisedChild } from "./supervised-child.js";
+export * from "./supervision-protocol.js";

@@ -2,7 +2,7 @@ import { AlephError, mkdirPrivateSync, PLUGIN_API_VERSION, type ConfigIssue, typ
 import { changedSections, formatIssue, loadConfig, vaultOptions, type ConfigSnapshot } from "./config-loader.js";
 import type { BundledPlugin } from "./discovery.js";
 import { EventBus } from "./event-bus.js";
-import { acquireLock } from "./lock.js";
+import { acquireLock, assertInheritedLock } from "./lock.js";
 import { parseLogLevels } from "./log-levels.js";
 import { createLogSystem, type LogSystem } from "./logger.js";
 import { pluginSearchPaths, resolvePaths, type AlephPaths, type PluginSearchPath } from "./paths.js";
@@ -16,6 +16,8 @@ import { ConfigWatcher, PluginWatcher } from "./watcher.js";
 import { WatchService } from "./watch-service.js";
 import { contributionsOf } from "./contributions.js";
 import { lookupConfigOrigin, lookupConfigValue } from "./config-lookup.js";
+import { watchFaults } from "./fault-handlers.js";
+import type { SupervisorInfo } from "./supervision-protocol.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -37,6 +39,15 @@ export interface KernelOptions {
   logToFiles?: boolean;
   /** Take the one-kernel-per-root lock (default true). */
   lock?: boolean;
+  /**
+   * The lock is held by the process that started this one (`aleph start`'s supervisor), with this
+   * nonce in its record: the kernel checks that instead of taking the lock.
+   */
+  inheritedLock?: string;
+  /** Set in a kernel run by `aleph start`'s supervisor: shown by status (pid, restarts, why the last kernel ended). */
+  supervisor?: SupervisorInfo;
+  /** Passed to the plugin host (PluginHostOptions.breadcrumb): the supervised kernel records what plugin code runs. */
+  breadcrumb?: (phase: "import" | "setup" | "idle", ids: readonly string[]) => void;
   /** Quiet time before a config file change is applied (default 500 ms). */
   configDebounceMs?: number;
   /** Launcher work to finish before kernel.ready, after the plugins load (the CLI opens its control socket). */
@@ -58,6 +69,8 @@ export interface KernelStatus {
   uptimeMs: number;
   plugins: PluginInfo[];
   services: ServiceInfo[];
+  /** When `aleph start`'s supervisor runs this kernel: its pid, the restarts so far, why the last kernel ended. */
+  supervisor?: SupervisorInfo;
 }
 
 /** Thrown by start() when config.toml or providers.toml is invalid. */
@@ -140,6 +153,7 @@ export class Kernel {
       ...(options.scope ? { scope: options.scope } : {}),
       watching: () => this.#options.watch ?? this.#snapshot.config.extensions.hot_reload,
       redact: (text) => this.#redactor.redact(text),
+      ...(options.breadcrumb ? { breadcrumb: options.breadcrumb } : {}),
       facilities: {
         watches: this.#watches,
         contributions: (name) => contributionsOf(this.host, name),
@@ -198,10 +212,19 @@ export class Kernel {
     try {
       for (const dir of [this.paths.root, this.paths.runDir, this.paths.userPluginsDir]) mkdirPrivateSync(dir);
       this.#teardown.push(() => this.#watches.close());
-      if (this.#options.lock !== false) {
+      if (this.#options.inheritedLock !== undefined) assertInheritedLock(this.paths.runDir, this.#options.inheritedLock);
+      else if (this.#options.lock !== false) {
         const lock = acquireLock(this.paths.runDir);
         this.#teardown.push(() => lock.release());
       }
+      this.#teardown.push(
+        watchFaults({
+          pluginOfFile: (file) => this.host.pluginOfFile(file),
+          failPlugin: (id, kind, error) => this.host.failUnhandled(id, kind, error),
+          unattributed: (kind, error) =>
+            log.error(kind === "rejection" ? "unhandled promise rejection that no plugin can be blamed for; the kernel keeps running" : "uncaught exception that no plugin can be blamed for; the kernel keeps running", { error }),
+        }),
+      );
       const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env, vaultOptions(this.paths, this.#env));
       if (!loaded.ok) throw new ConfigInvalidError(loaded.issues);
       this.#setSnapshot(loaded.snapshot);
@@ -289,6 +312,7 @@ export class Kernel {
       uptimeMs: Math.round(performance.now() - this.#t0),
       plugins: this.host.list(),
       services: this.host.services(),
+      ...(this.#options.supervisor ? { supervisor: this.#options.supervisor } : {}),
     });
   }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { linkSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AlephError, mkdirPrivateSync, PRIVATE_FILE_MODE } from "@aleph/plugin-sdk";
+import { AlephError, mkdirPrivateSync, PRIVATE_FILE_MODE } from "@aleph/plugin-sdk/core";
 import { holderIsLive, isAlive, LOCK_FILE, parseHolder, processStartOf, type LockHolder } from "./lock-holder.js";
 
 export { lockHolder, LOCK_FILE, type LockHolder } from "./lock-holder.js";

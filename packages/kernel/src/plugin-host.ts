@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { AlephError, errorMessage, redactError, TimeoutError, withTimeout, locateTomlKey, type PluginInfo, type PluginKind, type UnloadReason } from "@aleph/plugin-sdk";
 import { assessPlugins, switchedOffRows, type Assessment } from "./assessment.js";
 import type { ConfigSnapshot } from "./config-loader.js";
@@ -17,6 +18,8 @@ import { activeInstance, PENDING, recordError, recordInfo, type ImportedCode, ty
 import { planReconcile, withStoppingDependents } from "./reconcile-plan.js";
 import { touchesLoadedCode } from "./reload-triggers.js";
 import { ServiceRegistry, type ServiceInfo } from "./service-registry.js";
+import { runAsPlugin } from "./plugin-activity.js";
+import { readQuarantine } from "./quarantine.js";
 
 export interface PluginHostOptions {
   searchPaths: PluginSearchPath[];
@@ -39,6 +42,11 @@ export interface PluginHostOptions {
   scope?: LoadScope;
   /** What every plugin context gets from the kernel: the file watcher, contributions, config lookup. */
   facilities: ContextFacilities;
+  /**
+   * Told synchronously before plugin code runs (`import`, `setup`) and after (`idle`): the
+   * supervised kernel writes it down, so a crash or stall there is blamed on the plugin.
+   */
+  breadcrumb?: (phase: "import" | "setup" | "idle", ids: readonly string[]) => void;
 }
 
 /**
@@ -175,7 +183,7 @@ export class PluginHost {
         const before = inst.config;
         inst.config = config;
         try {
-          for (const handler of [...inst.configHandlers]) await handler(config, before);
+          for (const handler of [...inst.configHandlers]) await runAsPlugin(rec.id, () => handler(config, before));
           this.#log.info("plugin applied config change", { plugin: rec.id });
         } catch (error) {
           this.#log.warn("plugin failed to apply config change; reloading it", { plugin: rec.id, error });
@@ -184,6 +192,44 @@ export class PluginHost {
       }
       await this.#reconcile(new Set(), false, reload);
     });
+  }
+
+  /**
+   * Fails a running plugin that raised an unhandled rejection or uncaught exception (fault-handlers.ts):
+   * it is unloaded and marked failed with ALEPH_E_UNHANDLED until its files change; plugins bound
+   * to its services fail over like after any unload. False when no plugin has that id.
+   */
+  failUnhandled(id: string, kind: "rejection" | "exception", error: unknown): boolean {
+    const rec = this.#records.get(id);
+    if (!rec) return false;
+    void this.#enqueue(async () => {
+      if (this.#stopped) return;
+      const failure = failures.unhandled(id, kind, error, rec.candidate.manifestFile);
+      const wasRunning = activeInstance(rec) !== undefined;
+      await this.#unload(rec, "failed");
+      this.#fail(rec, failure);
+      if (wasRunning) await this.#reconcile(new Set(), false);
+    });
+    return true;
+  }
+
+  /** The plugin whose directory holds `file` (a path from a stack frame), if any. */
+  pluginOfFile(file: string): string | undefined {
+    for (const rec of this.#records.values()) {
+      const { dir, realDir } = rec.candidate;
+      if (file.startsWith(dir + "/") || file.startsWith(realDir + "/")) return rec.id;
+    }
+    return undefined;
+  }
+
+  /** Each plugin's manifest and entry, by id (the supervisor fingerprints a quarantined plugin's files with them). */
+  pluginFiles(): Record<string, { manifestFile: string; entryFile: string }> {
+    const out: Record<string, { manifestFile: string; entryFile: string }> = {};
+    for (const rec of this.#records.values()) {
+      const manifest = rec.candidate.manifest;
+      if (manifest && !rec.candidate.inline) out[rec.id] = { manifestFile: rec.candidate.manifestFile, entryFile: join(rec.candidate.dir, manifest.entry) };
+    }
+    return out;
   }
 
   #redact = (text: string): string => this.#options.redact?.(text) ?? text;
@@ -198,6 +244,7 @@ export class PluginHost {
     const ext = o.config().config.extensions;
     const assessment = assessPlugins(scanPlugins(o.searchPaths, o.bundled), ext, {
       hostApi: o.hostApi,
+      quarantine: readQuarantine(o.paths.runDir),
       runningDir: (id) => {
         const state = this.#records.get(id)?.state;
         return state?.status === "active" ? state.running.realDir : undefined;
@@ -303,6 +350,7 @@ export class PluginHost {
     const timeoutMs = this.#options.config().config.extensions.setup_timeout_ms;
     // A few imports at a time: overlapping their file reads is most of the gain.
     const queue = [...new Set(ids)];
+    const importing = new Set<string>();
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         const rec = this.#records.get(id)!;
@@ -316,9 +364,11 @@ export class PluginHost {
           const trackFiles = rec.candidate.source !== "bundled" && (this.#options.watching?.() ?? false);
           const started = performance.now();
           // An in-memory plugin has its code already: no loader, whatever its kind.
+          importing.add(id);
+          this.#options.breadcrumb?.("import", [...importing]);
           const code = inline
             ? { definition: inline }
-            : await loader!(loadableCandidate(rec.candidate), rec.attempts, timeoutMs, { trackFiles });
+            : await runAsPlugin(id, () => loader!(loadableCandidate(rec.candidate), rec.attempts, timeoutMs, { trackFiles }));
           rec.fresh = { ...code, importMs: since(started) };
           if (rec.attempts >= RETAINED_WARNING_AT && (rec.attempts & (rec.attempts - 1)) === 0 && kind === "node") {
             this.#log.warn("plugin reloaded many times: Node keeps every generation's module code and module-level data; restart aleph to reclaim that memory", {
@@ -329,6 +379,9 @@ export class PluginHost {
         } catch (error) {
           rec.fresh = undefined;
           this.#fail(rec, failures.asFailure(error, "ALEPH_E_IMPORT", rec.candidate.manifestFile, "fix the plugin's entry"));
+        } finally {
+          importing.delete(id);
+          this.#options.breadcrumb?.(importing.size > 0 ? "import" : "idle", [...importing]);
         }
       }
     };
@@ -428,14 +481,17 @@ export class PluginHost {
     });
     const timeoutMs = snapshot.config.extensions.setup_timeout_ms;
     const started = performance.now();
+    this.#options.breadcrumb?.("setup", [rec.id]);
     try {
-      await withTimeout(Promise.resolve().then(() => code.definition.setup(instance.ctx)), timeoutMs, `setup of plugin "${rec.id}"`);
+      await withTimeout(Promise.resolve().then(() => runAsPlugin(rec.id, () => code.definition.setup(instance.ctx))), timeoutMs, `setup of plugin "${rec.id}"`);
       const missing = manifest.services.provides.filter((s) => !instance.provided.has(s));
       if (missing.length > 0) throw failures.servicesNotProvided(rec.id, missing, candidate.manifestFile);
     } catch (error) {
       await instance.dispose().catch(() => undefined);
       if (error instanceof TimeoutError) return failures.setupTimeout(rec.id, error.ms, candidate.manifestFile);
       return failures.setupThrew(rec.id, error, candidate.manifestFile);
+    } finally {
+      this.#options.breadcrumb?.("idle", []);
     }
     instance.snapshotBindings();
     rec.generation += 1;
@@ -459,7 +515,7 @@ export class PluginHost {
     // Not running from here on; a failure recorded while it ran (its newest code is broken) stays.
     rec.state = error ? { status: "failed", error, lastGood: rec.generation } : PENDING;
     try {
-      await withTimeout(instance.dispose(), this.#options.config().config.extensions.setup_timeout_ms, `teardown of plugin "${rec.id}"`);
+      await withTimeout(runAsPlugin(rec.id, () => instance.dispose()), this.#options.config().config.extensions.setup_timeout_ms, `teardown of plugin "${rec.id}"`);
     } catch (failure) {
       this.#log.error("plugin teardown failed", { plugin: rec.id, error: failure });
       await this.#options.bus.emit("plugin.error", { id: rec.id, event: "plugin.unloaded", message: this.#redact(`teardown failed: ${errorMessage(failure)}`) });

@@ -4,7 +4,8 @@ import type { PluginCandidate } from "./discovery.js";
 import { activeInstance, type PluginRecord } from "./plugin-record.js";
 
 /** Failures that clear by themselves when something else changes, so they are retried on every pass. */
-const RETRYABLE = new Set(["ALEPH_E_DEPENDENCY", "ALEPH_E_CYCLE", "ALEPH_E_CONFIG"]);
+// A quarantine is retried on every pass: the assessment decides whether it still holds.
+const RETRYABLE = new Set(["ALEPH_E_DEPENDENCY", "ALEPH_E_CYCLE", "ALEPH_E_CONFIG", "ALEPH_E_QUARANTINED"]);
 
 export interface PlanRequest {
   assessment: Assessment;

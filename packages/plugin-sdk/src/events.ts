@@ -4,7 +4,8 @@ import type { SessionKeyKind } from "./session-key.js";
 import type { SessionMessage } from "./sessions.js";
 
 /** Why a plugin was unloaded. */
-export type UnloadReason = "removed" | "reload" | "disabled" | "dependency" | "shutdown";
+/** Why a plugin was unloaded; `failed`: it raised an unhandled rejection or uncaught exception while running. */
+export type UnloadReason = "removed" | "reload" | "disabled" | "dependency" | "shutdown" | "failed";
 
 /** A problem found while validating a config file. */
 export interface ConfigIssue {
@@ -22,6 +23,8 @@ export interface ConfigIssue {
 export interface AlephEvents {
   "kernel.ready": { plugins: number; ms: number };
   "kernel.stopping": { signal?: string };
+  /** `aleph start`'s supervisor restarted the kernel: why the previous one ended, and the plugin blamed (null: none). */
+  "kernel.restarted": { reason: string; blamed: string | null; detail: string; restarts: number };
   "plugin.loaded": { id: string; version: string; kind: PluginKind; source: PluginSource; path: string; generation: number };
   "plugin.unloaded": { id: string; version: string; reason: UnloadReason };
   "plugin.failed": { id: string; code: string; message: string; file?: string };

@@ -13,7 +13,7 @@ const argsOf = (params: Record<string, unknown>): unknown[] => (Array.isArray(pa
  * Opens the running kernel's control socket and announces it in run/kernel.json: the remote side
  * of every kernel handle (kernel-handle/remote.ts) — `aleph status`, plugin commands, `events tail`.
  */
-export async function serveControl(kernel: Kernel): Promise<void> {
+export async function serveControl(kernel: Kernel, options: { lockPid?: number } = {}): Promise<void> {
   const socket = controlSocketPath(kernel.paths.runDir);
   const server = await startControlServer(
     socket,
@@ -23,6 +23,11 @@ export async function serveControl(kernel: Kernel): Promise<void> {
       "plugins.list": () => kernel.status().plugins,
       "plugins.inspect": (params) => kernel.inspect(String(params.id ?? "")),
       "config.reload": () => kernel.reloadConfig(),
+      // Look at every plugin again (`aleph plugins enable` lifted a quarantine).
+      "plugins.refresh": async () => {
+        await kernel.host.refresh([]);
+        return null;
+      },
       "service.call": (params) => invokeService(kernel, String(params.service ?? ""), String(params.method ?? ""), argsOf(params)),
       "service.stream": (params) => invokeServiceStream(kernel, String(params.service ?? ""), String(params.method ?? ""), argsOf(params)),
       "events.subscribe": (params, signal) => subscribeEvents(kernel, { ...(typeof params.prefix === "string" ? { prefix: params.prefix } : {}), signal }),
@@ -38,7 +43,9 @@ export async function serveControl(kernel: Kernel): Promise<void> {
   );
   const infoFile = join(kernel.paths.runDir, "kernel.json");
   const status = kernel.status();
-  writeFileAtomicSync(infoFile, JSON.stringify({ pid: status.pid, socket, root: status.root, startedAt: status.startedAt }, null, 2) + "\n");
+  // lockPid: who holds run/kernel.lock — this process, or the supervisor that runs it (see running-kernel.ts).
+  const lockPid = options.lockPid ?? status.pid;
+  writeFileAtomicSync(infoFile, JSON.stringify({ pid: status.pid, lockPid, socket, root: status.root, startedAt: status.startedAt }, null, 2) + "\n");
   kernel.onStop(async () => {
     await server.close();
     rmSync(infoFile, { force: true });
