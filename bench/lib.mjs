@@ -98,8 +98,8 @@ export function timeNodeNoop() {
  * Spawns `aleph start --events json` on a workspace. Returns a handle whose `events` fill as the
  * JSON lines arrive (each stamped with the parent's performance.now() on arrival).
  */
-export function startAleph(ws, { watch = false, env = {} } = {}) {
-  const args = [CLI, "start", "--events", "json"];
+export function startAleph(ws, { watch = false, env = {}, extraArgs = [] } = {}) {
+  const args = [CLI, "start", "--events", "json", ...extraArgs];
   if (!watch) args.push("--no-watch");
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ws.cwd, env: kernelEnv(ws, env), stdio: ["ignore", "pipe", "pipe"] });

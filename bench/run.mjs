@@ -24,6 +24,7 @@ const BENCHES = {
   "chat-post": [],
   "agent-turn": [],
   "talk-first-token": [],
+  supervision: [],
 };
 
 const args = process.argv.slice(2);

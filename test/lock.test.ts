@@ -106,4 +106,32 @@ describe("one kernel per state root", () => {
     expect(loser!.stderr).toContain(String(winner.pid));
     expect(await winner.status()).toMatchObject({ running: true, pid: winner.kernelPid() });
   });
+
+  test("50 trials of 3–6 simultaneous aleph start on one root, half right after a SIGKILL of the previous kernel: exactly one kernel is ready every time", async () => {
+    const ws = createWorkspace();
+    for (let trial = 0; trial < 50; trial++) {
+      const racers = Array.from({ length: 3 + (trial % 4) }, () => startKernel(ws, ["--no-watch"]));
+      // Each racer either becomes ready or exits; one that exits must have been refused the lock.
+      const outcomes = await Promise.all(
+        racers.map((k) =>
+          k.ready(20_000).then(
+            () => "ready",
+            async () => {
+              const e = await k.exited;
+              return e.code === 1 && k.stderr.includes("ALEPH_E_LOCKED") ? "locked" : `exit ${e.code}: ${k.stderr}`;
+            },
+          ),
+        ),
+      );
+      const ready = racers.filter((_, i) => outcomes[i] === "ready");
+      expect(ready.length, `trial ${trial}: ${JSON.stringify(outcomes)}`).toBe(1);
+      expect(outcomes.filter((o) => o !== "ready" && o !== "locked"), `trial ${trial}`).toEqual([]);
+      // The losers are gone; the winner holds the lock and answers.
+      expect(JSON.parse(readFileSync(ws.lockFile, "utf8")).pid).toBe(ready[0]!.pid);
+      // Half the trials end with a kill -9 (a stale lock for the next racers), half in order.
+      const end = await ready[0]!.stop(trial % 2 === 0 ? "SIGKILL" : "SIGTERM");
+      if (trial % 2 === 1) expect(end.code).toBe(0);
+    }
+  }, 240_000);
 });
+

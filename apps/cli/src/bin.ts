@@ -21,8 +21,11 @@ function supervisedStartArgs(argv: string[]): string[] | undefined {
 
 const startArgs = supervisedStartArgs(process.argv.slice(2));
 if (startArgs) {
+  // The kernel's thread first: it boots and loads the kernel while the supervisor loads.
+  const { createKernelThread } = await import("./start/kernel-thread.js");
+  const thread = createKernelThread();
   const { supervise } = await import("./start/supervisor.js");
-  process.exitCode = await supervise(startArgs);
+  process.exitCode = await supervise(startArgs, thread);
 } else {
   await import("./main.js");
 }

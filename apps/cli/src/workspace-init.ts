@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { mkdirPrivateSync, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomicSync } from "@aleph/plugin-sdk";
 import type { AlephPaths } from "@aleph/kernel";
@@ -48,6 +48,15 @@ function exists(path: string): boolean {
  * made only for a home-based root (not for ALEPH_STATE_DIR or a profile), and only where nothing
  * named ~/.aleph exists.
  */
+/** The template the build shipped (print-config-template.ts), else computed (running from source). */
+function defaultConfigTemplate(): string {
+  try {
+    return readFileSync(new URL("./config-template.toml", import.meta.url), "utf8");
+  } catch {
+    return configTemplate(bundledSectionSchemas());
+  }
+}
+
 export function initWorkspace(paths: AlephPaths): InitResult {
   const created: string[] = [];
   const dir = (path: string) => {
@@ -58,12 +67,13 @@ export function initWorkspace(paths: AlephPaths): InitResult {
   };
   const file = (path: string, content: string) => {
     if (exists(path)) return;
-    writeFileAtomicSync(path, content, { mode: PRIVATE_FILE_MODE });
+    // Templates, not data: lost to a power cut, they are written again (an empty config.toml means the defaults). Not fsync'd.
+    writeFileAtomicSync(path, content, { mode: PRIVATE_FILE_MODE, durable: false });
     chmodSync(path, PRIVATE_FILE_MODE);
     created.push(path);
   };
   dir(paths.root);
-  file(paths.configFile, configTemplate(bundledSectionSchemas()));
+  file(paths.configFile, defaultConfigTemplate());
   file(paths.providersFile, PROVIDERS_TEMPLATE);
   dir(paths.userPluginsDir);
   dir(paths.logDir);
@@ -79,4 +89,15 @@ export function initWorkspace(paths: AlephPaths): InitResult {
     created.push(`${link} -> ${paths.root}`);
   }
   return { root: paths.root, created };
+}
+
+/**
+ * `aleph start` on a root that does not exist yet creates it first, as `aleph init` would; true
+ * when it did. (The plugins' part of seeding — soul.md, the main agent — follows in the kernel.)
+ */
+export function ensureWorkspace(paths: AlephPaths, err: (text: string) => void, fresh = !existsSync(paths.root)): boolean {
+  if (!fresh) return false;
+  const result = initWorkspace(paths);
+  err(`Created workspace at ${result.root} (run \`aleph init --help\` for what it holds).\n`);
+  return true;
 }

@@ -31,5 +31,5 @@ export { createLogSystem, formatHumanLine, type LogSystem } from "./logger.js";
 export { readConfigSchemaData, dataSectionIssues, schemaKeys, type ConfigSchemaData, type SchemaKey } from "./config-schema-data.js";
 export { pluginSectionIssues, sectionOf, sectionSource, PROVIDERS_FILE_SECTION, type PluginSectionIssue, type SectionSource } from "./plugin-config.js";
 export { stringify as stringifyToml } from "smol-toml";
-export { SupervisedChild } from "./supervised-child.js";
+export { SupervisedKernel } from "./supervised-kernel.js";
 export * from "./supervision-protocol.js";

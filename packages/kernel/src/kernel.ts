@@ -185,6 +185,11 @@ export class Kernel {
     return this.#redactor.redactStrings(data);
   }
 
+  /** When this kernel was created (ISO time). */
+  get startedAt(): string {
+    return this.#startedAt.toISOString();
+  }
+
   /** The configuration in force. */
   get config(): ConfigSnapshot {
     return this.#snapshot;

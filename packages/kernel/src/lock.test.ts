@@ -84,12 +84,12 @@ describe("kernel lock", () => {
     expect(readFileSync(lockFile(dir), "utf8")).toBe(deadLock);
   });
 
-  it("an inherited lock is accepted only from the parent process with the announced nonce", () => {
+  it("an inherited lock is accepted only when this process holds it with the announced nonce", () => {
     const dir = runDir();
-    writeFileSync(lockFile(dir), JSON.stringify({ pid: process.ppid, startedAt: "x", nonce: "abc" }));
+    writeFileSync(lockFile(dir), JSON.stringify({ pid: process.pid, startedAt: "x", nonce: "abc" }));
     expect(() => assertInheritedLock(dir, "abc")).not.toThrow();
     expect(() => assertInheritedLock(dir, "other")).toThrow(/supervisor does not hold/);
-    writeFileSync(lockFile(dir), JSON.stringify({ pid: process.pid, startedAt: "x", nonce: "abc" }));
+    writeFileSync(lockFile(dir), JSON.stringify({ pid: process.ppid, startedAt: "x", nonce: "abc" }));
     expect(() => assertInheritedLock(dir, "abc")).toThrow(/supervisor does not hold/);
   });
 

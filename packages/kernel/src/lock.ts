@@ -196,15 +196,15 @@ export function acquireLock(runDir: string): HeldLock {
 }
 
 /**
- * Checks that the root's lock is held by the process that started this one, with the record it
- * announced (a kernel run by `aleph start`'s supervisor, which holds the lock across restarts).
+ * Checks that the root's lock is held by this process with the record the supervisor announced
+ * (a kernel run in a worker thread by `aleph start`'s supervisor, which holds the lock across restarts).
  */
 export function assertInheritedLock(runDir: string, nonce: string): void {
   const file = join(runDir, LOCK_FILE);
   const holder = parseHolder(readText(file) ?? "");
-  if (holder?.nonce === nonce && holder.pid === process.ppid) return;
-  throw new AlephError("ALEPH_E_LOCKED", "this kernel was started as a supervised child, but its supervisor does not hold the root's lock", {
+  if (holder?.nonce === nonce && holder.pid === process.pid) return;
+  throw new AlephError("ALEPH_E_LOCKED", "this kernel was started under a supervisor, but the supervisor does not hold the root's lock", {
     file,
-    fix: "run `aleph start`; the kernel child is not started by hand",
+    fix: "run `aleph start`; the kernel thread is not started by hand",
   });
 }

@@ -8,17 +8,26 @@ import { AsyncLocalStorage } from "node:async_hooks";
  *   made there is blamed on it even when its stack shows no plugin file (a rejected fs promise).
  * - `activity` is a SharedArrayBuffer another thread can read while this one is stuck: slot 0 is
  *   the plugin whose code the main thread entered last through the kernel (a setup, an event
- *   handler, a timer made in a plugin's context), slot 1 counts heartbeats, slot 2 is the heap
- *   gauge. The stall watchdog (supervised-child.ts) reads them.
+ *   handler, a timer made in a plugin's context); the other slots are the heartbeat, the heap
+ *   gauge and the breadcrumb of supervision-protocol.ts, which `aleph start`'s supervisor reads.
  */
 
 export const pluginContext = new AsyncLocalStorage<string>();
 
-export const OWNER_SLOT = 0;
-export const BEAT_SLOT = 1;
-/** The heap in use, in percent of its limit (the supervised kernel's heartbeat updates it). */
-export const HEAP_SLOT = 2;
-export const activity = new Int32Array(new SharedArrayBuffer(16));
+import { OWNER_SLOT, SLOT_COUNT } from "./supervision-protocol.js";
+
+export { OWNER_SLOT };
+/**
+ * The slots (supervision-protocol.ts). A kernel of its own keeps them to itself; the supervised
+ * kernel adopts the buffer its supervisor reads.
+ */
+export let activity = new Int32Array(new SharedArrayBuffer(SLOT_COUNT * 4));
+
+export function adoptActivityBuffer(buffer: SharedArrayBuffer): void {
+  const next = new Int32Array(buffer);
+  next[OWNER_SLOT] = activity[OWNER_SLOT]!;
+  activity = next;
+}
 
 /** Plugin ids by slot index; 0 is the kernel (no plugin). */
 const owners: string[] = [""];
@@ -39,19 +48,25 @@ export function ownerAt(index: number): string | undefined {
   return index > 0 ? owners[index] : undefined;
 }
 
-/** Every owner known so far, then each new one (the watchdog thread keeps its own copy of the table). */
+/** Every owner known so far, then each new one (the supervisor keeps its own copy of the table). */
 export function onNewOwner(listener: (index: number, id: string) => void): () => void {
   for (let i = 1; i < owners.length; i++) listener(i, owners[i]!);
   newOwnerListeners.add(listener);
   return () => newOwnerListeners.delete(listener);
 }
 
-/** Runs `fn` as plugin `id`: its async work keeps the id, and the owner slot names it while `fn` runs synchronously. */
-export function runAsPlugin<T>(id: string, fn: () => T): T {
+/**
+ * Runs `fn` as plugin `id`: the owner slot names it while `fn` runs synchronously, and with
+ * `trackAsync` its async work keeps the id. On Node 20 and 22 an AsyncLocalStorage makes every
+ * promise of the process slower once it is first used (promise hooks; measured: +15 ms on
+ * `aleph start`), so the host tracks third-party plugins only; the bundled ones are blamed
+ * through their stacks and the owner slot.
+ */
+export function runAsPlugin<T>(id: string, fn: () => T, trackAsync = true): T {
   const previous = activity[OWNER_SLOT]!;
   activity[OWNER_SLOT] = ownerIndex(id);
   try {
-    return pluginContext.run(id, fn);
+    return trackAsync ? pluginContext.run(id, fn) : fn();
   } finally {
     activity[OWNER_SLOT] = previous;
   }

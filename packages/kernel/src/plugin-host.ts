@@ -56,6 +56,9 @@ export interface PluginHostOptions {
  */
 const RETAINED_WARNING_AT = 64;
 
+/** Whether a plugin's async work carries its id (plugin-activity.ts: third-party plugins; the bundled ones are ours). */
+const trackAsync = (rec: PluginRecord): boolean => rec.candidate.source !== "bundled";
+
 /** Milliseconds since `start`, to a tenth. */
 const since = (start: number): number => Math.round((performance.now() - start) * 10) / 10;
 
@@ -183,7 +186,7 @@ export class PluginHost {
         const before = inst.config;
         inst.config = config;
         try {
-          for (const handler of [...inst.configHandlers]) await runAsPlugin(rec.id, () => handler(config, before));
+          for (const handler of [...inst.configHandlers]) await runAsPlugin(rec.id, () => handler(config, before), trackAsync(rec));
           this.#log.info("plugin applied config change", { plugin: rec.id });
         } catch (error) {
           this.#log.warn("plugin failed to apply config change; reloading it", { plugin: rec.id, error });
@@ -368,7 +371,7 @@ export class PluginHost {
           this.#options.breadcrumb?.("import", [...importing]);
           const code = inline
             ? { definition: inline }
-            : await runAsPlugin(id, () => loader!(loadableCandidate(rec.candidate), rec.attempts, timeoutMs, { trackFiles }));
+            : await runAsPlugin(id, () => loader!(loadableCandidate(rec.candidate), rec.attempts, timeoutMs, { trackFiles }), trackAsync(rec));
           rec.fresh = { ...code, importMs: since(started) };
           if (rec.attempts >= RETAINED_WARNING_AT && (rec.attempts & (rec.attempts - 1)) === 0 && kind === "node") {
             this.#log.warn("plugin reloaded many times: Node keeps every generation's module code and module-level data; restart aleph to reclaim that memory", {
@@ -483,7 +486,7 @@ export class PluginHost {
     const started = performance.now();
     this.#options.breadcrumb?.("setup", [rec.id]);
     try {
-      await withTimeout(Promise.resolve().then(() => runAsPlugin(rec.id, () => code.definition.setup(instance.ctx))), timeoutMs, `setup of plugin "${rec.id}"`);
+      await withTimeout(Promise.resolve().then(() => runAsPlugin(rec.id, () => code.definition.setup(instance.ctx), trackAsync(rec))), timeoutMs, `setup of plugin "${rec.id}"`);
       const missing = manifest.services.provides.filter((s) => !instance.provided.has(s));
       if (missing.length > 0) throw failures.servicesNotProvided(rec.id, missing, candidate.manifestFile);
     } catch (error) {
@@ -515,7 +518,7 @@ export class PluginHost {
     // Not running from here on; a failure recorded while it ran (its newest code is broken) stays.
     rec.state = error ? { status: "failed", error, lastGood: rec.generation } : PENDING;
     try {
-      await withTimeout(runAsPlugin(rec.id, () => instance.dispose()), this.#options.config().config.extensions.setup_timeout_ms, `teardown of plugin "${rec.id}"`);
+      await withTimeout(runAsPlugin(rec.id, () => instance.dispose(), trackAsync(rec)), this.#options.config().config.extensions.setup_timeout_ms, `teardown of plugin "${rec.id}"`);
     } catch (failure) {
       this.#log.error("plugin teardown failed", { plugin: rec.id, error: failure });
       await this.#options.bus.emit("plugin.error", { id: rec.id, event: "plugin.unloaded", message: this.#redact(`teardown failed: ${errorMessage(failure)}`) });

@@ -1,33 +1,50 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { PluginFiles } from "./quarantine.js";
-
 /*
- * What `aleph start`'s supervisor and the kernel child it runs tell each other. Node built-ins
- * only: the supervisor imports it.
+ * What `aleph start`'s supervisor (the process's main thread) and the kernel it runs (a worker
+ * thread) share. Node built-ins only: the supervisor imports it.
  *
- * - Environment, supervisor → child: SUPERVISOR_LOCK_ENV (the nonce of the lock record the
- *   supervisor holds; the child checks it instead of taking the lock) and SUPERVISOR_INFO_ENV
- *   (restart count and why the last child ended, for `status` and `kernel.restarted`).
- * - IPC, child → supervisor: `beat` (every BEAT_MS, the event loop is alive), `ready`.
- * - Files in run/, child → supervisor, read after the child ended: the breadcrumb (which plugin's
- *   import or setup is running: written synchronously before plugin code runs, so it survives
- *   an exit, an OOM abort or an endless loop there) and the crash note (blame found at the crash:
- *   `process.exit` from a plugin, or the stall/heap watchdog's suspect).
+ * Shared memory (a SharedArrayBuffer the supervisor creates, plugin-activity.ts adopts): the
+ * kernel writes it synchronously, before plugin code runs, and the supervisor reads it from its
+ * own thread — while the kernel's thread is stuck in a loop, or after it died. Nothing written
+ * there is lost to a crash.
+ *
+ * Messages, kernel → supervisor: `ready`; `owner` (a plugin got an index in the owner slot, with
+ * its manifest and entry files, for a quarantine's fingerprint). Supervisor → kernel: `stop`.
  */
 
-export const SUPERVISOR_LOCK_ENV = "ALEPH_SUPERVISOR_LOCK";
-export const SUPERVISOR_INFO_ENV = "ALEPH_SUPERVISOR_INFO";
-/** Set by the supervisor on the first child of a workspace it just created (the child seeds it). */
-export const FRESH_WORKSPACE_ENV = "ALEPH_FRESH_WORKSPACE";
-export const BEAT_MS = 500;
-/** The child's exit code when it could not start (config invalid, a usage error): the supervisor stops, it does not restart. */
-export const EXIT_START_FAILED = 78;
+/** The plugin (owner index; 0: the kernel) whose code the kernel thread entered last. */
+export const OWNER_SLOT = 0;
+/** Counts the kernel's heartbeats (every GAUGE_MS): a counter that stops moving is a stalled event loop. */
+export const BEAT_SLOT = 1;
+/** The kernel's heap in use, in percent of its limit. */
+export const HEAP_SLOT = 2;
+/** What plugin code the kernel runs now: PHASE_IDLE, PHASE_IMPORT or PHASE_SETUP. */
+export const PHASE_SLOT = 3;
+/** The owner index of the plugin in PHASE_SLOT's phase; -1 when several are importing at once. */
+export const PHASE_OWNER_SLOT = 4;
+/** The owner index of a plugin that called process.exit (0: none). */
+export const EXIT_OWNER_SLOT = 5;
+export const SLOT_COUNT = 8;
 
-export type ChildMessage = { type: "beat" } | { type: "ready" };
+export const PHASE_IDLE = 0;
+export const PHASE_IMPORT = 1;
+export const PHASE_SETUP = 2;
+
+export const GAUGE_MS = 100;
+
+export interface PluginFilesMessage {
+  manifestFile: string;
+  entryFile: string;
+}
+
+export type KernelMessage = { type: "ready" } | { type: "owner"; index: number; id: string; files?: PluginFilesMessage };
+/**
+ * `go`: the supervisor holds the lock (and has seeded a new workspace): start the kernel. The
+ * thread imports the kernel's code while it waits for it. `stop`: stop in order.
+ */
+export type SupervisorMessage = ({ type: "go" } & KernelStart) | { type: "stop"; signal: string };
 
 export interface RestartInfo {
-  /** Why the previous kernel ended: "crash", "stall", "heap". */
+  /** Why the previous kernel ended: "exit", "crash", "stall", "heap". */
   reason: string;
   /** The plugin blamed, if any. */
   blamed?: string;
@@ -42,46 +59,17 @@ export interface SupervisorInfo {
   last?: RestartInfo;
 }
 
-export interface Breadcrumb {
-  pid: number;
-  phase: "import" | "setup" | "idle";
-  plugins: { id: string; files?: PluginFiles }[];
+/** What the supervisor hands the kernel worker when it creates it (workerData). */
+export interface KernelWorkerData {
+  shared: SharedArrayBuffer;
 }
 
-export interface CrashNote {
-  pid: number;
-  /** "exit" (a plugin called process.exit), "stall" or "heap" (the watchdog's suspect). */
-  kind: "exit" | "stall" | "heap";
-  plugin?: string;
-  files?: PluginFiles;
-  certain: boolean;
-  detail: string;
-}
-
-const BREADCRUMB_FILE = "kernel-breadcrumb.json";
-const CRASH_NOTE_FILE = "kernel-crash.json";
-
-function writeNow(file: string, value: unknown): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(value), { mode: 0o600 });
-  renameSync(temp, file);
-}
-
-function readOf<T extends { pid: number }>(file: string, pid: number): T | undefined {
-  try {
-    const value = JSON.parse(readFileSync(file, "utf8")) as T;
-    return value.pid === pid ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export const writeBreadcrumb = (runDir: string, crumb: Breadcrumb): void => writeNow(join(runDir, BREADCRUMB_FILE), crumb);
-export const writeCrashNote = (runDir: string, note: CrashNote): void => writeNow(join(runDir, CRASH_NOTE_FILE), note);
-export const readBreadcrumb = (runDir: string, pid: number): Breadcrumb | undefined => readOf(join(runDir, BREADCRUMB_FILE), pid);
-export const readCrashNote = (runDir: string, pid: number): CrashNote | undefined => readOf(join(runDir, CRASH_NOTE_FILE), pid);
-
-/** Removes the child's notes once the supervisor has read them (a later child writes its own). */
-export function clearChildNotes(runDir: string): void {
-  for (const name of [BREADCRUMB_FILE, CRASH_NOTE_FILE]) rmSync(join(runDir, name), { force: true });
+/** What the `go` message carries. */
+export interface KernelStart {
+  lockNonce: string;
+  info: SupervisorInfo;
+  /** The root did not exist when the supervisor started: the kernel creates the workspace and seeds it through the plugins. */
+  freshWorkspace: boolean;
+  events: boolean;
+  watch: boolean;
 }

@@ -42,10 +42,10 @@ export async function serveControl(kernel: Kernel, options: { lockPid?: number }
     (text) => kernel.redact(text),
   );
   const infoFile = join(kernel.paths.runDir, "kernel.json");
-  const status = kernel.status();
   // lockPid: who holds run/kernel.lock — this process, or the supervisor that runs it (see running-kernel.ts).
-  const lockPid = options.lockPid ?? status.pid;
-  writeFileAtomicSync(infoFile, JSON.stringify({ pid: status.pid, lockPid, socket, root: status.root, startedAt: status.startedAt }, null, 2) + "\n");
+  const lockPid = options.lockPid ?? process.pid;
+  // Run state, gone with the process: atomic (never read half-written), not fsync'd.
+  writeFileAtomicSync(infoFile, JSON.stringify({ pid: process.pid, lockPid, socket, root: kernel.paths.root, startedAt: kernel.startedAt }, null, 2) + "\n", { durable: false });
   kernel.onStop(async () => {
     await server.close();
     rmSync(infoFile, { force: true });

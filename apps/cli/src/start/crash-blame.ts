@@ -1,12 +1,20 @@
-import { readBreadcrumb, readCrashNote, type CrashBlame, type RestartInfo } from "@aleph/kernel/light";
+import { EXIT_OWNER_SLOT, PHASE_IMPORT, PHASE_OWNER_SLOT, PHASE_SETUP, PHASE_SLOT, type CrashBlame, type PluginFiles, type RestartInfo } from "@aleph/kernel/light";
 
-/** How a kernel child ended, as the supervisor saw it. */
-export interface ChildEnd {
-  pid: number;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** The supervisor killed it: its heartbeat stopped for stall_timeout_ms. */
+/** What the supervisor knows when a kernel thread has ended (start/supervisor.ts collects it). */
+export interface KernelEnd {
+  exitCode: number;
+  /** The thread's error event: ERR_WORKER_OUT_OF_MEMORY, or an error thrown outside every handler. */
+  error?: { code?: string; message: string };
+  /** The supervisor ended it: its heartbeat stopped for stall_timeout_ms. */
   stalled: boolean;
+  /** The shared slots as they were at the end (supervision-protocol.ts). */
+  slots: Int32Array;
+  /** The owner slot when the stall was seen (the plugin the loop is in). */
+  stallOwner: number;
+  /** The owner seen running most while the heap was high (0: none). */
+  heapSuspect: number;
+  /** The owner table and each plugin's files, as the kernel told them. */
+  owners: Map<number, { id: string; files?: PluginFiles }>;
 }
 
 export interface CrashVerdict {
@@ -15,40 +23,40 @@ export interface CrashVerdict {
   blames: CrashBlame[];
 }
 
-function ended(end: ChildEnd): string {
-  if (end.stalled) return "stopped answering (its event loop was stuck) and was killed";
-  if (end.signal === "SIGABRT") return "aborted (out of memory: it reached [extensions] kernel_max_heap_mb)";
-  return end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`;
+function ended(end: KernelEnd): string {
+  if (end.stalled) return "stopped answering (its event loop was stuck) and was ended";
+  if (end.error?.code === "ERR_WORKER_OUT_OF_MEMORY") return "ran out of heap ([extensions] kernel_max_heap_mb)";
+  if (end.error) return `failed: ${end.error.message}`;
+  return `exited with code ${end.exitCode}`;
 }
 
 /**
- * Who is to blame for a kernel child's end, from what it left in run/ (supervision-protocol.ts):
- * 1. a crash note of kind `exit` — a plugin called process.exit (certain);
- * 2. the breadcrumb — the crash came inside a plugin's import or setup (certain when one plugin
- *    was running there; each is suspected when several were importing at once);
- * 3. the watchdog's suspect — for a stall the supervisor acted on, or a heap suspect when the
- *    kernel died of OOM (a suspicion, counted toward quarantine_after).
+ * Who is to blame for a kernel's end, from the shared slots the kernel wrote before it ran plugin code:
+ * 1. the exit note — a plugin called process.exit (certain);
+ * 2. the breadcrumb — the end came inside one plugin's import or setup (certain);
+ * 3. for a stall, the plugin whose code the loop is in; for a heap overrun, the plugin seen running
+ *    most while the heap filled (suspicions, counted toward quarantine_after).
  */
-export function judgeCrash(runDir: string, end: ChildEnd): CrashVerdict {
-  const note = readCrashNote(runDir, end.pid);
-  const crumb = readBreadcrumb(runDir, end.pid);
-  const oom = end.signal === "SIGABRT" || end.code === 134;
-  const reason: CrashVerdict["reason"] = end.stalled ? "stall" : oom ? "heap" : note?.kind === "exit" ? "exit" : "crash";
-  const base = `the kernel (pid ${end.pid}) ${ended(end)}`;
-  if (note?.kind === "exit" && note.plugin !== undefined) {
-    return { reason, detail: `${base}: ${note.detail}`, blames: [{ id: note.plugin, reason: note.detail, certain: true, files: note.files }] };
+export function judgeCrash(end: KernelEnd): CrashVerdict {
+  const oom = end.error?.code === "ERR_WORKER_OUT_OF_MEMORY";
+  const exitOwner = end.slots[EXIT_OWNER_SLOT]!;
+  const phase = end.slots[PHASE_SLOT]!;
+  const phaseOwner = end.slots[PHASE_OWNER_SLOT]!;
+  const reason: CrashVerdict["reason"] = end.stalled ? "stall" : oom ? "heap" : exitOwner > 0 ? "exit" : "crash";
+  const what = ended(end);
+  const blame = (index: number, detail: string, certain: boolean): CrashVerdict => {
+    const owner = end.owners.get(index);
+    if (!owner) return { reason, detail: `the kernel ${what}`, blames: [] };
+    return { reason, detail: `the kernel ${what}: ${detail}`, blames: [{ id: owner.id, reason: `the kernel ${what}: ${detail}`, certain, files: owner.files }] };
+  };
+  const name = (index: number) => `plugin "${end.owners.get(index)?.id}"`;
+  if (exitOwner > 0) return blame(exitOwner, `${name(exitOwner)} called process.exit(${end.exitCode})`, true);
+  if ((phase === PHASE_SETUP || phase === PHASE_IMPORT) && phaseOwner > 0) {
+    return blame(phaseOwner, `it happened during the ${phase === PHASE_SETUP ? "setup" : "import"} of ${name(phaseOwner)}`, true);
   }
-  if (crumb && crumb.phase !== "idle" && crumb.plugins.length > 0) {
-    const certain = crumb.plugins.length === 1;
-    const where = `during the ${crumb.phase} of ${crumb.plugins.map((p) => `plugin "${p.id}"`).join(", ")}`;
-    const what = `${ended(end)} ${where}`;
-    return { reason, detail: `${base} ${where}`, blames: crumb.plugins.map((p) => ({ id: p.id, reason: `the kernel ${what}`, certain, files: p.files })) };
-  }
-  const suspect = note && ((note.kind === "stall" && end.stalled) || (note.kind === "heap" && oom)) ? note : undefined;
-  if (suspect?.plugin !== undefined) {
-    return { reason, detail: `${base}: ${suspect.detail}`, blames: [{ id: suspect.plugin, reason: `the kernel ${ended(end)}: ${suspect.detail}`, certain: false, files: suspect.files }] };
-  }
-  return { reason, detail: base, blames: [] };
+  if (end.stalled && end.stallOwner > 0) return blame(end.stallOwner, `the event loop was stuck while ${name(end.stallOwner)} was running`, false);
+  if (oom && end.heapSuspect > 0) return blame(end.heapSuspect, `the heap filled while ${name(end.heapSuspect)} was running most`, false);
+  return { reason, detail: `the kernel ${what}`, blames: [] };
 }
 
 export function restartInfo(verdict: CrashVerdict): RestartInfo {

@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
-import { createKernel, resolvePaths, type AlephPaths, type SupervisedChild, type SupervisorInfo } from "@aleph/kernel";
+import { createKernel, resolvePaths, type SupervisedKernel, type SupervisorInfo } from "@aleph/kernel";
 import { bundledPlugins } from "../bundled.js";
 import { serveControl } from "../control/serve.js";
 import { invokeService } from "../kernel-handle/invoke-service.js";
 import { pluginLoaders } from "../loaders.js";
 import { useColor } from "../output.js";
-import { initWorkspace } from "../workspace-init.js";
+import { ensureWorkspace } from "../workspace-init.js";
 
 export interface ServeOptions {
   env: NodeJS.ProcessEnv;
@@ -13,36 +12,20 @@ export interface ServeOptions {
   events: boolean;
   watch: boolean;
   err: (text: string) => void;
-  /** A signal that arrived before this function could listen (kernel-child.ts keeps it); asking also drops the early listeners. */
-  earlySignal?: () => NodeJS.Signals | undefined;
-  /** Set in the kernel child `aleph start`'s supervisor runs (start/kernel-child.ts). */
-  supervised?: { child: SupervisedChild; lockNonce: string; info: SupervisorInfo; freshWorkspace: boolean };
-}
-
-/** The workspace exists (created now if missing, as `aleph init` would); true when it was created. */
-export function ensureWorkspace(paths: AlephPaths, err: (text: string) => void): boolean {
-  if (existsSync(paths.root)) return false;
-  const result = initWorkspace(paths);
-  err(`Created workspace at ${result.root} (run \`aleph init --help\` for what it holds).\n`);
-  return true;
-}
-
-function seedFresh(paths: AlephPaths, err: (text: string) => void): boolean {
-  const result = initWorkspace(paths);
-  err(`Created workspace at ${result.root} (run \`aleph init --help\` for what it holds).\n`);
-  return true;
+  /** Set in the kernel worker `aleph start`'s supervisor runs (start/kernel-worker.ts); signals then come as its messages. */
+  supervised?: { child: SupervisedKernel; lockNonce: string; info: SupervisorInfo; freshWorkspace: boolean };
 }
 
 /**
- * Runs the root's kernel in this process until SIGINT/SIGTERM: `aleph start --no-supervisor`,
- * and the kernel child of `aleph start`'s supervisor. Resolves with the exit code; throws when the
+ * Runs the root's kernel until SIGINT/SIGTERM: in this process (`aleph start --no-supervisor`),
+ * or in the worker thread of `aleph start`'s supervisor, which passes the signals on. Resolves with the exit code; throws when the
  * kernel cannot start.
  */
 export async function serveKernel(options: ServeOptions): Promise<number> {
   const { env, cwd, err, supervised } = options;
   const paths = resolvePaths({ env, cwd });
-  // The supervisor took the lock (creating run/) before this child ran: it says whether the root was new.
-  const fresh = supervised ? supervised.freshWorkspace && seedFresh(paths, err) : ensureWorkspace(paths, err);
+  // Under the supervisor, the root it found missing was created with the lock (run/): the files are written here.
+  const fresh = supervised ? supervised.freshWorkspace && ensureWorkspace(paths, err, true) : ensureWorkspace(paths, err);
   const kernel = createKernel({
     env,
     cwd,
@@ -66,7 +49,6 @@ export async function serveKernel(options: ServeOptions): Promise<number> {
       process.stdout.write(JSON.stringify({ event, payload: kernel.redactPayload(payload) }) + "\n");
     });
   }
-  supervised?.child.attach(kernel);
   // The control server and watchers do not hold the process open by themselves.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let stopping = false;
@@ -84,13 +66,10 @@ export async function serveKernel(options: ServeOptions): Promise<number> {
       markStopped();
     });
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  if (options.earlySignal?.()) {
-    // Stopped before anything started: nothing to unload.
-    clearInterval(keepAlive);
-    supervised?.child.orderly();
-    return 0;
+  if (supervised) supervised.child.attach(kernel, stop);
+  else {
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
   }
   try {
     await kernel.start();

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseTomlText } from "@aleph/kernel/light";
+import { DEFAULT_KERNEL_HEAP_MB } from "./kernel-thread.js";
 
 /** The `[extensions]` keys the supervisor acts on, read before each kernel it starts. */
 export interface SupervisorSettings {
@@ -13,7 +14,7 @@ export interface SupervisorSettings {
 const KEYS: Record<keyof SupervisorSettings, { key: string; min: number; max: number; fallback: number }> = {
   stallTimeoutMs: { key: "stall_timeout_ms", min: 1_000, max: 600_000, fallback: 10_000 },
   shutdownTimeoutMs: { key: "shutdown_timeout_ms", min: 100, max: 600_000, fallback: 10_000 },
-  kernelMaxHeapMb: { key: "kernel_max_heap_mb", min: 64, max: 65_536, fallback: 2_048 },
+  kernelMaxHeapMb: { key: "kernel_max_heap_mb", min: 64, max: 65_536, fallback: DEFAULT_KERNEL_HEAP_MB },
   quarantineAfter: { key: "quarantine_after", min: 1, max: 100, fallback: 2 },
 };
 

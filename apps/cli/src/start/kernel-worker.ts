@@ -1,0 +1,43 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { KernelWorkerData, SupervisorMessage } from "@aleph/kernel";
+import { EXIT_START_FAILED } from "./exit-codes.js";
+
+/*
+ * The kernel, in the worker thread `aleph start`'s supervisor runs it in (start/supervisor.ts).
+ * It imports the kernel's code at once and starts the kernel on the supervisor's `go` (sent once
+ * the lock is held). The thread's exit code tells the supervisor how it ended: 0 an orderly stop,
+ * EXIT_START_FAILED the kernel could not start (it said why; the supervisor stops instead of
+ * starting it again), anything else a crash.
+ */
+
+const err = (text: string) => void process.stderr.write(text);
+
+const modules = Promise.all([import("@aleph/kernel"), import("../command.js"), import("./serve-kernel.js")]);
+const first = new Promise<SupervisorMessage>((resolve) => parentPort!.once("message", resolve));
+
+async function main(): Promise<number> {
+  const [[{ resolvePaths, SupervisedKernel }, { reportFailure }, { serveKernel }], go] = await Promise.all([modules, first]);
+  if (go.type !== "go") return 0; // stopped before it started
+  const child = new SupervisedKernel((workerData as KernelWorkerData).shared);
+  const env = process.env;
+  const cwd = process.cwd();
+  try {
+    resolvePaths({ env, cwd }); // a bad ALEPH_PROFILE fails here, as a start failure
+    return await serveKernel({
+      env,
+      cwd,
+      events: go.events,
+      watch: go.watch,
+      err,
+      supervised: { child, lockNonce: go.lockNonce, info: go.info, freshWorkspace: go.freshWorkspace },
+    });
+  } catch (error) {
+    child.orderly();
+    reportFailure("start", error, err);
+    return EXIT_START_FAILED;
+  }
+}
+
+void main().then((code) => {
+  if (code !== 0) process.exit(code);
+});
