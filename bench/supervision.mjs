@@ -20,7 +20,7 @@ async function supervisorCost() {
     const order = [
       async () => supervised.push((await timeAlephReady(makeWorkspace())).wall),
       async () => bare.push((await timeAlephReady(makeWorkspace(), { extraArgs: ["--no-supervisor"] })).wall),
-      async () => noop.push(timeNodeNoop()),
+      async () => noop.push(await timeNodeNoop()),
     ];
     for (let j = 0; j < order.length; j++) await order[(i + j) % order.length]();
     if (i < WARMUP) {

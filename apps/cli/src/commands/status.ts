@@ -23,7 +23,13 @@ export const statusCommand: Command = {
       return 0;
     }
     const color = useColor(process.stdout, env);
-    out(`Aleph kernel pid ${status.pid} · root ${status.root} · up ${Math.round(status.uptimeMs / 1000)}s\n\nPlugins\n`);
+    out(`Aleph kernel pid ${status.pid} · root ${status.root} · up ${Math.round(status.uptimeMs / 1000)}s\n`);
+    const sup = status.supervisor;
+    if (sup) {
+      const last = sup.last ? ` (last: ${sup.last.detail} at ${sup.last.at})` : "";
+      out(`Supervised: ${sup.restarts === 0 ? "no restarts" : sup.restarts === 1 ? "restarted once" : `restarted ${sup.restarts} times`}${last}\n`);
+    }
+    out("\nPlugins\n");
     if (status.plugins.length === 0) out("  (none)\n");
     else out(table(status.plugins.map((p) => ["  " + p.id, p.version, p.source, statusMark(color, p.status), p.generation ? `gen ${p.generation}` : "", timingsOf(p), p.error ? pluginDetail(p) : ""])));
     out("\nServices\n");
