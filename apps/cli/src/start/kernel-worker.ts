@@ -12,11 +12,11 @@ import { EXIT_START_FAILED } from "./exit-codes.js";
 
 const err = (text: string) => void process.stderr.write(text);
 
-const modules = Promise.all([import("@aleph/kernel"), import("../command.js"), import("./serve-kernel.js")]);
+const modules = Promise.all([import("@aleph/kernel"), import("./serve-kernel.js")]);
 const first = new Promise<SupervisorMessage>((resolve) => parentPort!.once("message", resolve));
 
 async function main(): Promise<number> {
-  const [[{ resolvePaths, SupervisedKernel }, { reportFailure }, { serveKernel }], go] = await Promise.all([modules, first]);
+  const [[{ resolvePaths, SupervisedKernel }, { serveKernel }], go] = await Promise.all([modules, first]);
   if (go.type !== "go") return 0; // stopped before it started
   const child = new SupervisedKernel((workerData as KernelWorkerData).shared);
   const env = process.env;
@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     });
   } catch (error) {
     child.orderly();
+    const { reportFailure } = await import("../command.js"); // only a failed start needs it
     reportFailure("start", error, err);
     return EXIT_START_FAILED;
   }
