@@ -9,18 +9,19 @@ export const startCommand: Command = {
     "and human-readable logs go to stderr (and logs/). A missing workspace is created first.",
     "Only one kernel runs per state root; a second start exits 1 naming the pid that holds it.",
     "",
-    "The kernel runs as a child of a thin supervisor that holds the root's lock. A kernel that",
+    "The kernel runs in a worker thread of a thin supervisor that holds the root's lock. A kernel that",
     "crashes, stalls ([extensions] stall_timeout_ms) or runs out of heap ([extensions]",
     "kernel_max_heap_mb) is restarted (event kernel.restarted); the plugin to blame is",
     "quarantined when the blame is certain or repeated ([extensions] quarantine_after); see",
     "`aleph plugins enable`. SIGINT/SIGTERM stop the kernel in order, within",
-    "[extensions] shutdown_timeout_ms. Exit codes: 0 stopped; 1 could not start or the root is",
-    "locked; 124 the kernel did not stop in time and was killed.",
+    "[extensions] shutdown_timeout_ms. Exit codes: 0 stopped; 1 could not start, the root is",
+    "locked, or a second signal ended it; 124 the kernel did not stop in time and was ended.",
+    "See docs/isolation.md for what is and is not contained.",
   ].join("\n"),
   options: {
     events: { type: "string", value: "json", description: "Write every bus event to stdout (format: json)" },
     "no-watch": { type: "boolean", description: "Do not watch plugin directories, config files or the files plugins watch" },
-    "no-supervisor": { type: "boolean", description: "Run the kernel in this process, unsupervised (debugging: a plugin's crash ends it)" },
+    "no-supervisor": { type: "boolean", description: "Run the kernel on the main thread, unsupervised (debugging: a plugin's crash ends it)" },
   },
   async run({ options, env, cwd, err }) {
     if (options.events !== undefined && options.events !== "json") throw new UsageError(`--events takes "json", not "${String(options.events)}"`);
