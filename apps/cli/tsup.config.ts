@@ -24,7 +24,7 @@ export default defineConfig({
   // every plugin share one instance, loaded once (measured: kernel.ready 214 → 173 ms with four
   // bundled plugins, each of which had carried its own ~500 KB copy). It is imported as
   // @aleph/zod, zod bundled into one module (packages/zod: ~80 files cost ~20 ms to load).
-  noExternal: [/^@aleph\/(kernel|node-host|plugin-sdk)/, "smol-toml", "semver", "chokidar", "readdirp", /^pino/, "sonic-boom", "thread-stream", "atomic-sleep", "on-exit-leak-free", "quick-format-unescaped", "safe-stable-stringify", "fast-redact", "real-require", "process-warning", "@pinojs/redact", "slow-redact"],
+  noExternal: [/^@aleph\/(kernel|node-host|plugin-sdk)/, "smol-toml", "semver", "chokidar", "readdirp"],
   esbuildPlugins: [zodAsOneModule],
   define: { __ALEPH_VERSION__: JSON.stringify(version) },
   async onSuccess() {

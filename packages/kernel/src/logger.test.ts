@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -70,6 +71,54 @@ describe("log system", () => {
     });
     expect(line.attempts[0].error).toMatchObject({ type: "RangeError", message: "too far" });
     expect(JSON.stringify(line)).not.toContain("sk-live-abcdef123456");
+  });
+
+  it("writes a line whose fields JSON cannot hold (a cycle, a BigInt) or that are no object, instead of failing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aleph-log-"));
+    const logs = createLogSystem({ logDir: dir, stderr: false, color: false, levels: parseLogLevels("info"), redactor: new SecretRedactor() });
+    const loop: Record<string, unknown> = { name: "a" };
+    loop.self = loop;
+    logs.get("kernel").info("cyclic", { loop, big: 12n, twice: [{ x: 1 }, { x: 1 }] });
+    logs.get("kernel").info("odd", "just a string" as unknown as Record<string, unknown>);
+    logs.flush();
+    const [cyclic, odd] = readFileSync(join(dir, "gateway.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(cyclic).toMatchObject({ msg: "cyclic", loop: { name: "a", self: { name: "a" } }, big: "12", twice: [{ x: 1 }, { x: 1 }] });
+    expect(JSON.stringify(cyclic.loop)).toContain("[Circular]"); // the copy stops at depth 8, the cycle past it
+    expect(odd).toMatchObject({ msg: "odd", fields: "just a string", module: "kernel" });
+  });
+
+  it("keeps its files private, drops lines after close, and never throws when a file cannot be written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aleph-log-"));
+    const logs = createLogSystem({ logDir: dir, stderr: false, color: false, levels: parseLogLevels("info"), redactor: new SecretRedactor() });
+    logs.get("kernel").info("first");
+    logs.flush();
+    expect(statSync(join(dir, "gateway.log")).mode & 0o777).toBe(0o600);
+    await logs.close();
+    logs.get("kernel").info("after close");
+    await settle();
+    expect(readFileSync(join(dir, "gateway.log"), "utf8")).not.toContain("after close");
+
+    const readOnly = mkdtempSync(join(tmpdir(), "aleph-log-"));
+    chmodSync(readOnly, 0o500);
+    const blocked = createLogSystem({ logDir: readOnly, stderr: false, color: false, levels: parseLogLevels("info"), redactor: new SecretRedactor() });
+    expect(() => {
+      blocked.get("kernel").info("nowhere to go");
+      blocked.flush();
+    }).not.toThrow();
+    chmodSync(readOnly, 0o700);
+  });
+
+  it("writes the lines logged just before the process exits", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aleph-log-"));
+    const script = `
+      const { createLogSystem, parseLogLevels } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+      const { SecretRedactor } = await import("@aleph/plugin-sdk");
+      const logs = createLogSystem({ logDir: ${JSON.stringify(dir)}, stderr: false, color: false, levels: parseLogLevels("info"), redactor: new SecretRedactor() });
+      logs.get("kernel").info("last words");
+      process.exit(3);`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url), encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(3);
+    expect(readFileSync(join(dir, "gateway.log"), "utf8")).toContain("last words");
   });
 
   it("keeps an AlephError's code, fix, file and line in the serialised error", () => {

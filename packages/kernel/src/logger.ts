@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import pino from "pino";
-import { mkdirPrivateSync, PRIVATE_FILE_MODE, type Logger } from "@aleph/plugin-sdk";
-import { levelFor, type LogLevelSpec } from "./log-levels.js";
-import { isSerializedError, redactFields, serializeErrors, type SecretRedactor } from "@aleph/plugin-sdk";
+import { isSerializedError, mkdirPrivateSync, redactFields, serializeErrors, type Logger, type SecretRedactor } from "@aleph/plugin-sdk";
+import { LogFile } from "./log-file.js";
+import { levelFor, type LogLevel, type LogLevelSpec } from "./log-levels.js";
 
 /** Modules whose lines go to agent.log (agent loop, tools, LLM calls); everything else to gateway.log. */
 const AGENT_LOG_MODULES = new Set(["agent", "tools", "protocols", "providers", "memory", "skills", "identity"]);
@@ -25,17 +24,10 @@ export interface LogSystem {
   close(): Promise<void>;
 }
 
-interface Destination {
-  write(line: string): unknown;
-  flushSync?(): void;
-  end?(): void;
-  once?(event: string, listener: () => void): unknown;
-}
-
 const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 const LEVEL_COLORS: Record<number, string> = { 10: "90", 20: "36", 30: "32", 40: "33", 50: "31", 60: "35" };
 
-/** Formats one pino JSON line for a human: time, level, module, message, then the fields. */
+/** Formats one JSON log line for a human: time, level, module, message, then the fields. */
 export function formatHumanLine(json: string, color: boolean): string {
   let record: Record<string, unknown>;
   try {
@@ -59,60 +51,67 @@ function briefError(error: { type?: string; message: string; code?: unknown; sta
   return `${error.type ?? "Error"}: ${error.message}${error.code !== undefined ? ` [${String(error.code)}]` : ""}${frame ? ` (${frame})` : ""}`;
 }
 
-function wrap(logger: pino.Logger, make: (module: string) => Logger): Logger {
-  return {
-    trace: (msg, fields) => (fields ? logger.trace(fields, msg) : logger.trace(msg)),
-    debug: (msg, fields) => (fields ? logger.debug(fields, msg) : logger.debug(msg)),
-    info: (msg, fields) => (fields ? logger.info(fields, msg) : logger.info(msg)),
-    warn: (msg, fields) => (fields ? logger.warn(fields, msg) : logger.warn(msg)),
-    error: (msg, fields) => (fields ? logger.error(fields, msg) : logger.error(msg)),
-    child: (module) => make(module),
-  };
+const LEVEL_VALUES: Record<Exclude<LogLevel, "silent">, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+const SILENT = Infinity;
+
+/** JSON of a log record; a field JSON cannot write (a cycle, a BigInt) is written as a placeholder instead of failing the line. */
+function toJson(record: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(record);
+  } catch {
+    const ancestors: unknown[] = [];
+    return JSON.stringify(record, function (this: unknown, _key, value: unknown) {
+      if (typeof value === "bigint") return value.toString();
+      if (value === null || typeof value !== "object") return value;
+      while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+      if (ancestors.includes(value)) return "[Circular]";
+      ancestors.push(value);
+      return value;
+    });
+  }
 }
 
 /**
  * The one logger: JSON lines to logs/gateway.log and logs/agent.log, readable lines on stderr,
  * a level per module from ALEPH_LOG, secret-named fields and known secret values scrubbed from
- * every line before it is written anywhere.
+ * every line before it is written anywhere. (Its own few lines rather than pino: Aleph used a
+ * sliver of pino, which was half the kernel's code to load at every start.)
  */
 export function createLogSystem(options: LogSystemOptions): LogSystem {
-  const destinations: Destination[] = [];
-  let closed = false;
-  const makeRoot = (file: string | undefined): pino.Logger => {
-    const streams: pino.StreamEntry[] = [];
-    if (file) {
-      const dest = pino.destination({ dest: file, sync: false, mkdir: true, mode: PRIVATE_FILE_MODE }) as unknown as Destination;
-      destinations.push(dest);
-      // Writes go through a guard: after close() the file stream is gone, and writing to it would throw.
-      streams.push({ stream: { write: (line: string) => (closed ? undefined : dest.write(line)) }, level: "trace" });
-    }
-    if (options.stderr) {
-      streams.push({ stream: { write: (line: string) => process.stderr.write(formatHumanLine(line, options.color)) }, level: "trace" });
-    }
-    return pino(
-      {
-        level: "trace",
-        base: { pid: process.pid },
-        timestamp: pino.stdTimeFunctions.isoTime,
-        // Errors become {type, message, code, stack, cause} (JSON would write them as {}); the
-        // stack then goes through the same value scrub as the rest of the line.
-        formatters: { log: (fields) => redactFields(serializeErrors(fields)) },
-        hooks: { streamWrite: (line) => options.redactor.redact(line) },
-      },
-      streams.length > 0 ? pino.multistream(streams) : { write: () => undefined },
-    );
-  };
   // Logs quote conversations and errors: private, like everything under the state root.
   if (options.logDir) mkdirPrivateSync(options.logDir);
-  const gateway = makeRoot(options.logDir ? join(options.logDir, "gateway.log") : undefined);
-  const agent = makeRoot(options.logDir ? join(options.logDir, "agent.log") : undefined);
+  const gateway = options.logDir ? new LogFile(join(options.logDir, "gateway.log")) : undefined;
+  const agent = options.logDir ? new LogFile(join(options.logDir, "agent.log")) : undefined;
+  const files = [gateway, agent].filter((f): f is LogFile => f !== undefined);
+  const pid = process.pid;
   const cache = new Map<string, Logger>();
+
+  const write = (file: LogFile | undefined, level: number, module: string, msg: string, fields: Record<string, unknown> | undefined) => {
+    const record: Record<string, unknown> = { level, time: new Date().toISOString(), pid, module };
+    // Errors become {type, message, code, stack, cause} (JSON would write them as {}); the stack
+    // then goes through the same value scrub as the rest of the line.
+    if (fields !== undefined && fields !== null) {
+      const clean = redactFields(serializeErrors(fields)) as unknown;
+      // A plugin may pass something other than an object of fields (a string, an array): kept whole.
+      if (typeof clean === "object" && !Array.isArray(clean)) Object.assign(record, clean, { level, pid, module });
+      else record.fields = clean;
+    }
+    record.msg = msg;
+    const line = options.redactor.redact(toJson(record)) + "\n";
+    file?.write(line);
+    if (options.stderr) process.stderr.write(formatHumanLine(line, options.color));
+  };
 
   const get = (module: string): Logger => {
     let logger = cache.get(module);
     if (!logger) {
-      const root = AGENT_LOG_MODULES.has(module.split(".")[0]!) ? agent : gateway;
-      logger = wrap(root.child({ module }, { level: levelFor(options.levels, module) }), (child) => get(`${module}.${child}`));
+      const file = AGENT_LOG_MODULES.has(module.split(".")[0]!) ? agent : gateway;
+      const levelName = levelFor(options.levels, module);
+      const threshold = levelName === "silent" ? SILENT : LEVEL_VALUES[levelName];
+      const at = (level: number) => (msg: string, fields?: Record<string, unknown>) => {
+        if (level >= threshold) write(file, level, module, msg, fields);
+      };
+      logger = { trace: at(10), debug: at(20), info: at(30), warn: at(40), error: at(50), child: (child) => get(`${module}.${child}`) };
       cache.set(module, logger);
     }
     return logger;
@@ -121,37 +120,10 @@ export function createLogSystem(options: LogSystemOptions): LogSystem {
   return {
     get,
     async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.all(
-        destinations.map(
-          (dest) =>
-            new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 1000);
-              timer.unref();
-              const done = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-              try {
-                dest.once?.("close", done);
-                dest.once?.("error", done);
-                dest.end?.();
-              } catch {
-                done();
-              }
-            }),
-        ),
-      );
+      for (const file of files) file.close();
     },
     flush() {
-      for (const dest of destinations) {
-        try {
-          dest.flushSync?.();
-        } catch {
-          // Not ready yet (nothing written): nothing to flush.
-        }
-      }
+      for (const file of files) file.flushSync();
     },
   };
 }

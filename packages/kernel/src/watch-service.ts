@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { watch, type FSWatcher } from "chokidar";
+import type { FSWatcher } from "chokidar";
+import { loadChokidar } from "./chokidar-lazy.js";
 import { AlephError, type Logger, type WatchHandle } from "@aleph/plugin-sdk";
 import { existingAncestor, isIgnoredPath } from "./watcher.js";
 
@@ -174,6 +175,7 @@ export class WatchService {
   async #start(roots: string[]): Promise<FSWatcher> {
     // The filter keeps chokidar to the registered paths, what lies below them (less dependencies,
     // VCS data and editor swap files), and the directories leading to a path not there yet.
+    const { watch } = await loadChokidar();
     const watcher = watch(roots, { ignoreInitial: true, ignored: (path) => !this.#relevant(path) });
     watcher.on("all", (_event, path) => this.#changed(path));
     watcher.on("error", (error) => this.#options.log.warn("plugin file watcher error", { error: String(error) }));

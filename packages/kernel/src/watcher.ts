@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
-import { watch, type FSWatcher } from "chokidar";
+import type { FSWatcher } from "chokidar";
+import { loadChokidar } from "./chokidar-lazy.js";
 import type { Logger } from "@aleph/plugin-sdk";
 import type { PluginSearchPath } from "./paths.js";
 
@@ -37,6 +38,8 @@ export function existingAncestor(path: string): string {
  * is awaited from its nearest existing ancestor and watched from the moment it appears.
  */
 export class PluginWatcher {
+  /** Set by start(): everything after it creates its watchers synchronously (no await between deciding and storing one). */
+  #chokidar: typeof import("chokidar") | undefined;
   #watcher: FSWatcher | undefined;
   #pending: FSWatcher | undefined;
   #timers = new Map<string, NodeJS.Timeout>();
@@ -61,6 +64,7 @@ export class PluginWatcher {
 
   /** Resolves once the initial scans are done, so no event after it is missed. */
   async start(): Promise<void> {
+    this.#chokidar = await loadChokidar();
     const existing = this.#missing.filter((dir) => existsSync(dir));
     this.#missing = this.#missing.filter((dir) => !existing.includes(dir));
     if (existing.length > 0) await this.#watch(existing);
@@ -73,7 +77,7 @@ export class PluginWatcher {
       this.#watcher.add(dirs);
       return;
     }
-    const watcher = watch(dirs, { ignoreInitial: true, depth: 6, ignored: (path) => isIgnoredPath(path) });
+    const watcher = this.#chokidar!.watch(dirs, { ignoreInitial: true, depth: 6, ignored: (path) => isIgnoredPath(path) });
     this.#watcher = watcher;
     watcher.on("all", (_event, path) => this.#touch(path));
     watcher.on("error", (error) => this.log.warn("plugin watcher error", { error: String(error) }));
@@ -84,7 +88,7 @@ export class PluginWatcher {
     const ancestors = [...new Set(this.#missing.map(existingAncestor))];
     const depth = Math.max(...this.#missing.map((dir) => dir.split(sep).length - existingAncestor(dir).split(sep).length)) - 1;
     const onPath = (path: string) => ancestors.includes(path) || this.#missing.some((dir) => dir === path || dir.startsWith(path + sep));
-    const pending = watch(ancestors, { ignoreInitial: true, depth, ignored: (path) => !onPath(path) });
+    const pending = this.#chokidar!.watch(ancestors, { ignoreInitial: true, depth, ignored: (path) => !onPath(path) });
     this.#pending = pending;
     pending.on("addDir", (path) => void this.#appeared(path));
     pending.on("error", (error) => this.log.warn("search path watcher error", { error: String(error) }));
@@ -149,6 +153,7 @@ export class ConfigWatcher {
     // does not exist yet must be noticed when it is created.
     const dirs = [...new Set(this.files.map((f) => dirname(f)))].filter((d) => existsSync(d));
     if (dirs.length === 0) return;
+    const { watch } = await loadChokidar();
     const wanted = new Set(this.files);
     const watcher = watch(dirs, { ignoreInitial: true, depth: 0, ignored: (path) => !dirs.includes(path) && !wanted.has(path) });
     this.#watcher = watcher;

@@ -84,11 +84,13 @@ export default definePlugin({
         const agentsDir = join(root, AGENTS_DIR);
         if ((await mkdirPrivate(agentsDir)) !== undefined) created.push(`${agentsDir}/`);
         const soul = join(root, "soul.md");
-        if (await createFileExclusive(soul, SOUL_TEMPLATE)) {
+        // soul.md is written while the agents are seeded: each file's fsync is most of its cost.
+        const [soulCreated, ...seeded] = await Promise.all([createFileExclusive(soul, SOUL_TEMPLATE), ...declared.map((agent) => seed(agent))]);
+        if (soulCreated) {
           audit(root, { actor: ctx.id, action: "workspace.seed", target: "soul.md", ok: true });
           created.push(soul);
         }
-        for (const agent of declared) created.push(...(await seed(agent)).created);
+        for (const result of seeded) created.push(...result.created);
         return { created };
       },
       agents: () => declared.map((a) => ({ ...a })),

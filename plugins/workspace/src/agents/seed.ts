@@ -75,6 +75,13 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
+/** Writes a seeded file unless something is there already. */
+async function seedFile(path: string, content: string): Promise<Outcome> {
+  if (await isDirectory(path)) return "is a directory, where a file is expected";
+  await mkdirPrivate(dirname(path));
+  return (await createFileExclusive(path, content)) ? "created" : "existing";
+}
+
 /**
  * Creates an agent's directories and writes the preset's files that are missing. It never
  * overwrites and never deletes: whatever exists — edited, emptied, or of the wrong kind — is left
@@ -105,12 +112,16 @@ export async function seedAgent(options: SeedAgentOptions): Promise<SeedResult> 
   record(workspaceDir, "dir", workspaceOutcome);
   for (const name of RUNTIME_DIRS) record(join(dir, name), "dir", await ensureDir(join(dir, name)));
 
+  // The directories are made first; then the files are written concurrently (each one's fsync is
+  // most of its cost, and the kernel waits for a new workspace's seeding before it is ready);
+  // every outcome is recorded in the preset's order.
+  const entries: { path: string; kind: "file" | "dir"; outcome: Outcome | (() => Promise<Outcome>) }[] = [];
   for (const spec of specs) {
     const path = entryPath(workspaceDir, spec.name);
     const wanted = spec.required || spec.entry?.seed === true || (options.withOptional === true && spec.entry !== undefined);
     if (!wanted) continue;
     if (spec.kind === "dir") {
-      record(path, "dir", await ensureDir(path));
+      entries.push({ path, kind: "dir", outcome: await ensureDir(path) });
       continue;
     }
     const template = spec.entry?.template;
@@ -118,18 +129,15 @@ export async function seedAgent(options: SeedAgentOptions): Promise<SeedResult> 
       // A required file the preset has no template for: seeding does not invent content.
       try {
         await lstat(path);
-        record(path, "file", "existing");
+        entries.push({ path, kind: "file", outcome: "existing" });
       } catch {
         result.missingRequired.push(spec.name);
       }
       continue;
     }
-    if (await isDirectory(path)) {
-      record(path, "file", "is a directory, where a file is expected");
-      continue;
-    }
-    await mkdirPrivate(dirname(path));
-    record(path, "file", (await createFileExclusive(path, renderTemplate(template, options.agentId))) ? "created" : "existing");
+    entries.push({ path, kind: "file", outcome: () => seedFile(path, renderTemplate(template, options.agentId)) });
   }
+  const outcomes = await Promise.all(entries.map((e) => (typeof e.outcome === "function" ? e.outcome() : e.outcome)));
+  entries.forEach(({ path, kind }, i) => record(path, kind, outcomes[i]!));
   return result;
 }
