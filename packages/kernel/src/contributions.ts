@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { AlephError, CONTRIBUTION_KEY_PATTERN, CONTRIBUTION_KEY_RULE, type PluginContribution, type PluginInfo, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
+import { AlephError, compareStrings, CONTRIBUTION_KEY_PATTERN, CONTRIBUTION_KEY_RULE, type PluginContribution, type PluginInfo, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
 import { readCandidate } from "./discovery.js";
 import { SOURCE_PRECEDENCE } from "./paths.js";
 import type { PluginInstance } from "./plugin-instance.js";
@@ -38,5 +38,5 @@ export function contributionsOf(host: ContributorView, name: string): PluginCont
     const dir = found.dir;
     if (values.length > 0) out.push({ plugin: row.id, source: found.source, dir, values: [...values], paths: values.map((v) => resolve(dir, v)) });
   }
-  return out.sort((a, b) => SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || a.plugin.localeCompare(b.plugin));
+  return out.sort((a, b) => SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || compareStrings(a.plugin, b.plugin));
 }

@@ -107,6 +107,8 @@ export class Kernel {
   #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   #starting: Promise<unknown> | undefined;
   #stopRequested = false;
+  /** The config files changed while the kernel started: read again once it runs. */
+  #configChangedWhileStarting = false;
 
   constructor(options: KernelOptions = {}) {
     this.#options = options;
@@ -233,15 +235,13 @@ export class Kernel {
       const loaded = loadConfig({ config: this.paths.configFile, providers: this.paths.providersFile }, this.#env, vaultOptions(this.paths, this.#env));
       if (!loaded.ok) throw new ConfigInvalidError(loaded.issues);
       this.#setSnapshot(loaded.snapshot);
-      await this.host.start();
-      if (!this.#stopRequested && (this.#options.watch ?? this.#snapshot.config.extensions.hot_reload)) await this.#startPluginWatcher();
-      if (!this.#stopRequested && this.#options.watch !== false) {
-        const configWatcher = new ConfigWatcher([this.paths.configFile, this.paths.providersFile], this.#options.configDebounceMs ?? 500, () => {
-          void this.reloadConfig();
-        });
-        await configWatcher.start();
-        this.#teardown.push(() => configWatcher.close());
-      }
+      // The watchers start while the plugins load: starting one is mostly waiting for the file
+      // system (directory scans), loading mostly work on this thread. A plugin change seen
+      // meanwhile waits in the host's queue until the start is done; a config change is applied
+      // once the kernel runs.
+      const [loading, watching] = await Promise.allSettled([this.host.start(), this.#startWatchers()]);
+      if (loading.status === "rejected") throw loading.reason;
+      if (watching.status === "rejected") throw watching.reason;
       if (!this.#stopRequested) await this.#options.beforeReady?.(this);
     } catch (error) {
       await this.#runTeardown();
@@ -249,12 +249,33 @@ export class Kernel {
       throw error;
     }
     this.#state = "running";
+    if (this.#configChangedWhileStarting) void this.reloadConfig();
     const plugins = this.host.list().filter((p) => p.status === "active").length;
     const ms = Math.round(performance.now() - this.#t0);
     if (this.#stopRequested) return { plugins, ms };
     log.info("kernel ready", { plugins, ms, root: this.paths.root });
     await this.bus.emit("kernel.ready", { plugins, ms });
     return { plugins, ms };
+  }
+
+  async #startWatchers(): Promise<void> {
+    const starting: Promise<void>[] = [];
+    if (this.#options.watch ?? this.#snapshot.config.extensions.hot_reload) {
+      this.#teardown.push(async () => {
+        await this.#pluginWatcher?.close();
+        this.#pluginWatcher = undefined;
+      });
+      starting.push(this.#startPluginWatcher());
+    }
+    if (this.#options.watch !== false) {
+      const configWatcher = new ConfigWatcher([this.paths.configFile, this.paths.providersFile], this.#options.configDebounceMs ?? 500, () => {
+        if (this.#state === "starting") this.#configChangedWhileStarting = true;
+        else void this.reloadConfig();
+      });
+      this.#teardown.push(() => configWatcher.close());
+      starting.push(configWatcher.start());
+    }
+    await Promise.all(starting);
   }
 
   async #startPluginWatcher(): Promise<void> {

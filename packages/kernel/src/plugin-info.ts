@@ -1,4 +1,4 @@
-import type { AlephError, PluginInfo, PluginStatus } from "@aleph/plugin-sdk";
+import { compareStrings, type AlephError, type PluginInfo, type PluginStatus } from "@aleph/plugin-sdk";
 import type { DiscoveryResult, PluginCandidate } from "./discovery.js";
 import { SOURCE_PRECEDENCE } from "./paths.js";
 
@@ -30,7 +30,7 @@ export function describe(candidate: PluginCandidate, status: PluginStatus, error
 
 /** Orders a listing by id, then source precedence. */
 export function sortInfos(infos: PluginInfo[]): PluginInfo[] {
-  return infos.sort((a, b) => a.id.localeCompare(b.id) || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source]);
+  return infos.sort((a, b) => compareStrings(a.id, b.id) || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source]);
 }
 
 /**

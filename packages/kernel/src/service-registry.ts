@@ -1,4 +1,4 @@
-import { toDisposable, type Disposable, type PluginSource } from "@aleph/plugin-sdk";
+import { compareStrings, toDisposable, type Disposable, type PluginSource } from "@aleph/plugin-sdk";
 import { SOURCE_PRECEDENCE } from "./paths.js";
 
 /** One plugin's implementation of one service. */
@@ -20,7 +20,7 @@ export interface ServiceInfo {
 
 /** Better provider first: higher priority, then stronger source, then id. */
 function compareProviders(a: ServiceProvider, b: ServiceProvider): number {
-  return b.priority - a.priority || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || a.pluginId.localeCompare(b.pluginId);
+  return b.priority - a.priority || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || compareStrings(a.pluginId, b.pluginId);
 }
 
 /**
@@ -55,6 +55,6 @@ export class ServiceRegistry {
         boundTo: list[0]!.pluginId,
         providers: list.map((p) => ({ plugin: p.pluginId, priority: p.priority, source: p.source })),
       }))
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => compareStrings(a.id, b.id));
   }
 }

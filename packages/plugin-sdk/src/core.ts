@@ -5,6 +5,7 @@
  */
 export { AlephError, isAlephError, errorMessage, type AlephErrorCode, type AlephErrorOptions } from "./errors.js";
 export { mkdirPrivateSync, PRIVATE_FILE_MODE, PRIVATE_DIR_MODE } from "./private-fs.js";
+export { compareStrings } from "./compare.js";
 export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, PLUGIN_ID_RULE, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
 export {
   CommandUsageError,

@@ -160,6 +160,7 @@ export { withTimeout, TimeoutError } from "./timeout.js";
 export { validateId, explainInvalidId, PLUGIN_ID_PATTERN, PLUGIN_ID_RULE, SAFE_ID_PATTERN, type IdRule } from "./ids.js";
 export { formatSessionKey, parseSessionKey, tryParseSessionKey, sessionKeyPrefix, subagentPrefix, sessionKeyRange, sessionKeyLikePattern, escapeSessionKeyPart, unescapeSessionKeyPart, SESSION_KEY_MAX_LENGTH, SESSION_CHANNEL_PATTERN, RESERVED_SESSION_CHANNELS, type SessionKey, type SessionKeyKind } from "./session-key.js";
 export { writeFileAtomic, writeFileAtomicSync, fsyncDirSync, type AtomicWriteOptions } from "./atomic-write.js";
+export { compareStrings } from "./compare.js";
 export { mkdirPrivate, mkdirPrivateSync, makePrivateSync, PRIVATE_FILE_MODE, PRIVATE_DIR_MODE, GROUP_OTHER_BITS } from "./private-fs.js";
 export {
   readKey,

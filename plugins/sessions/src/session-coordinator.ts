@@ -1,5 +1,6 @@
 import {
   AlephError,
+  compareStrings,
   formatSessionKey,
   parseSessionKey,
   toJsonText,
@@ -190,7 +191,7 @@ export class SessionCoordinator implements SubagentsService {
     return this.#run(() =>
       [...this.#entries.values()]
         .filter((e) => parentAgentId === undefined || parentAgentId === null || e.parentAgentId === parentAgentId)
-        .sort((a, b) => a.key.localeCompare(b.key))
+        .sort((a, b) => compareStrings(a.key, b.key))
         .map(info),
     );
   }

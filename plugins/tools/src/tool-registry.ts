@@ -1,5 +1,5 @@
 import { Validator, type OutputUnit } from "@cfworker/json-schema";
-import { AlephError, errorMessage, isAlephError, toDisposable, type Disposable, type ToolCallContext, type ToolDefinition, type ToolInfo, type ToolsService } from "@aleph/plugin-sdk";
+import { AlephError, compareStrings, errorMessage, isAlephError, toDisposable, type Disposable, type ToolCallContext, type ToolDefinition, type ToolInfo, type ToolsService } from "@aleph/plugin-sdk";
 
 const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -58,7 +58,7 @@ export function createToolRegistry(): ToolsService {
     list(): ToolInfo[] {
       return [...tools.values()]
         .map(({ tool, plugin }) => ({ name: tool.name, description: tool.description, parameters: tool.parameters, plugin }))
-        .sort((a, b) => a.name.localeCompare(b.name));
+        .sort((a, b) => compareStrings(a.name, b.name));
     },
 
     // Not async: a tool call is on the agent's hot path, and each await is a microtask hop.

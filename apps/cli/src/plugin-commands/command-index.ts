@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { manifestFileIn, parseTomlText, pluginDirsIn, pluginSearchPaths, SOURCE_PRECEDENCE, type AlephPaths } from "@aleph/kernel/light";
-import { RESERVED_COMMAND_WORDS, type CommandDeclaration, type CommandOptionDeclaration, type PluginSource } from "@aleph/plugin-sdk/core";
+import { compareStrings, RESERVED_COMMAND_WORDS, type CommandDeclaration, type CommandOptionDeclaration, type PluginSource } from "@aleph/plugin-sdk/core";
 
 /*
  * The commands plugins declare, read from their manifests alone, fast enough for `aleph --help`:
@@ -143,7 +143,7 @@ export function readCommandIndex(paths: AlephPaths, bundledDirs: string[]): Comm
   const conflicts: CommandConflict[] = [];
   for (const [name, declared] of byName) {
     // A plugin that will not load yields its command to one that will; among equals, the stronger source wins.
-    declared.sort((a, b) => Number(a.disabledBy !== undefined) - Number(b.disabledBy !== undefined) || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || a.pluginId.localeCompare(b.pluginId));
+    declared.sort((a, b) => Number(a.disabledBy !== undefined) - Number(b.disabledBy !== undefined) || SOURCE_PRECEDENCE[a.source] - SOURCE_PRECEDENCE[b.source] || compareStrings(a.pluginId, b.pluginId));
     if ((RESERVED_COMMAND_WORDS as readonly string[]).includes(name.split(" ")[0]!)) {
       for (const loser of declared) conflicts.push({ command: name, winner: loser, loser, reason: "reserved" });
       continue;
@@ -151,7 +151,7 @@ export function readCommandIndex(paths: AlephPaths, bundledDirs: string[]): Comm
     commands.push(declared[0]!);
     for (const loser of declared.slice(1)) conflicts.push({ command: name, winner: declared[0]!, loser, reason: "precedence" });
   }
-  commands.sort((a, b) => a.declaration.name.localeCompare(b.declaration.name));
+  commands.sort((a, b) => compareStrings(a.declaration.name, b.declaration.name));
   return { commands, conflicts, unreadable };
 }
 
