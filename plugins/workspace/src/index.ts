@@ -62,10 +62,17 @@ export default definePlugin({
         throw error;
       }
     };
-    const seed = async (agent: AgentDeclaration) => {
+    const seedFiles = async (agent: AgentDeclaration) => {
       const result = await seedAgent({ root, agentId: agent.id, preset: agent.preset, workspaceDir: agent.workspaceDir, required: agent.required });
-      if (result.created.length > 0) audit(root, { actor: ctx.id, action: "workspace.seed", target: agent.id, ok: true });
       return { workspaceDir: result.workspaceDir, created: result.created.map((e) => e.path) };
+    };
+    const auditSeed = (target: string, created: readonly string[]) => {
+      if (created.length > 0) audit(root, { actor: ctx.id, action: "workspace.seed", target, ok: true });
+    };
+    const seed = async (agent: AgentDeclaration) => {
+      const result = await seedFiles(agent);
+      auditSeed(agent.id, result.created);
+      return result;
     };
 
     // Nothing is seeded just because the plugin starts (a file the user deleted stays deleted, and
@@ -84,13 +91,15 @@ export default definePlugin({
         const agentsDir = join(root, AGENTS_DIR);
         if ((await mkdirPrivate(agentsDir)) !== undefined) created.push(`${agentsDir}/`);
         const soul = join(root, "soul.md");
-        // soul.md is written while the agents are seeded: each file's fsync is most of its cost.
-        const [soulCreated, ...seeded] = await Promise.all([createFileExclusive(soul, SOUL_TEMPLATE), ...declared.map((agent) => seed(agent))]);
-        if (soulCreated) {
-          audit(root, { actor: ctx.id, action: "workspace.seed", target: "soul.md", ok: true });
-          created.push(soul);
-        }
-        for (const result of seeded) created.push(...result.created);
+        // soul.md is written while the agents are seeded (each file's fsync is most of its cost);
+        // the audit lines follow in a fixed order.
+        const [soulCreated, ...seeded] = await Promise.all([createFileExclusive(soul, SOUL_TEMPLATE), ...declared.map((agent) => seedFiles(agent))]);
+        if (soulCreated) created.push(soul);
+        auditSeed("soul.md", soulCreated ? [soul] : []);
+        declared.forEach((agent, i) => {
+          auditSeed(agent.id, seeded[i]!.created);
+          created.push(...seeded[i]!.created);
+        });
         return { created };
       },
       agents: () => declared.map((a) => ({ ...a })),
