@@ -11,8 +11,9 @@ const { version } = JSON.parse(readFileSync(new URL("./package.json", import.met
 export default defineConfig({
   // module-hooks.js sits beside the bundled Node loader (@aleph/node-host), which registers it by URL.
   // kernel-worker.js is the kernel thread `aleph start`'s supervisor runs (start/supervisor.ts).
-  // print-config-template.js writes dist/config-template.toml once the build is done (see onSuccess).
-  entry: { aleph: "src/bin.ts", "kernel-worker": "src/start/kernel-worker.ts", "print-config-template": "src/print-config-template.ts", "module-hooks": "../../packages/node-host/src/module-hooks.ts" },
+  // print-config-template.js writes dist/config-template.toml and print-bundled-manifests.js
+  // dist/bundled-manifests.json once the build is done (see onSuccess).
+  entry: { aleph: "src/bin.ts", "kernel-worker": "src/start/kernel-worker.ts", "print-config-template": "src/print-config-template.ts", "print-bundled-manifests": "src/print-bundled-manifests.ts", "module-hooks": "../../packages/node-host/src/module-hooks.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",
@@ -29,6 +30,7 @@ export default defineConfig({
   define: { __ALEPH_VERSION__: JSON.stringify(version) },
   async onSuccess() {
     writeFileSync("dist/config-template.toml", execFileSync(process.execPath, ["dist/print-config-template.js"]));
+    writeFileSync("dist/bundled-manifests.json", execFileSync(process.execPath, ["dist/print-bundled-manifests.js"]));
   },
   banner: { js: "import { createRequire as __aleph_createRequire } from 'node:module'; const require = __aleph_createRequire(import.meta.url);" },
 });

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { discoverPlugins } from "./discovery.js";
+import { discoverPlugins, manifestDigest, scanPlugins } from "./discovery.js";
 
 function plugin(dir: string, id: string, extra = "") {
   mkdirSync(dir, { recursive: true });
@@ -139,5 +139,27 @@ describe("discoverPlugins", () => {
 
   it("treats a missing search path as empty", () => {
     expect(discoverPlugins([{ source: "system", dir: "/nonexistent/aleph" }]).winners.size).toBe(0);
+  });
+});
+
+describe("prevalidated bundled manifests", () => {
+  it("uses the build's manifest while the file is unchanged, and reads an edited file as any other", () => {
+    const { base } = layout();
+    const dir = join(base, "bundled-tools");
+    runnable(dir, "tools");
+    const [parsed] = scanPlugins([], [dir]);
+    const text = readFileSync(join(dir, "aleph_plugin.toml"), "utf8");
+    // What the build recorded (marked, to see which one the scan used).
+    const shipped = { dir, manifestSha256: manifestDigest(text), manifest: { ...parsed!.manifest!, description: "from the build" } };
+    const [fromBuild] = scanPlugins([], [shipped]);
+    expect(fromBuild).toMatchObject({ source: "bundled", id: "tools", manifest: { description: "from the build" } });
+    // Each scan gets its own copy.
+    fromBuild!.manifest!.services.provides.push("changed");
+    expect(scanPlugins([], [shipped])[0]!.manifest!.services.provides).toEqual([]);
+
+    writeFileSync(join(dir, "aleph_plugin.toml"), `${text}description = "edited"\n`);
+    expect(scanPlugins([], [shipped])[0]).toMatchObject({ id: "tools", manifest: { description: "edited" } });
+    writeFileSync(join(dir, "aleph_plugin.toml"), `${text}bogus = 1\n`);
+    expect(scanPlugins([], [shipped])[0]!.error?.message).toMatch(/bogus/);
   });
 });

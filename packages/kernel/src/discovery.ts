@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync, realpathSync } from "node:fs";
 import { basename, join } from "node:path";
 import { AlephError, isAlephError, PLUGIN_API_VERSION, type PluginDefinition, type PluginManifest, type PluginSource } from "@aleph/plugin-sdk";
@@ -7,8 +8,28 @@ import { checkApi, parseManifest, validateManifest } from "./manifest.js";
 import { SOURCE_PRECEDENCE, type PluginSearchPath } from "./paths.js";
 import { manifestFileIn, pluginDirsIn } from "./plugin-dirs.js";
 
-/** A bundled plugin: a directory, or (for tests and embedders) a manifest and definition in memory. */
-export type BundledPlugin = string | InlinePlugin;
+/**
+ * A bundled plugin: a directory; a directory with the manifest its launcher's build validated; or
+ * (for tests and embedders) a manifest and definition in memory.
+ */
+export type BundledPlugin = string | PrevalidatedPlugin | InlinePlugin;
+
+/**
+ * A bundled plugin's directory and its manifest as the launcher's build parsed and validated it
+ * (with the same kernel code), so a start does not parse and validate it again. It is used only
+ * while the manifest file still has the content it was made from (its sha256); a manifest edited
+ * since is read as any other.
+ */
+export interface PrevalidatedPlugin {
+  dir: string;
+  manifestSha256: string;
+  manifest: PluginManifest;
+}
+
+/** The sha256 (hex) a PrevalidatedPlugin records of its manifest file's text. */
+export function manifestDigest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
 
 export interface InlinePlugin {
   /** The manifest in the TOML file's shape: `{ plugin: { id, version }, services: { provides } }`. */
@@ -71,7 +92,7 @@ export function preflightError(candidate: PluginCandidate, hostApi: string): Ale
 }
 
 /** Reads one plugin directory's manifest into a candidate. Never executes plugin code. */
-export function readCandidate(source: PluginSource, dir: string): PluginCandidate | undefined {
+export function readCandidate(source: PluginSource, dir: string, known?: PrevalidatedPlugin): PluginCandidate | undefined {
   const manifestFile = manifestFileIn(dir);
   if (!manifestFile) return undefined;
   let realDir = dir;
@@ -88,6 +109,10 @@ export function readCandidate(source: PluginSource, dir: string): PluginCandidat
       source, dir, realDir, manifestFile, id: basename(dir),
       error: unreadableManifest(manifestFile, error),
     };
+  }
+  if (known && manifestDigest(text) === known.manifestSha256) {
+    // A copy: the scanned candidate must not share objects with the next scan's.
+    return { source, dir, realDir, manifestFile, id: known.manifest.id, manifest: structuredClone(known.manifest) };
   }
   const result = parseManifest(text, manifestFile, dir);
   if (result.ok) return { source, dir, realDir, manifestFile, id: result.manifest.id, manifest: result.manifest };
@@ -132,7 +157,8 @@ export function scanPlugins(searchPaths: PluginSearchPath[], bundled: BundledPlu
   const candidates: PluginCandidate[] = [];
   for (const path of searchPaths) candidates.push(...scanSearchPath(path));
   for (const plugin of bundled) {
-    const candidate = typeof plugin === "string" ? readCandidate("bundled", plugin) : inlineCandidate(plugin);
+    const candidate =
+      typeof plugin === "string" ? readCandidate("bundled", plugin) : "manifestSha256" in plugin ? readCandidate("bundled", plugin.dir, plugin) : inlineCandidate(plugin);
     if (candidate) candidates.push(candidate);
   }
   return candidates;

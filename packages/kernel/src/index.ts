@@ -14,7 +14,7 @@ export {
 export { configFileSchema, providersFileSchema, KERNEL_SECTIONS, type KernelConfig, type ProvidersConfig } from "./config-schema.js";
 export type { PluginInfo } from "@aleph/plugin-sdk";
 export { EventBus } from "./event-bus.js";
-export { discoverPlugins, scanPlugins, type BundledPlugin, type InlinePlugin, type PluginCandidate, type DiscoveryResult } from "./discovery.js";
+export { discoverPlugins, manifestDigest, scanPlugins, type BundledPlugin, type InlinePlugin, type PrevalidatedPlugin, type PluginCandidate, type DiscoveryResult } from "./discovery.js";
 export { assessPlugins, assessmentRows, type Assessment, type Verdict, type DisabledBy, type ExtensionSettings } from "./assessment.js";
 export { ServiceRegistry, type ServiceInfo, type ServiceProvider } from "./service-registry.js";
 export { PluginHost } from "./plugin-host.js";

@@ -99,7 +99,7 @@ describe("kernel lock", () => {
     const base = runDir();
     const trials = 50;
     const spacing = 400;
-    const t0 = Date.now() + 1500;
+    const t0 = Date.now() + 3000; // time for six Node processes to start on a busy machine
     for (let trial = 0; trial < trials; trial++) {
       mkdirSync(join(base, `t${trial}`), { mode: 0o700 });
       if (trial % 2 === 1) writeFileSync(lockFile(join(base, `t${trial}`)), JSON.stringify({ pid: deadPid(), startedAt: "killed", nonce: `dead-${trial}` }));
@@ -138,9 +138,16 @@ describe("kernel lock", () => {
     );
     const results = outputs.flatMap((o) => o.trim().split("\n")).map((l) => JSON.parse(l) as { trial: number; result: string });
     expect(results).toHaveLength(trials * 6);
+    // Never two holders at once (OVERLAP), never a lock taken from its holder (LOST), always a winner.
+    let races = 0;
     for (let trial = 0; trial < trials; trial++) {
-      const mine = results.filter((r) => r.trial === trial).map((r) => r.result).sort();
-      expect(mine, `trial ${trial}`).toEqual(["ALEPH_E_LOCKED", "ALEPH_E_LOCKED", "ALEPH_E_LOCKED", "ALEPH_E_LOCKED", "ALEPH_E_LOCKED", "WON"]);
+      const mine = results.filter((r) => r.trial === trial).map((r) => r.result);
+      expect(mine.filter((r) => r !== "WON" && r !== "ALEPH_E_LOCKED"), `trial ${trial}`).toEqual([]);
+      expect(mine, `trial ${trial}`).toContain("WON");
+      // A racer the machine delayed past the winner's release wins after it, one after the other:
+      // legitimate, but no race. Most trials must have been six-way races for the test to mean anything.
+      if (mine.filter((r) => r === "WON").length === 1) races++;
     }
+    expect(races).toBeGreaterThanOrEqual(trials / 2);
   }, 60_000);
 });

@@ -10,44 +10,52 @@ import type { CommandDeclaration } from "@aleph/plugin-sdk";
 const WORD = /^[a-z][a-z0-9-]{0,31}$/;
 const SERVICE_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 
-const argSchema = z.strictObject({
-  // Shown as `<name>` in help and used as `cmd.args.<name>`, so camelCase is allowed (`<chatId>`).
-  name: z.string().regex(/^[a-z][a-zA-Z0-9-]{0,31}$/, "argument names are words of letters, digits and - starting with a lowercase letter (key, chatId)"),
-  summary: z.string().optional(),
-  required: z.boolean().default(false),
-  variadic: z.boolean().default(false),
-});
+/** The `[[commands]]` schema; built on first use (see manifestFileSchema in manifest.ts). */
+function buildCommandsSchema() {
+  const argSchema = z.strictObject({
+    // Shown as `<name>` in help and used as `cmd.args.<name>`, so camelCase is allowed (`<chatId>`).
+    name: z.string().regex(/^[a-z][a-zA-Z0-9-]{0,31}$/, "argument names are words of letters, digits and - starting with a lowercase letter (key, chatId)"),
+    summary: z.string().optional(),
+    required: z.boolean().default(false),
+    variadic: z.boolean().default(false),
+  });
 
-const optionSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "option names are lowercase words (a-z, 0-9, -), without the leading --"),
-  type: z.enum(["string", "integer", "number", "boolean"]).default("string"),
-  summary: z.string().optional(),
-  short: z.string().regex(/^[a-zA-Z]$/, "a short flag is one letter").optional(),
-  value: z.string().min(1).optional(),
-  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  choices: z.array(z.string().min(1)).min(1).optional(),
-  required: z.boolean().default(false),
-});
+  const optionSchema = z.strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "option names are lowercase words (a-z, 0-9, -), without the leading --"),
+    type: z.enum(["string", "integer", "number", "boolean"]).default("string"),
+    summary: z.string().optional(),
+    short: z.string().regex(/^[a-zA-Z]$/, "a short flag is one letter").optional(),
+    value: z.string().min(1).optional(),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    choices: z.array(z.string().min(1)).min(1).optional(),
+    required: z.boolean().default(false),
+  });
 
-const commandSchema = z.strictObject({
-  name: z
-    .string()
-    .refine((name) => name.split(" ").length <= 4 && name.split(" ").every((word) => WORD.test(word)), {
-      message: 'is not a command: one to four lowercase words separated by single spaces, e.g. "sessions show"',
-    }),
-  summary: z.string().min(1),
-  details: z.string().optional(),
-  args: z.array(argSchema).default([]),
-  options: z.array(optionSchema).default([]),
-  services: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-  all_plugins: z.boolean().default(false),
-});
+  const commandSchema = z.strictObject({
+    name: z
+      .string()
+      .refine((name) => name.split(" ").length <= 4 && name.split(" ").every((word) => WORD.test(word)), {
+        message: 'is not a command: one to four lowercase words separated by single spaces, e.g. "sessions show"',
+      }),
+    summary: z.string().min(1),
+    details: z.string().optional(),
+    args: z.array(argSchema).default([]),
+    options: z.array(optionSchema).default([]),
+    services: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+    all_plugins: z.boolean().default(false),
+  });
+  return z.array(commandSchema);
+}
 
-export const commandsSchema = z.array(commandSchema);
+let commands: ReturnType<typeof buildCommandsSchema> | undefined;
 
-type CommandEntry = z.output<typeof commandSchema>;
+export function commandsSchema(): ReturnType<typeof buildCommandsSchema> {
+  return (commands ??= buildCommandsSchema());
+}
+
+type CommandEntry = z.output<ReturnType<typeof buildCommandsSchema>>[number];
 
 /** What a valid shape can still get wrong; each problem names the command and the key. */
 export function commandProblems(commands: CommandEntry[], kind: "node" | "wasm"): { path: string; message: string }[] {
@@ -90,7 +98,7 @@ export function commandProblems(commands: CommandEntry[], kind: "node" | "wasm")
   return problems;
 }
 
-function defaultProblem(option: z.output<typeof optionSchema>): string | undefined {
+function defaultProblem(option: CommandEntry["options"][number]): string | undefined {
   const value = option.default;
   if (option.type === "boolean") return typeof value === "boolean" ? undefined : "a boolean option's default is true or false";
   if (option.type === "string") {

@@ -8,73 +8,86 @@ import { parseToml, zodIssues } from "./config-loader.js";
 const SERVICE_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 const EXPORT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-const pluginIdSchema = z.string().superRefine((value, ctx) => {
-  const problem = explainInvalidId("plugin id", value, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
-  if (problem) ctx.addIssue({ code: "custom", message: `${problem} (ids are lowercase letters, digits and dashes, at most 64)` });
-});
+/**
+ * The schema of aleph_plugin.toml, built on first use: a start with only the bundled plugins never
+ * needs it (their manifests come validated by the launcher's build, discovery.ts
+ * PrevalidatedPlugin), and building it costs a few milliseconds of every start.
+ */
+function buildManifestFileSchema() {
+  const pluginIdSchema = z.string().superRefine((value, ctx) => {
+    const problem = explainInvalidId("plugin id", value, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem} (ids are lowercase letters, digits and dashes, at most 64)` });
+  });
 
-const manifestFileSchema = z.strictObject({
-  plugin: z.strictObject({
-    id: pluginIdSchema,
-    version: z.string().refine((v) => semver.valid(v) !== null, { message: "is not a semver version (e.g. 1.0.0)" }),
-    name: z.string().optional(),
-    description: z.string().optional(),
-    kind: z.enum(["node", "nodejs", "wasm"]).default("node"),
-    entry: z.string().min(1).optional(),
-    /** The module the CLI imports to run the plugin's commands (default: the entry). */
-    commands_entry: z.string().min(1).optional(),
-    api: z
-      .string()
-      .refine((v) => semver.validRange(v) !== null, { message: "is not a semver range (e.g. ^1)" })
-      .default("^1"),
-    priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
-    config_key: z
-      .string()
-      .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "must be a config.toml section name, e.g. memory or interfaces.telegram")
+  return z.strictObject({
+    plugin: z.strictObject({
+      id: pluginIdSchema,
+      version: z.string().refine((v) => semver.valid(v) !== null, { message: "is not a semver version (e.g. 1.0.0)" }),
+      name: z.string().optional(),
+      description: z.string().optional(),
+      kind: z.enum(["node", "nodejs", "wasm"]).default("node"),
+      entry: z.string().min(1).optional(),
+      /** The module the CLI imports to run the plugin's commands (default: the entry). */
+      commands_entry: z.string().min(1).optional(),
+      api: z
+        .string()
+        .refine((v) => semver.validRange(v) !== null, { message: "is not a semver range (e.g. ^1)" })
+        .default("^1"),
+      priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+      config_key: z
+        .string()
+        .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "must be a config.toml section name, e.g. memory or interfaces.telegram")
+        .optional(),
+      /** The JSON Schema of its config section, written by its build (relative to the plugin directory). */
+      config_schema: z.string().min(1).optional(),
+      /** Runs only under `aleph start`; a kernel started for one command never loads it. */
+      daemon: z.boolean().default(false),
+      /** Its definition contributes `aleph doctor` checks. */
+      doctor: z.boolean().default(false),
+    }),
+    services: z
+      .strictObject({
+        provides: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+        requires: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+        optional: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
+      })
+      .default({ provides: [], requires: [], optional: [] }),
+    permissions: z
+      .strictObject({
+        allowed_paths: z.record(z.string(), z.string()).default({}),
+        allowed_hosts: z.array(z.string().min(1)).default([]),
+      })
       .optional(),
-    /** The JSON Schema of its config section, written by its build (relative to the plugin directory). */
-    config_schema: z.string().min(1).optional(),
-    /** Runs only under `aleph start`; a kernel started for one command never loads it. */
-    daemon: z.boolean().default(false),
-    /** Its definition contributes `aleph doctor` checks. */
-    doctor: z.boolean().default(false),
-  }),
-  services: z
-    .strictObject({
-      provides: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-      requires: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-      optional: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-    })
-    .default({ provides: [], requires: [], optional: [] }),
-  permissions: z
-    .strictObject({
-      allowed_paths: z.record(z.string(), z.string()).default({}),
-      allowed_hosts: z.array(z.string().min(1)).default([]),
-    })
-    .optional(),
-  limits: z
-    .strictObject({
-      timeout_ms: z.number().int().positive().max(600_000).optional(),
-      memory_mb: z.number().int().positive().max(4096).optional(),
-    })
-    .optional(),
-  hooks: z.array(z.strictObject({ event: z.string().min(1), handler: z.string().regex(EXPORT_NAME, "is not an export name") })).optional(),
-  tools: z
-    .array(
-      z.strictObject({
-        name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lowercase snake_case"),
-        description: z.string().min(1),
-        handler: z.string().regex(EXPORT_NAME, "is not an export name"),
-        parameters: z.record(z.string(), z.unknown()).default({ type: "object" }),
-      }),
-    )
-    .optional(),
-  commands: commandsSchema.optional(),
-  /** Data for other plugins to read: a contribution name → paths inside the plugin directory. */
-  contributes: z
-    .record(z.string(), z.array(z.string().min(1, "is empty: give a path relative to the plugin directory")))
-    .optional(),
-});
+    limits: z
+      .strictObject({
+        timeout_ms: z.number().int().positive().max(600_000).optional(),
+        memory_mb: z.number().int().positive().max(4096).optional(),
+      })
+      .optional(),
+    hooks: z.array(z.strictObject({ event: z.string().min(1), handler: z.string().regex(EXPORT_NAME, "is not an export name") })).optional(),
+    tools: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lowercase snake_case"),
+          description: z.string().min(1),
+          handler: z.string().regex(EXPORT_NAME, "is not an export name"),
+          parameters: z.record(z.string(), z.unknown()).default({ type: "object" }),
+        }),
+      )
+      .optional(),
+    commands: commandsSchema().optional(),
+    /** Data for other plugins to read: a contribution name → paths inside the plugin directory. */
+    contributes: z
+      .record(z.string(), z.array(z.string().min(1, "is empty: give a path relative to the plugin directory")))
+      .optional(),
+  });
+}
+
+let manifestSchema: ReturnType<typeof buildManifestFileSchema> | undefined;
+
+function manifestFileSchema(): ReturnType<typeof buildManifestFileSchema> {
+  return (manifestSchema ??= buildManifestFileSchema());
+}
 
 export type ManifestResult =
   | { ok: true; manifest: PluginManifest }
@@ -109,7 +122,7 @@ export function parseManifest(text: string, file: string, pluginDir: string): Ma
 /** Validates a manifest already in object form (the TOML shape, snake_case keys). */
 export function validateManifest(raw: unknown, file: string, pluginDir: string, text = ""): ManifestResult {
   const id = readableId(raw);
-  const result = manifestFileSchema.safeParse(raw);
+  const result = manifestFileSchema().safeParse(raw);
   if (!result.success) {
     return { ok: false, id, error: manifestError(file, zodIssues(result.error, file, text)) };
   }

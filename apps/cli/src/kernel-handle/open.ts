@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AlephError, isAlephError } from "@aleph/plugin-sdk/core";
 import type { AlephPaths, Kernel, LoadScope } from "@aleph/kernel";
-import { bundledPlugins } from "../bundled.js";
+import { bundledPluginsForKernel } from "../bundled.js";
 import { InProcessKernel } from "./in-process.js";
 import { RemoteKernel } from "./remote.js";
 import { runningKernel } from "./running-kernel.js";
@@ -43,7 +43,7 @@ async function startInProcess(options: OpenOptions): Promise<Kernel> {
     env: { ...env, ALEPH_LOG: env.ALEPH_LOG ?? "warn" },
     cwd,
     paths,
-    bundled: bundledPlugins(),
+    bundled: bundledPluginsForKernel(),
     loaders: pluginLoaders(),
     logToStderr: true,
     logToFiles: options.logToFiles ?? true,

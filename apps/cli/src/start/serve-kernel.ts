@@ -1,5 +1,5 @@
 import { createKernel, resolvePaths, type SupervisedKernel, type SupervisorInfo } from "@aleph/kernel";
-import { bundledPlugins } from "../bundled.js";
+import { bundledPluginsForKernel } from "../bundled.js";
 import { serveControl } from "../control/serve.js";
 import { invokeService } from "../kernel-handle/invoke-service.js";
 import { pluginLoaders } from "../loaders.js";
@@ -30,7 +30,7 @@ export async function serveKernel(options: ServeOptions): Promise<number> {
     env,
     cwd,
     paths,
-    bundled: bundledPlugins(),
+    bundled: bundledPluginsForKernel(),
     loaders: pluginLoaders(),
     logToStderr: true,
     // A workspace created just now gets what the plugins seed (soul.md, the main agent), as `aleph init` would.
