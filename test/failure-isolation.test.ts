@@ -169,7 +169,7 @@ function checkFailure(list: PluginInfo[], ws: Workspace, expected: Expected, con
 }
 
 async function expectHealthyUntouched(kernel: KernelProcess): Promise<void> {
-  expect(kernel.exitInfo, "the kernel is still running").toBeUndefined();
+  expect(kernel.exitInfo, `the kernel is still running\n${kernel.describe()}`).toBeUndefined();
   const status = await kernel.status();
   expect(status.running).toBe(true);
   expect(status.pid).toBe(kernel.kernelPid());

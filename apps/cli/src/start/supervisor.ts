@@ -229,7 +229,11 @@ export async function supervise(startArgs: string[], firstThread?: KernelThread)
     forgetDeadKernel(paths);
     const verdict = judgeCrash(end);
     if (end.exitCode === EXIT_START_FAILED && verdict.blames.length === 0) return 1; // it said why
-    if (end.exitCode === 0 && !end.error && !end.stalled) return 0; // it stopped by itself, in order
+    if (end.exitCode === 0 && !end.error && !end.stalled) {
+      // It stopped by itself, in order (nothing asked it to): said, so a log shows why aleph start ended.
+      err("the kernel stopped by itself (no signal was received); aleph start ends too");
+      return 0;
+    }
     if (readyAt === undefined && restarts === 0 && verdict.blames.length === 0) {
       err(`${verdict.detail} before it was ready, and no plugin can be blamed; not starting it again (see ${paths.logDir})`);
       return 1;
