@@ -1,0 +1,357 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type * as LanceDb from "@lancedb/lancedb";
+import { AlephError, writeFileAtomic } from "@aleph/plugin-sdk";
+import { cosine } from "../embedders/hash-embedder.js";
+import type { RankCandidate } from "../search/rank.js";
+import { contentHash, createFactIdFactory } from "./fact-identity.js";
+
+/*
+ * The facts table (memory/facts.lance): one LanceDB table for every agent, always filtered by
+ * agent_id with `where` — which LanceDB applies BEFORE the vector search, so a filter never
+ * loses results (`.postfilter()`, which filters after top-k and can return nothing, is never
+ * used). LanceDB is imported on first use: it costs ~50 ms to load.
+ *
+ * Duplicates never pile up: the same text (agent + scope + normalised text: the content hash)
+ * adds no row, and a near duplicate (cosine ≥ the threshold, same agent and scope) is merged
+ * into the fact it repeats. Writes go through one queue per table, so concurrent adders never
+ * both decide "new" for one fact.
+ */
+
+export interface FactInput {
+  agentId: string;
+  text: string;
+  scope?: string;
+  category?: string;
+  tags?: string[];
+  importance?: number;
+  confidence?: number;
+  pinned?: boolean;
+  evergreen?: boolean;
+  /** Where it came from: "cli", "auto:rules", "session:<key>#<seq>", a file… */
+  source?: string;
+  createdAt?: number;
+  expiresAt?: number;
+}
+
+export interface Fact {
+  id: string;
+  agentId: string;
+  scope: string;
+  text: string;
+  contentHash: string;
+  category: string;
+  tags: string[];
+  importance: number;
+  confidence: number;
+  pinned: boolean;
+  evergreen: boolean;
+  sources: string[];
+  createdAt: number;
+  updatedAt: number;
+  lastAccessedAt: number;
+  accessCount: number;
+  expiresAt: number | null;
+  invalidatedAt: number | null;
+  supersededBy: string | null;
+  embeddingModel: string;
+}
+
+export type AddOutcome = "added" | "duplicate" | "merged";
+
+/** The embedding space the table's vectors are in, recorded beside it (facts.json). */
+export interface EmbeddingSpace {
+  model: string;
+  dimension: number;
+}
+
+const TABLE = "facts";
+const OPTIMIZE_EVERY = 32;
+const META_FILE = "facts.json";
+
+type Row = Record<string, unknown>;
+
+/** A string as an SQL literal for LanceDB's `where` (single quotes doubled). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function toFact(row: Row): Fact {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: String(row.id),
+    agentId: String(row.agent_id),
+    scope: String(row.scope),
+    text: String(row.text),
+    contentHash: String(row.content_hash),
+    category: String(row.category),
+    tags: JSON.parse(String(row.tags)) as string[],
+    importance: Number(row.importance),
+    confidence: Number(row.confidence),
+    pinned: Boolean(row.pinned),
+    evergreen: Boolean(row.evergreen),
+    sources: JSON.parse(String(row.sources)) as string[],
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    lastAccessedAt: Number(row.last_accessed_at),
+    accessCount: Number(row.access_count),
+    expiresAt: num(row.expires_at),
+    invalidatedAt: num(row.invalidated_at),
+    supersededBy: row.superseded_by === null || row.superseded_by === undefined ? null : String(row.superseded_by),
+    embeddingModel: String(row.embedding_model),
+  };
+}
+
+/** The columns, in order (tags and sources as JSON text: simple to merge, and LanceDB filters them with LIKE when needed). */
+async function schemaFor(dimension: number) {
+  const arrow = await import("apache-arrow");
+  const { Field, Schema, Utf8, Float32, Float64, Bool, FixedSizeList } = arrow;
+  const text = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
+  const time = (name: string, nullable = false) => new Field(name, new Float64(), nullable);
+  return new Schema([
+    text("id"),
+    text("agent_id"),
+    text("scope"),
+    text("text"),
+    text("content_hash"),
+    text("category"),
+    text("tags"),
+    new Field("importance", new Float32(), false),
+    new Field("confidence", new Float32(), false),
+    new Field("pinned", new Bool(), false),
+    new Field("evergreen", new Bool(), false),
+    text("sources"),
+    time("created_at"),
+    time("updated_at"),
+    time("last_accessed_at"),
+    new Field("access_count", new Float64(), false),
+    time("expires_at", true),
+    time("invalidated_at", true),
+    text("superseded_by", true),
+    text("embedding_model"),
+    new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
+  ]);
+}
+
+export interface FactStoreOptions {
+  space: EmbeddingSpace;
+  /** Cosine at or above which a new fact in the same agent and scope is merged into an existing one. */
+  nearDuplicate?: number;
+  now?: () => number;
+}
+
+export class FactStore {
+  readonly dir: string;
+  readonly #table: LanceDb.Table;
+  readonly #space: EmbeddingSpace;
+  /** The space the stored vectors are in, when it differs from the embedder's: vector search pauses. */
+  readonly storedSpace: EmbeddingSpace;
+  readonly #nearDuplicate: number;
+  readonly #now: () => number;
+  readonly #newId: () => string;
+  #queue: Promise<unknown> = Promise.resolve();
+  #writesSinceOptimize = 0;
+
+  private constructor(dir: string, table: LanceDb.Table, stored: EmbeddingSpace, options: FactStoreOptions) {
+    this.dir = dir;
+    this.#table = table;
+    this.storedSpace = stored;
+    this.#space = options.space;
+    this.#nearDuplicate = options.nearDuplicate ?? 0.92;
+    this.#now = options.now ?? Date.now;
+    this.#newId = createFactIdFactory(this.#now);
+  }
+
+  /** Opens (creating if needed) the facts table in `dir` (memory/facts.lance). */
+  static async open(dir: string, options: FactStoreOptions): Promise<FactStore> {
+    const { space } = options;
+    if (!Number.isInteger(space.dimension) || space.dimension < 1 || space.dimension > 8192) {
+      throw new AlephError("ALEPH_E_CONFIG", `embedding dimension ${String(space.dimension)} is out of range`, { fix: "1 to 8192" });
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const metaFile = join(dirname(dir), META_FILE);
+    const lancedb = await import("@lancedb/lancedb");
+    const db = await lancedb.connect(dir);
+    let stored = readSpace(metaFile);
+    let table: LanceDb.Table;
+    if ((await db.tableNames()).includes(TABLE)) {
+      table = await db.openTable(TABLE);
+      stored ??= space; // a table from before the record: take it as the embedder's
+    } else {
+      table = await db.createEmptyTable(TABLE, await schemaFor(space.dimension));
+      await table.createIndex("agent_id", { config: lancedb.Index.bitmap() });
+      // Full-text search needs its index; rows added later are searched unindexed until an optimize.
+      await table.createIndex("text", { config: lancedb.Index.fts() });
+      stored = space;
+      await writeFileAtomic(metaFile, `${JSON.stringify(stored)}\n`);
+    }
+    return new FactStore(dir, table, stored, options);
+  }
+
+  /** Whether vector search works: the stored vectors are in the embedder's space (else `aleph memory reindex`). */
+  get vectorsUsable(): boolean {
+    return this.storedSpace.model === this.#space.model && this.storedSpace.dimension === this.#space.dimension;
+  }
+
+  /**
+   * Runs writes one after another. Every LanceDB write makes a version and a small fragment, and
+   * reads get slower with each: every OPTIMIZE_EVERY writes the table is compacted (and its
+   * indexes brought up to date).
+   */
+  #write<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work).then(async (result) => {
+      if (++this.#writesSinceOptimize >= OPTIMIZE_EVERY) await this.optimize();
+      return result;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Compacts the table's fragments and drops versions older than a minute (readers in flight keep theirs). */
+  async optimize(): Promise<void> {
+    this.#writesSinceOptimize = 0;
+    await this.#table.optimize({ cleanupOlderThan: new Date(this.#now() - 60_000) });
+  }
+
+  /** Adds a fact (its vector in the embedder's space), or merges it into the fact it repeats. */
+  add(input: FactInput, vector: ArrayLike<number>): Promise<{ id: string; outcome: AddOutcome }> {
+    const scope = input.scope ?? "agent";
+    const text = input.text.trim();
+    if (text.length === 0) return Promise.reject(new AlephError("ALEPH_E_USAGE", "an empty fact cannot be remembered", { fix: "give the fact's text" }));
+    if (vector.length !== this.#space.dimension) {
+      return Promise.reject(new AlephError("ALEPH_E_USAGE", `the vector has ${vector.length} dimensions; the embedder's have ${this.#space.dimension}`));
+    }
+    const hash = contentHash(input.agentId, scope, text);
+    return this.#write(async () => {
+      const now = this.#now();
+      const same = await this.#table.query().where(`content_hash = ${sqlString(hash)} AND invalidated_at IS NULL`).limit(1).toArray();
+      if (same.length > 0) {
+        await this.#touch(toFact(same[0] as Row), input, now);
+        return { id: String((same[0] as Row).id), outcome: "duplicate" as const };
+      }
+      if (this.vectorsUsable) {
+        const near = (await this.#table
+          .vectorSearch(Array.from(vector))
+          .distanceType("cosine")
+          .where(`agent_id = ${sqlString(input.agentId)} AND scope = ${sqlString(scope)} AND invalidated_at IS NULL`)
+          .limit(1)
+          .toArray()) as Row[];
+        const hit = near[0];
+        if (hit && cosine(Array.from(hit.vector as ArrayLike<number>), vector) >= this.#nearDuplicate) {
+          await this.#touch(toFact(hit), input, now);
+          return { id: String(hit.id), outcome: "merged" as const };
+        }
+      }
+      const id = this.#newId();
+      const created = input.createdAt ?? now;
+      await this.#table.add([
+        {
+          id,
+          agent_id: input.agentId,
+          scope,
+          text,
+          content_hash: hash,
+          category: input.category ?? "fact",
+          tags: JSON.stringify([...new Set(input.tags ?? [])]),
+          importance: clamp01(input.importance ?? 0.5),
+          confidence: clamp01(input.confidence ?? 1),
+          pinned: input.pinned ?? false,
+          evergreen: input.evergreen ?? false,
+          sources: JSON.stringify(input.source ? [input.source] : []),
+          created_at: created,
+          updated_at: now,
+          last_accessed_at: now,
+          access_count: 0,
+          expires_at: input.expiresAt ?? null,
+          invalidated_at: null,
+          superseded_by: null,
+          embedding_model: this.#space.model,
+          vector: Array.from(vector),
+        },
+      ]);
+      return { id, outcome: "added" as const };
+    });
+  }
+
+  /** A repeat of `fact`: counted, its sources, tags and the higher importance merged in. */
+  async #touch(fact: Fact, input: FactInput, now: number): Promise<void> {
+    const sources = [...new Set([...fact.sources, ...(input.source ? [input.source] : [])])];
+    const tags = [...new Set([...fact.tags, ...(input.tags ?? [])])];
+    await this.#table.update({
+      where: `id = ${sqlString(fact.id)}`,
+      values: {
+        access_count: fact.accessCount + 1,
+        updated_at: now,
+        sources: JSON.stringify(sources),
+        tags: JSON.stringify(tags),
+        importance: Math.max(fact.importance, clamp01(input.importance ?? 0)),
+        pinned: fact.pinned || (input.pinned ?? false),
+      },
+    });
+  }
+
+  async get(id: string): Promise<Fact | undefined> {
+    const rows = await this.#table.query().where(`id = ${sqlString(id)}`).limit(1).toArray();
+    return rows[0] ? toFact(rows[0] as Row) : undefined;
+  }
+
+  /** Marks a fact forgotten (kept until purged); false when there is no such live fact. */
+  forget(id: string): Promise<boolean> {
+    return this.#write(async () => {
+      const result = await this.#table.update({ where: `id = ${sqlString(id)} AND invalidated_at IS NULL`, values: { invalidated_at: this.#now() } });
+      return result.rowsUpdated > 0;
+    });
+  }
+
+  /** Live facts of an agent (not forgotten, not expired). */
+  count(agentId: string): Promise<number> {
+    return this.#table.countRows(this.#live(agentId));
+  }
+
+  #live(agentId: string, scope?: string): string {
+    const now = this.#now();
+    return `agent_id = ${sqlString(agentId)}${scope === undefined ? "" : ` AND scope = ${sqlString(scope)}`} AND invalidated_at IS NULL AND (expires_at IS NULL OR expires_at > ${now})`;
+  }
+
+  /**
+   * The vector search's candidates for a query: the `limit` nearest live facts of the agent, the
+   * filter applied before the search (so `limit` is reached whenever that many facts match).
+   */
+  async vectorCandidates(vector: ArrayLike<number>, options: { agentId: string; scope?: string; limit: number }): Promise<RankCandidate[]> {
+    if (!this.vectorsUsable) return [];
+    const rows = (await this.#table.vectorSearch(Array.from(vector)).distanceType("cosine").where(this.#live(options.agentId, options.scope)).limit(options.limit).toArray()) as Row[];
+    return rows.map((row) => ({ ...candidateOf(row), vectorScore: 1 - Number(row._distance) }));
+  }
+
+  /** The full-text search's candidates (BM25 over the text), filtered before the search like the vector ones. */
+  async keywordCandidates(query: string, options: { agentId: string; scope?: string; limit: number }): Promise<RankCandidate[]> {
+    if (query.trim().length === 0) return [];
+    const rows = (await this.#table.search(query, "fts").where(this.#live(options.agentId, options.scope)).limit(options.limit).toArray()) as Row[];
+    return rows.map((row) => ({ ...candidateOf(row), keywordScore: Number(row._score) }));
+  }
+}
+
+function candidateOf(row: Row): RankCandidate {
+  return {
+    id: String(row.id),
+    importance: Number(row.importance),
+    createdAt: Number(row.created_at),
+    pinned: Boolean(row.pinned),
+    evergreen: Boolean(row.evergreen),
+    vector: row.vector as ArrayLike<number>,
+  };
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0.5;
+}
+
+function readSpace(file: string): EmbeddingSpace | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<EmbeddingSpace>;
+    if (typeof parsed.model === "string" && Number.isInteger(parsed.dimension)) return { model: parsed.model, dimension: parsed.dimension! };
+  } catch {
+    // missing or unreadable: the caller decides
+  }
+  return undefined;
+}
