@@ -59,6 +59,19 @@ export interface Fact {
 
 export type AddOutcome = "added" | "duplicate" | "merged";
 
+/** What a search or listing is limited to, besides the agent. */
+export interface FactFilter {
+  scope?: string | undefined;
+  category?: string | undefined;
+  /** Every one of these tags. */
+  tags?: string[] | undefined;
+}
+
+export interface CandidateQuery extends FactFilter {
+  agentId: string;
+  limit: number;
+}
+
 /** The embedding space the table's vectors are in, recorded beside it (facts.json). */
 export interface EmbeddingSpace {
   model: string;
@@ -308,26 +321,46 @@ export class FactStore {
     return this.#table.countRows(this.#live(agentId));
   }
 
-  #live(agentId: string, scope?: string): string {
+  /** The filter of live facts (not forgotten, not expired) matching `filter`; always applied before a search. */
+  #live(agentId: string, filter: FactFilter = {}): string {
     const now = this.#now();
-    return `agent_id = ${sqlString(agentId)}${scope === undefined ? "" : ` AND scope = ${sqlString(scope)}`} AND invalidated_at IS NULL AND (expires_at IS NULL OR expires_at > ${now})`;
+    const parts = [`agent_id = ${sqlString(agentId)}`, "invalidated_at IS NULL", `(expires_at IS NULL OR expires_at > ${now})`];
+    if (filter.scope !== undefined) parts.push(`scope = ${sqlString(filter.scope)}`);
+    if (filter.category !== undefined) parts.push(`category = ${sqlString(filter.category)}`);
+    // Tags are a JSON array of strings: a tag matches as its quoted JSON form.
+    for (const tag of filter.tags ?? []) parts.push(`tags LIKE ${sqlString(`%${JSON.stringify(tag).replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`);
+    return parts.join(" AND ");
   }
 
   /**
    * The vector search's candidates for a query: the `limit` nearest live facts of the agent, the
    * filter applied before the search (so `limit` is reached whenever that many facts match).
    */
-  async vectorCandidates(vector: ArrayLike<number>, options: { agentId: string; scope?: string; limit: number }): Promise<RankCandidate[]> {
+  async vectorCandidates(vector: ArrayLike<number>, options: CandidateQuery): Promise<RankCandidate[]> {
     if (!this.vectorsUsable) return [];
-    const rows = (await this.#table.vectorSearch(Array.from(vector)).distanceType("cosine").where(this.#live(options.agentId, options.scope)).limit(options.limit).toArray()) as Row[];
+    const rows = (await this.#table.vectorSearch(Array.from(vector)).distanceType("cosine").where(this.#live(options.agentId, options)).limit(options.limit).toArray()) as Row[];
     return rows.map((row) => ({ ...candidateOf(row), vectorScore: 1 - Number(row._distance) }));
   }
 
   /** The full-text search's candidates (BM25 over the text), filtered before the search like the vector ones. */
-  async keywordCandidates(query: string, options: { agentId: string; scope?: string; limit: number }): Promise<RankCandidate[]> {
+  async keywordCandidates(query: string, options: CandidateQuery): Promise<RankCandidate[]> {
     if (query.trim().length === 0) return [];
-    const rows = (await this.#table.search(query, "fts").where(this.#live(options.agentId, options.scope)).limit(options.limit).toArray()) as Row[];
+    const rows = (await this.#table.search(query, "fts").where(this.#live(options.agentId, options)).limit(options.limit).toArray()) as Row[];
     return rows.map((row) => ({ ...candidateOf(row), keywordScore: Number(row._score) }));
+  }
+
+  /** Live facts matching the filter, without a query: what fills a result when the searches found too few. */
+  async listCandidates(options: CandidateQuery): Promise<RankCandidate[]> {
+    const rows = (await this.#table.query().where(this.#live(options.agentId, options)).limit(options.limit).toArray()) as Row[];
+    return rows.map(candidateOf);
+  }
+
+  /** Facts by id, in the order asked (ids with no fact left out). */
+  async getMany(ids: string[]): Promise<Fact[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.#table.query().where(`id IN (${ids.map(sqlString).join(", ")})`).limit(ids.length).toArray()) as Row[];
+    const byId = new Map(rows.map((r) => [String(r.id), toFact(r)]));
+    return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   }
 }
 
