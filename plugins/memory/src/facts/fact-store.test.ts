@@ -91,4 +91,40 @@ describe("facts table", () => {
     expect(await store.count(tricky)).toBe(0);
     await expect(FactStore.open(dir(), { space: { model: "x", dimension: 0 } })).rejects.toThrow(/dimension 0/);
   }, 60_000);
+
+  it("imports many facts in one pass: duplicates and near duplicates of the table and of the batch merged, outcomes in order", async () => {
+    const store = await FactStore.open(dir(), { space, nearDuplicate: 0.8 });
+    const existing = await store.add({ agentId: "main", text: "The user lives in Berlin", source: "old" }, embed("The user lives in Berlin"));
+    const item = (text: string, agentId = "main", source = "import") => ({ input: { agentId, text, source }, vector: embed(text) });
+    const outcomes = await store.addMany([
+      item("the user lives in berlin."), // exact duplicate of the table
+      item("The user lives in Berlin now"), // near duplicate of the table
+      item("Owns a red bicycle"),
+      item("owns a red bicycle"), // exact duplicate within the batch
+      item("Owns a red bicycle today"), // near duplicate within the batch
+      item("Owns a red bicycle", "b"), // another agent: its own fact
+    ]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(["duplicate", "merged", "added", "duplicate", "merged", "added"]);
+    expect(outcomes[0]!.id).toBe(existing.id);
+    expect(outcomes[1]!.id).toBe(existing.id);
+    expect(outcomes[3]!.id).toBe(outcomes[2]!.id);
+    expect(outcomes[4]!.id).toBe(outcomes[2]!.id);
+    expect(await store.count("main")).toBe(2);
+    expect(await store.count("b")).toBe(1);
+    expect((await store.get(existing.id))!).toMatchObject({ accessCount: 2, sources: ["old", "import"] });
+    expect((await store.get(outcomes[2]!.id))!.accessCount).toBe(2);
+    await expect(store.addMany([item("  ")])).rejects.toThrow(/empty fact/);
+  }, 60_000);
+
+  it("imports 1000 facts in one pass, each one added or merged, none lost", async () => {
+    const store = await FactStore.open(dir(), { space });
+    const texts = Array.from({ length: 1000 }, (_, i) => `fact ${i}: item ${i % 97} belongs to group ${i % 13} in region ${i % 7}`);
+    const outcomes = await store.addMany(texts.map((text) => ({ input: { agentId: "main", text }, vector: embed(text) })));
+    expect(outcomes.filter((o) => o.outcome === "added").length + outcomes.filter((o) => o.outcome === "merged").length).toBe(1000);
+    expect(await store.count("main")).toBe(outcomes.filter((o) => o.outcome === "added").length);
+    // Every merged one points at an added one.
+    const added = new Set(outcomes.filter((o) => o.outcome === "added").map((o) => o.id));
+    for (const o of outcomes) expect(added.has(o.id)).toBe(true);
+  }, 120_000);
 });
+

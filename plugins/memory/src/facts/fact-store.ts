@@ -239,7 +239,7 @@ export class FactStore {
       const now = this.#now();
       const same = await this.#table.query().where(`content_hash = ${sqlString(hash)} AND invalidated_at IS NULL`).limit(1).toArray();
       if (same.length > 0) {
-        await this.#touch(toFact(same[0] as Row), input, now);
+        await this.#touch(same[0] as Row, input, now);
         return { id: String((same[0] as Row).id), outcome: "duplicate" as const };
       }
       if (this.vectorsUsable) {
@@ -251,55 +251,100 @@ export class FactStore {
           .toArray()) as Row[];
         const hit = near[0];
         if (hit && cosine(Array.from(hit.vector as ArrayLike<number>), vector) >= this.#nearDuplicate) {
-          await this.#touch(toFact(hit), input, now);
+          await this.#touch(hit, input, now);
           return { id: String(hit.id), outcome: "merged" as const };
         }
       }
       const id = this.#newId();
-      const created = input.createdAt ?? now;
-      await this.#table.add([
-        {
-          id,
-          agent_id: input.agentId,
-          scope,
-          text,
-          content_hash: hash,
-          category: input.category ?? "fact",
-          tags: JSON.stringify([...new Set(input.tags ?? [])]),
-          importance: clamp01(input.importance ?? 0.5),
-          confidence: clamp01(input.confidence ?? 1),
-          pinned: input.pinned ?? false,
-          evergreen: input.evergreen ?? false,
-          sources: JSON.stringify(input.source ? [input.source] : []),
-          created_at: created,
-          updated_at: now,
-          last_accessed_at: now,
-          access_count: 0,
-          expires_at: input.expiresAt ?? null,
-          invalidated_at: null,
-          superseded_by: null,
-          embedding_model: this.#space.model,
-          vector: Array.from(vector),
-        },
-      ]);
+      await this.#table.add([newRow(id, input, scope, text, hash, vector, this.#space.model, now)]);
       return { id, outcome: "added" as const };
     });
   }
 
-  /** A repeat of `fact`: counted, its sources, tags and the higher importance merged in. */
-  async #touch(fact: Fact, input: FactInput, now: number): Promise<void> {
-    const sources = [...new Set([...fact.sources, ...(input.source ? [input.source] : [])])];
-    const tags = [...new Set([...fact.tags, ...(input.tags ?? [])])];
+  /** A repeat of a stored fact, merged into its row. */
+  async #touch(row: Row, input: FactInput, now: number): Promise<void> {
+    const merged = mergeRepeat(row, input, now);
     await this.#table.update({
-      where: `id = ${sqlString(fact.id)}`,
-      values: {
-        access_count: fact.accessCount + 1,
-        updated_at: now,
-        sources: JSON.stringify(sources),
-        tags: JSON.stringify(tags),
-        importance: Math.max(fact.importance, clamp01(input.importance ?? 0)),
-        pinned: fact.pinned || (input.pinned ?? false),
-      },
+      where: `id = ${sqlString(String(row.id))}`,
+      values: { access_count: merged.access_count as number, updated_at: now, sources: merged.sources as string, tags: merged.tags as string, importance: merged.importance as number, pinned: merged.pinned as boolean },
+    });
+  }
+
+  /**
+   * Adds many facts in one pass (`aleph memory import`): exact duplicates found by hash, in the
+   * table and within the batch, with one query per 200 hashes; near duplicates of the table with
+   * one multi-vector search per agent and scope, and within the batch pairwise; every new row in
+   * one write, every repeat merged in one more. Returns each input's outcome, in order.
+   */
+  addMany(items: { input: FactInput; vector: ArrayLike<number> }[]): Promise<{ id: string; outcome: AddOutcome }[]> {
+    for (const { input, vector } of items) {
+      if (input.text.trim().length === 0) return Promise.reject(new AlephError("ALEPH_E_USAGE", "an empty fact cannot be remembered", { fix: "give the fact's text" }));
+      if (vector.length !== this.#space.dimension) return Promise.reject(new AlephError("ALEPH_E_USAGE", `a vector has ${vector.length} dimensions; the embedder's have ${this.#space.dimension}`));
+    }
+    return this.#write(async () => {
+      const now = this.#now();
+      const prepared = items.map(({ input, vector }) => {
+        const scope = input.scope ?? "agent";
+        const text = input.text.trim();
+        return { input, vector, scope, text, hash: contentHash(input.agentId, scope, text) };
+      });
+      const stored = new Map<string, Row>(); // id → the row as it will be written back
+      const byHash = new Map<string, string>(); // content hash → id (stored or new)
+      const hashes = [...new Set(prepared.map((p) => p.hash))];
+      for (let i = 0; i < hashes.length; i += 200) {
+        const chunk = hashes.slice(i, i + 200).map(sqlString).join(", ");
+        for (const row of (await this.#table.query().where(`content_hash IN (${chunk}) AND invalidated_at IS NULL`).toArray()) as Row[]) {
+          stored.set(String(row.id), storedColumns(row));
+          byHash.set(String(row.content_hash), String(row.id));
+        }
+      }
+      // Near duplicates of the table: the nearest live fact of each new text, per agent and scope.
+      const nearest = new Map<number, Row>(); // index in prepared → nearest stored row
+      if (this.vectorsUsable) {
+        const groups = new Map<string, number[]>();
+        prepared.forEach((p, i) => {
+          if (byHash.has(p.hash)) return;
+          const key = JSON.stringify([p.input.agentId, p.scope]);
+          groups.set(key, [...(groups.get(key) ?? []), i]);
+        });
+        for (const [key, indexes] of groups) {
+          const [agentId, scope] = JSON.parse(key) as [string, string];
+          for (let i = 0; i < indexes.length; i += 100) {
+            const part = indexes.slice(i, i + 100);
+            let query = this.#table.vectorSearch(Array.from(prepared[part[0]!]!.vector)).distanceType("cosine");
+            for (const j of part.slice(1)) query = query.addQueryVector(Array.from(prepared[j]!.vector));
+            const rows = (await query.where(`agent_id = ${sqlString(agentId)} AND scope = ${sqlString(scope)} AND invalidated_at IS NULL`).limit(1).toArray()) as Row[];
+            for (const row of rows) {
+              const at = part[part.length === 1 ? 0 : Number(row.query_index ?? 0)]!;
+              if (cosine(Array.from(row.vector as ArrayLike<number>), prepared[at]!.vector) >= this.#nearDuplicate) nearest.set(at, storedColumns(row));
+            }
+          }
+        }
+      }
+      const fresh = new Map<string, Row>(); // id → new row
+      const outcomes = prepared.map((p, i): { id: string; outcome: AddOutcome } => {
+        const same = byHash.get(p.hash);
+        if (same !== undefined) {
+          const target = fresh.get(same) ?? stored.get(same)!;
+          (fresh.has(same) ? fresh : stored).set(same, mergeRepeat(target, p.input, now));
+          return { id: same, outcome: "duplicate" };
+        }
+        const near = nearest.get(i) ?? [...fresh.values()].find((row) => row.agent_id === p.input.agentId && row.scope === p.scope && cosine(row.vector as number[], p.vector) >= this.#nearDuplicate);
+        if (near) {
+          const id = String(near.id);
+          const target = fresh.get(id) ?? stored.get(id) ?? near;
+          (fresh.has(id) ? fresh : stored).set(id, mergeRepeat(target, p.input, now));
+          return { id, outcome: "merged" };
+        }
+        const id = this.#newId();
+        fresh.set(id, newRow(id, p.input, p.scope, p.text, p.hash, p.vector, this.#space.model, now));
+        byHash.set(p.hash, id);
+        return { id, outcome: "added" };
+      });
+      if (fresh.size > 0) await this.#table.add([...fresh.values()]);
+      const touched = [...stored.values()].filter((row) => row.updated_at === now);
+      if (touched.length > 0) await this.#table.mergeInsert("id").whenMatchedUpdateAll().execute(touched);
+      return outcomes;
     });
   }
 
@@ -362,6 +407,58 @@ export class FactStore {
     const byId = new Map(rows.map((r) => [String(r.id), toFact(r)]));
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   }
+}
+
+/** A new fact's row. */
+function newRow(id: string, input: FactInput, scope: string, text: string, hash: string, vector: ArrayLike<number>, model: string, now: number): Row {
+  return {
+    id,
+    agent_id: input.agentId,
+    scope,
+    text,
+    content_hash: hash,
+    category: input.category ?? "fact",
+    tags: JSON.stringify([...new Set(input.tags ?? [])]),
+    importance: clamp01(input.importance ?? 0.5),
+    confidence: clamp01(input.confidence ?? 1),
+    pinned: input.pinned ?? false,
+    evergreen: input.evergreen ?? false,
+    sources: JSON.stringify(input.source ? [input.source] : []),
+    created_at: input.createdAt ?? now,
+    updated_at: now,
+    last_accessed_at: now,
+    access_count: 0,
+    expires_at: input.expiresAt ?? null,
+    invalidated_at: null,
+    superseded_by: null,
+    embedding_model: model,
+    vector: Array.from(vector),
+  };
+}
+
+/** `row` (a stored row, or a new one) with a repeat of it merged in: counted, sources and tags joined, the higher importance kept. */
+function mergeRepeat(row: Row, input: FactInput, now: number): Row {
+  const sources = [...new Set([...(JSON.parse(String(row.sources)) as string[]), ...(input.source ? [input.source] : [])])];
+  const tags = [...new Set([...(JSON.parse(String(row.tags)) as string[]), ...(input.tags ?? [])])];
+  return {
+    ...row,
+    access_count: Number(row.access_count) + 1,
+    updated_at: now,
+    sources: JSON.stringify(sources),
+    tags: JSON.stringify(tags),
+    importance: Math.max(Number(row.importance), clamp01(input.importance ?? 0)),
+    pinned: Boolean(row.pinned) || (input.pinned ?? false),
+  };
+}
+
+/** A row as read, without the columns a search adds, ready to be written back. */
+function storedColumns(row: Row): Row {
+  const { _distance, _score, _rowid, query_index, ...rest } = row;
+  void _distance;
+  void _score;
+  void _rowid;
+  void query_index;
+  return { ...rest, vector: Array.from(rest.vector as ArrayLike<number>) };
 }
 
 function candidateOf(row: Row): RankCandidate {
