@@ -126,5 +126,47 @@ describe("facts table", () => {
     const added = new Set(outcomes.filter((o) => o.outcome === "added").map((o) => o.id));
     for (const o of outcomes) expect(added.has(o.id)).toBe(true);
   }, 120_000);
+
+  it("lists newest first, pins, evicts the least valuable beyond the limit (never pinned or evergreen), and purges old forgotten facts", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const store = await FactStore.open(dir(), { space, now: () => now });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      now += 86_400_000;
+      const text = `fact number ${i} about topic ${i}`;
+      ids.push((await store.add({ agentId: "main", text, importance: i === 0 ? 0.1 : 0.5, evergreen: i === 1, category: i % 2 ? "odd" : "even" }, embed(text))).id);
+    }
+    expect((await store.list({ agentId: "main", limit: 3 })).map((f) => f.id)).toEqual([ids[5], ids[4], ids[3]]);
+    expect((await store.list({ agentId: "main", limit: 10, category: "odd" })).map((f) => f.id)).toEqual([ids[5], ids[3], ids[1]]);
+    expect(await store.pin(ids[2]!)).toBe(true);
+    expect(await store.pin("01ARZ3NDEKTSV4RRFFQ69G5FAV")).toBe(false);
+
+    // Limit 3: three must go. The oldest, least important (0) first; 1 is evergreen and 2 pinned, so they stay.
+    now += 200 * 86_400_000;
+    const evicted = await store.evictOver("main", 3);
+    expect(evicted).toHaveLength(3);
+    expect(evicted[0]).toBe(ids[0]);
+    expect(evicted).not.toContain(ids[1]);
+    expect(evicted).not.toContain(ids[2]);
+    expect(await store.count("main")).toBe(3);
+    expect(await store.evictOver("main", 3)).toEqual([]);
+    expect(await store.stats("main")).toMatchObject({ live: 3, forgotten: 3, pinned: 1, vectorsUsable: true });
+
+    now += 31 * 86_400_000;
+    expect(await store.purgeForgotten(now - 30 * 86_400_000)).toBe(3);
+    expect(await store.get(evicted[0]!)).toBeUndefined();
+    expect(await store.count("main")).toBe(3);
+  }, 60_000);
+
+  it("never counts or finds an expired fact", async () => {
+    let now = 1_000_000;
+    const store = await FactStore.open(dir(), { space, now: () => now });
+    await store.add({ agentId: "main", text: "Meeting moved to Friday", expiresAt: 2_000_000 }, embed("Meeting moved to Friday"));
+    expect(await store.count("main")).toBe(1);
+    now = 2_000_001;
+    expect(await store.count("main")).toBe(0);
+    expect(await store.vectorCandidates(embed("meeting"), { agentId: "main", limit: 5 })).toEqual([]);
+    expect(await store.keywordCandidates("meeting", { agentId: "main", limit: 5 })).toEqual([]);
+  }, 60_000);
 });
 

@@ -366,6 +366,68 @@ export class FactStore {
     return this.#table.countRows(this.#live(agentId));
   }
 
+  /** An agent's live facts matching the filter, newest first. */
+  async list(options: FactFilter & { agentId: string; limit: number }): Promise<Fact[]> {
+    const rows = (await this.#table.query().where(this.#live(options.agentId, options)).select(["id", "created_at"]).toArray()) as Row[];
+    const newest = rows.sort((a, b) => Number(b.created_at) - Number(a.created_at) || (String(a.id) < String(b.id) ? 1 : -1)).slice(0, options.limit);
+    return this.getMany(newest.map((r) => String(r.id)));
+  }
+
+  /** Pins (or unpins) a live fact: pinned facts do not fade and are never evicted. False when there is no such fact. */
+  pin(id: string, pinned = true): Promise<boolean> {
+    return this.#write(async () => (await this.#table.update({ where: `id = ${sqlString(id)} AND invalidated_at IS NULL`, values: { pinned, updated_at: this.#now() } })).rowsUpdated > 0);
+  }
+
+  /**
+   * Forgets the lowest-value facts of an agent beyond `maxFacts` (never pinned or evergreen ones):
+   * value is importance, faded by age and raised by use. Returns the ids forgotten, lowest first.
+   */
+  evictOver(agentId: string, maxFacts: number): Promise<string[]> {
+    return this.#write(async () => {
+      const live = (await this.#table
+        .query()
+        .where(this.#live(agentId))
+        .select(["id", "importance", "created_at", "last_accessed_at", "access_count", "pinned", "evergreen"])
+        .toArray()) as Row[];
+      const excess = live.length - maxFacts;
+      if (excess <= 0) return [];
+      const now = this.#now();
+      const value = (r: Row) => {
+        const ageDays = Math.max(0, now - Number(r.last_accessed_at)) / 86_400_000;
+        return Number(r.importance) * 0.5 ** (ageDays / 90) * (1 + Math.log1p(Number(r.access_count)));
+      };
+      const victims = live
+        .filter((r) => !r.pinned && !r.evergreen)
+        .sort((a, b) => value(a) - value(b) || Number(a.created_at) - Number(b.created_at))
+        .slice(0, excess)
+        .map((r) => String(r.id));
+      for (let i = 0; i < victims.length; i += 200) {
+        await this.#table.update({ where: `id IN (${victims.slice(i, i + 200).map(sqlString).join(", ")})`, values: { invalidated_at: now } });
+      }
+      return victims;
+    });
+  }
+
+  /** Deletes for good the facts forgotten before `before` (ms); returns how many. */
+  purgeForgotten(before: number): Promise<number> {
+    return this.#write(async () => {
+      const where = `invalidated_at IS NOT NULL AND invalidated_at < ${before}`;
+      const n = await this.#table.countRows(where);
+      if (n > 0) await this.#table.delete(where);
+      return n;
+    });
+  }
+
+  /** What an agent's memory holds, for `aleph memory stats`. */
+  async stats(agentId: string): Promise<{ live: number; forgotten: number; pinned: number; byCategory: Record<string, number>; space: EmbeddingSpace; vectorsUsable: boolean }> {
+    const rows = (await this.#table.query().where(`agent_id = ${sqlString(agentId)}`).select(["category", "pinned", "invalidated_at", "expires_at"]).toArray()) as Row[];
+    const now = this.#now();
+    const live = rows.filter((r) => r.invalidated_at === null && (r.expires_at === null || Number(r.expires_at) > now));
+    const byCategory: Record<string, number> = {};
+    for (const r of live) byCategory[String(r.category)] = (byCategory[String(r.category)] ?? 0) + 1;
+    return { live: live.length, forgotten: rows.filter((r) => r.invalidated_at !== null).length, pinned: live.filter((r) => r.pinned).length, byCategory, space: this.storedSpace, vectorsUsable: this.vectorsUsable };
+  }
+
   /** The filter of live facts (not forgotten, not expired) matching `filter`; always applied before a search. */
   #live(agentId: string, filter: FactFilter = {}): string {
     const now = this.#now();
