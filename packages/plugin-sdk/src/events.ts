@@ -58,6 +58,9 @@ export interface AlephEvents {
   "agent.tool.called": { agentId: string; sessionKey: string; name: string; ok: boolean; ms: number };
   "agent.turn.completed": { turnId: string; agentId: string; sessionKey: string; usage: { inputTokens: number; outputTokens: number }; ms: number; iterations: number };
   "agent.turn.failed": { turnId: string; agentId: string; sessionKey: string; code: string; message: string };
+  /** Memory (bundled plugin `memory`): a fact was stored, or forgotten — asked, or evicted past [memory] max_facts. */
+  "memory.fact.added": { id: string; agentId: string; scope: string };
+  "memory.fact.forgotten": { id: string; agentId: string; reason: "forgotten" | "evicted" | "expired" };
 }
 
 export type AlephEventName = keyof AlephEvents & string;

@@ -85,6 +85,17 @@ export {
   type BootstrapFileInfo,
 } from "./workspace.js";
 export {
+  memoryRef,
+  embeddingsRef,
+  type MemoryService,
+  type EmbeddingsService,
+  type Fact,
+  type FactInput,
+  type FactFilter,
+  type MemorySearchHit,
+  type MemoryStats,
+} from "./memory.js";
+export {
   chatRef,
   type ChatService,
   type ChatMessage,

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type * as LanceDb from "@lancedb/lancedb";
-import { AlephError, writeFileAtomic } from "@aleph/plugin-sdk";
+import { AlephError, writeFileAtomic, type Fact, type FactFilter, type FactInput, type MemoryStats } from "@aleph/plugin-sdk";
 import { cosine } from "../embedders/hash-embedder.js";
 import type { RankCandidate } from "../search/rank.js";
 import { contentHash, createFactIdFactory } from "./fact-identity.js";
@@ -18,54 +18,7 @@ import { contentHash, createFactIdFactory } from "./fact-identity.js";
  * both decide "new" for one fact.
  */
 
-export interface FactInput {
-  agentId: string;
-  text: string;
-  scope?: string;
-  category?: string;
-  tags?: string[];
-  importance?: number;
-  confidence?: number;
-  pinned?: boolean;
-  evergreen?: boolean;
-  /** Where it came from: "cli", "auto:rules", "session:<key>#<seq>", a file… */
-  source?: string;
-  createdAt?: number;
-  expiresAt?: number;
-}
-
-export interface Fact {
-  id: string;
-  agentId: string;
-  scope: string;
-  text: string;
-  contentHash: string;
-  category: string;
-  tags: string[];
-  importance: number;
-  confidence: number;
-  pinned: boolean;
-  evergreen: boolean;
-  sources: string[];
-  createdAt: number;
-  updatedAt: number;
-  lastAccessedAt: number;
-  accessCount: number;
-  expiresAt: number | null;
-  invalidatedAt: number | null;
-  supersededBy: string | null;
-  embeddingModel: string;
-}
-
 export type AddOutcome = "added" | "duplicate" | "merged";
-
-/** What a search or listing is limited to, besides the agent. */
-export interface FactFilter {
-  scope?: string | undefined;
-  category?: string | undefined;
-  /** Every one of these tags. */
-  tags?: string[] | undefined;
-}
 
 export interface CandidateQuery extends FactFilter {
   agentId: string;
@@ -77,6 +30,8 @@ export interface EmbeddingSpace {
   model: string;
   dimension: number;
 }
+
+export type { Fact, FactFilter, FactInput };
 
 const TABLE = "facts";
 const OPTIMIZE_EVERY = 32;
@@ -419,7 +374,7 @@ export class FactStore {
   }
 
   /** What an agent's memory holds, for `aleph memory stats`. */
-  async stats(agentId: string): Promise<{ live: number; forgotten: number; pinned: number; byCategory: Record<string, number>; space: EmbeddingSpace; vectorsUsable: boolean }> {
+  async stats(agentId: string): Promise<MemoryStats> {
     const rows = (await this.#table.query().where(`agent_id = ${sqlString(agentId)}`).select(["category", "pinned", "invalidated_at", "expires_at"]).toArray()) as Row[];
     const now = this.#now();
     const live = rows.filter((r) => r.invalidated_at === null && (r.expires_at === null || Number(r.expires_at) > now));

@@ -1,4 +1,5 @@
-import type { Fact, FactFilter, FactStore } from "../facts/fact-store.js";
+import type { MemorySearchHit } from "@aleph/plugin-sdk";
+import type { FactFilter, FactStore } from "../facts/fact-store.js";
 import { rankCandidates, type RankCandidate, type RankOptions } from "./rank.js";
 
 /*
@@ -16,11 +17,7 @@ export interface SearchQuery extends FactFilter {
   mode?: "hybrid" | "vector" | "keyword";
 }
 
-export interface SearchHit {
-  fact: Fact;
-  score: number;
-  parts: { fused: number; recency: number; importance: number };
-}
+export type SearchHit = MemorySearchHit;
 
 export type SearchTuning = Omit<RankOptions, "k">;
 

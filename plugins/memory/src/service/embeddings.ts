@@ -1,14 +1,9 @@
+import type { EmbeddingsService } from "@aleph/plugin-sdk";
 import { hashEmbed, HASH_EMBEDDER_MODEL } from "../embedders/hash-embedder.js";
 import type { ProviderEmbedder } from "../embedders/provider-embedder.js";
 
 /** What memory embeds with (the `embeddings` service): the hash embedder, or a provider's model. */
-export interface Embeddings {
-  /** Recorded with every vector: `hash-v1`, or `provider:<name>/<model>`. */
-  readonly model: string;
-  dimension(): Promise<number>;
-  embed(texts: string[]): Promise<ArrayLike<number>[]>;
-  embedQuery(text: string): Promise<ArrayLike<number>>;
-}
+export type Embeddings = EmbeddingsService;
 
 export function hashEmbeddings(dimension: number): Embeddings {
   return {

@@ -1,6 +1,6 @@
-import { AlephError } from "@aleph/plugin-sdk";
-import type { EmbeddingSpace, Fact, FactFilter, FactInput, FactStore } from "../facts/fact-store.js";
-import { searchFacts, type SearchHit, type SearchTuning } from "../search/search.js";
+import { AlephError, type Fact, type MemoryService } from "@aleph/plugin-sdk";
+import type { EmbeddingSpace, FactStore } from "../facts/fact-store.js";
+import { searchFacts, type SearchTuning } from "../search/search.js";
 import type { Embeddings } from "./embeddings.js";
 
 /*
@@ -20,22 +20,6 @@ export interface MemoryServiceOptions {
   maxFacts: number;
   tuning?: SearchTuning;
   events: MemoryEvents;
-}
-
-export interface MemorySearchOptions extends FactFilter {
-  agentId: string;
-  k?: number;
-}
-
-export interface MemoryService {
-  add(input: FactInput): Promise<{ id: string; outcome: "added" | "duplicate" | "merged" }>;
-  search(query: string, options: MemorySearchOptions): Promise<SearchHit[]>;
-  get(id: string): Promise<Fact | undefined>;
-  list(options: FactFilter & { agentId: string; limit?: number }): Promise<Fact[]>;
-  /** Forgets a fact by id, or the one live fact of the agent whose text contains `match`. */
-  forget(target: { id: string } | { agentId: string; match: string }): Promise<Fact>;
-  pin(id: string, pinned?: boolean): Promise<boolean>;
-  stats(agentId: string): ReturnType<FactStore["stats"]>;
 }
 
 export function createMemoryService(options: MemoryServiceOptions): MemoryService {
