@@ -80,8 +80,11 @@ describe("log system", () => {
     loop.self = loop;
     logs.get("kernel").info("cyclic", { loop, big: 12n, twice: [{ x: 1 }, { x: 1 }] });
     logs.get("kernel").info("odd", "just a string" as unknown as Record<string, unknown>);
+    logs.get("kernel").info("impostor", { level: 60, time: "1970-01-01T00:00:00.000Z", module: "other", pid: 1 });
     logs.flush();
-    const [cyclic, odd] = readFileSync(join(dir, "gateway.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const [cyclic, odd, impostor] = readFileSync(join(dir, "gateway.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(impostor).toMatchObject({ msg: "impostor", level: 30, module: "kernel", pid: process.pid });
+    expect(impostor.time).not.toBe("1970-01-01T00:00:00.000Z");
     expect(cyclic).toMatchObject({ msg: "cyclic", loop: { name: "a", self: { name: "a" } }, big: "12", twice: [{ x: 1 }, { x: 1 }] });
     expect(JSON.stringify(cyclic.loop)).toContain("[Circular]"); // the copy stops at depth 8, the cycle past it
     expect(odd).toMatchObject({ msg: "odd", fields: "just a string", module: "kernel" });

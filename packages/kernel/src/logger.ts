@@ -87,13 +87,14 @@ export function createLogSystem(options: LogSystemOptions): LogSystem {
   const cache = new Map<string, Logger>();
 
   const write = (file: LogFile | undefined, level: number, module: string, msg: string, fields: Record<string, unknown> | undefined) => {
-    const record: Record<string, unknown> = { level, time: new Date().toISOString(), pid, module };
+    const time = new Date().toISOString();
+    const record: Record<string, unknown> = { level, time, pid, module };
     // Errors become {type, message, code, stack, cause} (JSON would write them as {}); the stack
     // then goes through the same value scrub as the rest of the line.
     if (fields !== undefined && fields !== null) {
       const clean = redactFields(serializeErrors(fields)) as unknown;
       // A plugin may pass something other than an object of fields (a string, an array): kept whole.
-      if (typeof clean === "object" && !Array.isArray(clean)) Object.assign(record, clean, { level, pid, module });
+      if (typeof clean === "object" && !Array.isArray(clean)) Object.assign(record, clean, { level, time, pid, module }); // a field cannot pass for these
       else record.fields = clean;
     }
     record.msg = msg;
