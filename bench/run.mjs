@@ -25,6 +25,7 @@ const BENCHES = {
   "agent-turn": [],
   "talk-first-token": [],
   supervision: [],
+  "memory-graph": [],
 };
 
 const args = process.argv.slice(2);

@@ -11,6 +11,9 @@ import { FactStore } from "./facts/fact-store.js";
 import { hashEmbeddings, providerEmbeddings, type Embeddings } from "./service/embeddings.js";
 import { createMemoryService, type MemoryEvents } from "./service/memory-service.js";
 
+// The knowledge graph (memory/graph.db), for the service to come and for bench/memory-graph.mjs.
+export { KnowledgeGraph } from "./graph/graph-store.js";
+
 export interface MemoryRuntimeOptions {
   /** <root>/memory */
   dir: string;

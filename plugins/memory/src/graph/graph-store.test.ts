@@ -75,6 +75,19 @@ describe("knowledge graph", () => {
     expect(g.traverse("other-agent", "Aleph")).toEqual({ nodes: [], edges: [] });
   });
 
+  it("adds many edges in one transaction, each as a single add would", () => {
+    const g = graph();
+    const results = g.addEdges("main", [
+      { src: "a", rel: "lives_in", dst: "x", exclusive: true, validAt: 1 },
+      { src: "a", rel: "lives_in", dst: "y", exclusive: true, validAt: 2 },
+      { src: "a", rel: "lives_in", dst: "y", exclusive: true, validAt: 3 },
+    ]);
+    expect(results.map((r) => [r.duplicate, r.invalidated.length])).toEqual([[false, 0], [false, 1], [true, 0]]);
+    expect(labels(g, g.traverse("main", "a", { depth: 1, direction: "out" })).slice(1)).toEqual(["y"]);
+    expect(() => g.addEdges("main", [{ src: "b", rel: "ok", dst: "c" }, { src: "b", rel: "Bad Rel", dst: "c" }])).toThrow(/not a relation name/);
+    expect(g.findNode("main", "b")).toBeUndefined(); // all or nothing
+  });
+
   it("follows at most fan-out edges of a node (its newest), and stops at max steps", () => {
     const g = graph();
     for (let i = 0; i < 30; i++) g.addEdge("main", { src: "hub", rel: "links", dst: `leaf ${i}` });

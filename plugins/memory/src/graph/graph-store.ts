@@ -214,6 +214,12 @@ export class KnowledgeGraph {
     }).immediate();
   }
 
+  /** Adds many edges in one transaction (an import): each as addEdge would, in order. */
+  addEdges(agentId: string, inputs: AddEdgeInput[], now = Date.now()): AddEdgeResult[] {
+    // addEdge's own transactions nest (savepoints): one commit for the lot.
+    return this.#db.transaction(() => inputs.map((input) => this.addEdge(agentId, input, now))).immediate();
+  }
+
   /** Retires an edge record (it was wrong, not merely superseded): kept, but no longer known from `now`. */
   retireEdge(id: number, now = Date.now()): boolean {
     return this.#db.prepare("UPDATE edges SET expired_at = ? WHERE id = ? AND expired_at IS NULL").run(now, id).changes === 1;
