@@ -35,10 +35,6 @@ const KERNEL_SECTIONS_TEMPLATE = `# Aleph configuration. Every key below is the 
 # shutdown_timeout_ms = 10000      # an orderly stop may take this long before the kernel is killed
 # kernel_max_heap_mb = 2048        # the kernel's V8 heap cap: a runaway plugin meets it, not the OOM killer
 # quarantine_after = 2             # crashes blamed on a plugin before it is quarantined
-
-# [memory]
-# auto_extract = true
-# max_facts = 10000
 `;
 
 /** A TOML value as it reads in the template. */

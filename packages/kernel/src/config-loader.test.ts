@@ -30,14 +30,15 @@ describe("loadConfig", () => {
       interfaces: {},
       skills: { enabled: true, skills_dir: "skills", auto_match_enabled: false },
       extensions: { enabled: true, hot_reload: true, debounce_ms: 100 },
-      memory: { auto_extract: true, max_facts: 10000 },
     });
+    // [memory] belongs to the memory plugin: the kernel adds nothing to it.
+    expect(result.snapshot.config).not.toHaveProperty("memory");
     expect(result.snapshot.providers).toEqual({ providers: {} });
   });
 
   it("keeps plugin sections and unknown keys of loose sections for their plugins", () => {
-    const result = loadConfig(files(`[hello]\ngreeting = "hi"\n[memory]\nembedder = "x"\n`), {});
-    expect(result.ok && result.snapshot.config).toMatchObject({ hello: { greeting: "hi" }, memory: { embedder: "x", max_facts: 10000 } });
+    const result = loadConfig(files(`[hello]\ngreeting = "hi"\n[skills]\nembedder = "x"\n`), {});
+    expect(result.ok && result.snapshot.config).toMatchObject({ hello: { greeting: "hi" }, skills: { embedder: "x", skills_dir: "skills" } });
   });
 
   it("reports a TOML syntax error with its file and line", () => {

@@ -4,8 +4,8 @@ import { PLUGIN_ID_PATTERN } from "@aleph/plugin-sdk";
 /*
  * The kernel's sections of config.toml and providers.toml, with the seed's defaults.
  * [extensions] belongs to the kernel alone and is strict, so a typo there is an error.
- * gateway, interfaces, skills and memory are PROVISIONAL: their plugins (the agent loop,
- * the gateway and channels, skills, memory) do not exist yet, so the kernel types their keys until
+ * gateway, interfaces and skills are PROVISIONAL: their plugins (the gateway and channels,
+ * skills) do not exist yet, so the kernel types their keys until
  * each lands and takes its section over, shipping the schema as data like every plugin section
  * (config-schema-data.ts). They are loose: the owning plugin's schema checks the rest.
  */
@@ -43,11 +43,6 @@ export const extensionsSection = z.strictObject({
   quarantine_after: z.number().int().min(1).max(100).default(2),
 });
 
-export const memorySection = z.looseObject({
-  auto_extract: z.boolean().default(true),
-  max_facts: z.number().int().positive().default(10_000),
-});
-
 /** config.toml. Unknown top-level sections pass through: they belong to plugins. */
 export const configFileSchema = z.looseObject({
   // Provider settings live in providers.toml (0600), owned by the providers plugin: a [providers]
@@ -57,7 +52,6 @@ export const configFileSchema = z.looseObject({
   interfaces: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), z.looseObject({})).default({}),
   skills: skillsSection.default(skillsSection.parse({})),
   extensions: extensionsSection.default(extensionsSection.parse({})),
-  memory: memorySection.default(memorySection.parse({})),
 });
 
 export const providerEntry = z.looseObject({
@@ -78,4 +72,4 @@ export type ProvidersConfig = z.output<typeof providersFileSchema>;
 export type ExtensionsConfig = z.output<typeof extensionsSection>;
 
 /** The kernel's own section names; every other top-level key belongs to a plugin. */
-export const KERNEL_SECTIONS = ["gateway", "interfaces", "skills", "extensions", "memory"] as const;
+export const KERNEL_SECTIONS = ["gateway", "interfaces", "skills", "extensions"] as const;

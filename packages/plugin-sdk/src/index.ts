@@ -94,6 +94,14 @@ export {
   type FactFilter,
   type MemorySearchHit,
   type MemoryStats,
+  type GraphNodeView,
+  type GraphEdgeView,
+  type GraphEdgeInput,
+  type MemoryAbout,
+  type CuratedFileName,
+  type CuratedEdit,
+  type CuratedView,
+  type ReindexProgress,
 } from "./memory.js";
 export {
   chatRef,
@@ -193,6 +201,7 @@ export {
 export { appendJsonLine, readJsonLines, type AppendJsonLineOptions, type JsonLinesRead } from "./jsonl.js";
 export { audit, audited, auditFile, readAudit, type AuditRecord } from "./audit.js";
 export { table, json, plural } from "./command-output.js";
+export { progressBar, type ProgressBar, type ProgressBarOptions } from "./progress.js";
 export type { DoctorFinding, DoctorInput, DoctorHandler } from "./doctor.js";
 export { messageContent, readTextInput, printable, contentText, timeText } from "./message-text.js";
 export {

@@ -1,9 +1,31 @@
 import { join } from "node:path";
-import { definePlugin, embeddingsRef, importSibling, memoryRef, providersRef, type EmbeddingsService, type MemoryService } from "@aleph/plugin-sdk";
+import {
+  AlephError,
+  agentRef,
+  definePlugin,
+  embeddingsRef,
+  errorMessage,
+  eventChannel,
+  importSibling,
+  memoryRef,
+  providersRef,
+  sessionsRef,
+  toolsRef,
+  workspaceRef,
+  type EmbeddingsService,
+  type MemoryService,
+} from "@aleph/plugin-sdk";
+import { compactionFlushHook, recallContributor, memoryTools } from "./agent/index.js";
 import { memoryConfigSchema, type MemoryConfig } from "./config.js";
+import { AutoExtractor, modeOf } from "./extract/auto-extract.js";
+import { NotesIndexer } from "./notes/notes-indexer.js";
+import { NOTES_DIR } from "./notes/daily-notes.js";
+import type { MemoryRuntime } from "./runtime.js";
 
 /** dist/runtime.js (the stores, embedders and search), imported on first use: see runtime.ts. */
 const runtimeModule = () => importSibling<typeof import("./runtime.js")>(import.meta.url, "runtime");
+
+const DAY_MS = 86_400_000;
 
 export default definePlugin({
   // The [memory] section of config.toml.
@@ -11,32 +33,74 @@ export default definePlugin({
 
   setup(ctx) {
     let config: MemoryConfig = ctx.config;
-    let loaded: ReturnType<typeof load> | undefined;
-    function load() {
-      return runtimeModule().then(({ createMemory }) =>
+    const memoryDir = join(ctx.paths.root, "memory");
+
+    /** An agent's Markdown workspace, as the workspace plugin declares it. */
+    const workspaceDir = async (agentId: string): Promise<string> => {
+      const workspace = ctx.services.getOptional(workspaceRef);
+      if (!workspace) {
+        if (agentId === "main") return ctx.paths.workspace;
+        throw new AlephError("ALEPH_E_NOT_FOUND", `cannot find agent "${agentId}"'s workspace: the workspace plugin is not running`);
+      }
+      const agent = workspace.agents().find((a) => a.id === agentId);
+      if (!agent) throw new AlephError("ALEPH_E_NOT_FOUND", `no agent "${agentId}"`, { fix: "declare it in config.toml ([[agents]] id = …), or use one `aleph config show` lists" });
+      return agent.workspaceDir;
+    };
+    const agents = () => ctx.services.getOptional(workspaceRef)?.agents() ?? [{ id: "main", workspaceDir: ctx.paths.workspace }];
+
+    let loaded: Promise<MemoryRuntime> | undefined;
+    const runtime = () =>
+      (loaded ??= runtimeModule().then(({ createMemory }) =>
         createMemory({
-          dir: join(ctx.paths.root, "memory"),
+          dir: memoryDir,
           config,
           providers: () => ctx.services.getOptional(providersRef),
           events: { emit: (event, payload) => ctx.events.emit(event, payload) },
+          workspaceDir,
         }),
-      );
-    }
-    const runtime = () => (loaded ??= load());
+      ));
+    const close = () => {
+      const previous = loaded;
+      loaded = undefined;
+      void previous?.then((r) => r.close()).catch(() => undefined);
+    };
+    ctx.onDispose(close);
     // A changed [memory] section applies from the next call: the services are built again with it.
     ctx.onConfigChange((next) => {
       config = next;
-      loaded = undefined;
+      close();
     });
 
+    const call =
+      <K extends keyof MemoryService>(method: K) =>
+      async (...args: Parameters<MemoryService[K]>): Promise<Awaited<ReturnType<MemoryService[K]>>> =>
+        ((await runtime()).memory[method] as (...a: unknown[]) => Promise<Awaited<ReturnType<MemoryService[K]>>>)(...args);
     const memory: MemoryService = {
-      add: async (input) => (await runtime()).memory.add(input),
-      search: async (query, options) => (await runtime()).memory.search(query, options),
-      get: async (id) => (await runtime()).memory.get(id),
-      list: async (options) => (await runtime()).memory.list(options),
-      forget: async (target) => (await runtime()).memory.forget(target),
-      pin: async (id, pinned) => (await runtime()).memory.pin(id, pinned),
-      stats: async (agentId) => (await runtime()).memory.stats(agentId),
+      add: call("add"),
+      addMany: call("addMany"),
+      search: call("search"),
+      get: call("get"),
+      list: call("list"),
+      forget: call("forget"),
+      pin: call("pin"),
+      stats: call("stats"),
+      optimize: call("optimize"),
+      graphAddEdge: call("graphAddEdge"),
+      about: call("about"),
+      curated: call("curated"),
+      curate: call("curate"),
+      // Streams: the runtime is loaded inside, so the caller gets its iterable at once.
+      exportFacts: (options) =>
+        eventChannel(async (push, signal) => {
+          for await (const page of (await runtime()).memory.exportFacts(options)) {
+            if (signal.aborted) break;
+            push(page);
+          }
+        }),
+      reindex: () =>
+        eventChannel(async (push) => {
+          for await (const progress of (await runtime()).memory.reindex()) push(progress);
+        }),
     };
     const embeddings: EmbeddingsService = {
       get model() {
@@ -48,5 +112,68 @@ export default definePlugin({
     };
     ctx.services.provide(memoryRef, memory);
     ctx.services.provide(embeddingsRef, embeddings);
+
+    // The agent's tools and its turn: recall, and the flush before a compaction.
+    const tools = ctx.services.getOptional(toolsRef);
+    if (tools) for (const tool of memoryTools(() => memory)) ctx.onDispose(tools.register(tool, ctx.id).dispose);
+    const agent = ctx.services.getOptional(agentRef);
+    if (agent) {
+      ctx.onDispose(agent.addContextContributor(recallContributor(() => memory, () => config)).dispose);
+      ctx.onDispose(agent.onBeforeCompaction(compactionFlushHook({ memory: () => memory, sessions: () => ctx.services.getOptional(sessionsRef), workspaceDir })).dispose);
+    }
+
+    // Facts from what users write, off the append path.
+    const extractor = new AutoExtractor({
+      cursorFile: join(memoryDir, "extracted.json"),
+      mode: () => modeOf(config.auto_extract),
+      memory: () => memory,
+      sessions: () => ctx.services.getOptional(sessionsRef),
+      providers: () => ctx.services.getOptional(providersRef),
+      log: ctx.log,
+      signal: ctx.signal,
+    });
+    ctx.events.on("session.message.appended", ({ key, agentId, message }) => {
+      if (message.role === "user" && modeOf(config.auto_extract) !== false) void extractor.enqueue(key, agentId, message).catch(() => undefined);
+    });
+    // Facts of messages still queued are kept before the plugin goes (a one-command kernel ends
+    // right after its turn); what a crash loses is caught up at the next start.
+    ctx.onDispose(() => extractor.idle());
+    const notes = new NotesIndexer({ stateFile: join(memoryDir, "notes-index.json"), memory: () => memory, log: ctx.log });
+
+    // The long-running kernel catches up (messages and notes written while none ran), watches the
+    // notes and purges forgotten facts — once everything is up, never delaying the start.
+    if (ctx.kernelRole === "service") {
+      const background = () => {
+        void (async () => {
+          const caught = await extractor.catchUp();
+          if (caught > 0) ctx.log.info("auto-extract caught up with messages appended while no kernel ran", { messages: caught });
+          if (config.index_notes) {
+            for (const agent of agents()) {
+              const changed = notes.changed(agent.workspaceDir);
+              if (changed.length > 0) await notes.index(agent.id, changed);
+              const dir = join(agent.workspaceDir, NOTES_DIR);
+              ctx.watch(dir, (paths) => (config.index_notes ? notes.index(agent.id, paths) : undefined));
+            }
+          }
+          await purge();
+        })().catch((error: unknown) => ctx.log.error("memory's start-up work failed", { error: errorMessage(error) }));
+      };
+      const purge = async () => {
+        if (!(await hasFacts())) return;
+        const purged = await (await runtime()).memory.purgeForgotten(Date.now() - config.purge_after_days * DAY_MS);
+        if (purged > 0) ctx.log.info("purged forgotten facts", { facts: purged, afterDays: config.purge_after_days });
+      };
+      const timer = setInterval(() => void purge().catch((error: unknown) => ctx.log.warn("purging forgotten facts failed", { error: errorMessage(error) })), DAY_MS);
+      timer.unref();
+      ctx.onDispose(() => clearInterval(timer));
+      if (ctx.generation > 1) background();
+      else ctx.events.once("kernel.ready", background);
+    }
+
+    /** Whether a facts table exists: a kernel with no memory yet never loads LanceDB for housekeeping. */
+    async function hasFacts(): Promise<boolean> {
+      const { existsSync } = await import("node:fs");
+      return existsSync(join(memoryDir, "facts.lance"));
+    }
   },
 });

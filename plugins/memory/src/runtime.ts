@@ -3,16 +3,27 @@
  * call of the memory or embeddings service: a kernel that never remembers anything never loads it
  * (nor LanceDB, ~50 ms).
  */
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ProvidersService } from "@aleph/plugin-sdk";
+import type { MemoryService, ProvidersService } from "@aleph/plugin-sdk";
 import type { MemoryConfig } from "./config.js";
 import { ProviderEmbedder } from "./embedders/provider-embedder.js";
 import { FactStore } from "./facts/fact-store.js";
+import { KnowledgeGraph } from "./graph/graph-store.js";
+import { createCuratedService } from "./service/curated-service.js";
 import { hashEmbeddings, providerEmbeddings, type Embeddings } from "./service/embeddings.js";
-import { createMemoryService, type MemoryEvents } from "./service/memory-service.js";
+import { createGraphService } from "./service/graph-service.js";
+import { createMemoryService, type FactsService, type MemoryEvents } from "./service/memory-service.js";
 
-// The knowledge graph (memory/graph.db), for the service to come and for bench/memory-graph.mjs.
+// The knowledge graph (memory/graph.db), also for bench/memory-graph.mjs.
 export { KnowledgeGraph } from "./graph/graph-store.js";
+// What the plugin's light part uses once the runtime is loaded: extraction, notes.
+export { extractFacts } from "./extract/rules.js";
+export { chunkNote, appendDailyNote, dailyNoteName } from "./notes/daily-notes.js";
+// The facts table, hybrid search and the hash embedder, for bench/memory-search.mjs and bench/memory-import.mjs.
+export { FactStore } from "./facts/fact-store.js";
+export { searchFacts } from "./search/search.js";
+export { hashEmbed, HASH_EMBEDDER_MODEL } from "./embedders/hash-embedder.js";
 
 export interface MemoryRuntimeOptions {
   /** <root>/memory */
@@ -20,6 +31,15 @@ export interface MemoryRuntimeOptions {
   config: MemoryConfig;
   providers: () => ProvidersService | undefined;
   events: MemoryEvents;
+  /** An agent's Markdown workspace (where MEMORY.md, USER.md and memory/ notes are). */
+  workspaceDir: (agentId: string) => Promise<string>;
+}
+
+/** The whole memory service, and what the plugin needs besides: the embedder, and closing. */
+export interface MemoryRuntime {
+  memory: MemoryService & Pick<FactsService, "factsAbout" | "purgeForgotten">;
+  embeddings: Embeddings;
+  close(): void;
 }
 
 export function embeddingsFor(config: MemoryConfig, providers: () => ProvidersService | undefined): Embeddings {
@@ -36,10 +56,10 @@ export function embeddingsFor(config: MemoryConfig, providers: () => ProvidersSe
   return providerEmbeddings(embedder);
 }
 
-export function createMemory(options: MemoryRuntimeOptions) {
+export function createMemory(options: MemoryRuntimeOptions): MemoryRuntime {
   const embeddings = embeddingsFor(options.config, options.providers);
-  const { search } = options.config;
-  const memory = createMemoryService({
+  const { search, curated, graph: graphConfig } = options.config;
+  const facts = createMemoryService({
     openStore: (space) => FactStore.open(join(options.dir, "facts.lance"), { space, nearDuplicate: options.config.near_duplicate }),
     embeddings,
     maxFacts: options.config.max_facts,
@@ -54,5 +74,28 @@ export function createMemory(options: MemoryRuntimeOptions) {
     },
     events: options.events,
   });
-  return { memory, embeddings };
+  let graph: KnowledgeGraph | undefined;
+  const graphService = createGraphService({
+    graph: () => {
+      if (!graph) {
+        mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+        graph = KnowledgeGraph.open(join(options.dir, "graph.db"));
+      }
+      return graph;
+    },
+    exclusiveRelations: graphConfig.exclusive_relations,
+    factsAbout: (agentId, labels, ids) => facts.factsAbout(agentId, labels, ids),
+  });
+  const curatedService = createCuratedService({
+    workspaceDir: options.workspaceDir,
+    limits: {
+      "MEMORY.md": { entryMaxChars: curated.entry_chars, fileMaxChars: curated.memory_chars },
+      "USER.md": { entryMaxChars: curated.entry_chars, fileMaxChars: curated.user_chars },
+    },
+  });
+  return {
+    memory: { ...facts, ...graphService, ...curatedService },
+    embeddings,
+    close: () => graph?.close(),
+  };
 }

@@ -31,11 +31,18 @@ export interface EmbeddingSpace {
   dimension: number;
 }
 
+/** facts.json: the space and the table in use (a reindex builds a new table, then switches this). */
+interface StoredMeta extends EmbeddingSpace {
+  table: string;
+}
+
 export type { Fact, FactFilter, FactInput };
 
 const TABLE = "facts";
 const OPTIMIZE_EVERY = 32;
 const META_FILE = "facts.json";
+/** Rows re-embedded per step of a reindex (one embedder call each). */
+const REBUILD_PAGE = 256;
 
 type Row = Record<string, unknown>;
 
@@ -119,6 +126,8 @@ export class FactStore {
   readonly #newId: () => string;
   #queue: Promise<unknown> = Promise.resolve();
   #writesSinceOptimize = 0;
+  /** Set once a reindex switched to a new table: this store's writes would be lost, so they are refused. */
+  #retired = false;
 
   private constructor(dir: string, table: LanceDb.Table, stored: EmbeddingSpace, options: FactStoreOptions) {
     this.dir = dir;
@@ -140,19 +149,24 @@ export class FactStore {
     const metaFile = join(dirname(dir), META_FILE);
     const lancedb = await import("@lancedb/lancedb");
     const db = await lancedb.connect(dir);
-    let stored = readSpace(metaFile);
+    const meta = readMeta(metaFile);
+    const names = await db.tableNames();
+    // Without facts.json (lost, or from before it), the newest facts table found is the one in use.
+    const name = meta?.table ?? (names.includes(TABLE) ? TABLE : (names.filter((n) => n.startsWith(`${TABLE}-`)).sort().at(-1) ?? TABLE));
+    let stored: EmbeddingSpace;
     let table: LanceDb.Table;
-    if ((await db.tableNames()).includes(TABLE)) {
-      table = await db.openTable(TABLE);
-      stored ??= space; // a table from before the record: take it as the embedder's
+    if (names.includes(name)) {
+      table = await db.openTable(name);
+      stored = meta ? { model: meta.model, dimension: meta.dimension } : space; // a table from before the record: take it as the embedder's
     } else {
-      table = await db.createEmptyTable(TABLE, await schemaFor(space.dimension));
-      await table.createIndex("agent_id", { config: lancedb.Index.bitmap() });
-      // Full-text search needs its index; rows added later are searched unindexed until an optimize.
-      await table.createIndex("text", { config: lancedb.Index.fts() });
+      table = await createFactsTable(db, name, space.dimension);
       stored = space;
-      await writeFileAtomic(metaFile, `${JSON.stringify(stored)}\n`);
+      await writeFileAtomic(metaFile, `${JSON.stringify({ ...space, table: name } satisfies StoredMeta)}\n`);
     }
+    // A reindex that died before its switch leaves its half-built table (the switch never happened),
+    // and one that died after it may leave the old table: both go.
+    // Only when facts.json names the table in use is anything else known to be a leftover.
+    if (meta) for (const other of names) if (other !== name && (other === TABLE || other.startsWith(`${TABLE}-`))) await db.dropTable(other).catch(() => undefined);
     return new FactStore(dir, table, stored, options);
   }
 
@@ -167,7 +181,8 @@ export class FactStore {
    * indexes brought up to date).
    */
   #write<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work).then(async (result) => {
+    const guarded = () => (this.#retired ? Promise.reject(staleStore()) : work());
+    const run = this.#queue.then(guarded, guarded).then(async (result) => {
       if (++this.#writesSinceOptimize >= OPTIMIZE_EVERY) await this.optimize();
       return result;
     });
@@ -189,6 +204,8 @@ export class FactStore {
     if (vector.length !== this.#space.dimension) {
       return Promise.reject(new AlephError("ALEPH_E_USAGE", `the vector has ${vector.length} dimensions; the embedder's have ${this.#space.dimension}`));
     }
+    if (this.#retired) return Promise.reject(staleStore());
+    if (this.storedSpace.dimension !== this.#space.dimension) return Promise.reject(otherDimension(this.storedSpace, this.#space));
     const hash = contentHash(input.agentId, scope, text);
     return this.#write(async () => {
       const now = this.#now();
@@ -236,6 +253,8 @@ export class FactStore {
       if (input.text.trim().length === 0) return Promise.reject(new AlephError("ALEPH_E_USAGE", "an empty fact cannot be remembered", { fix: "give the fact's text" }));
       if (vector.length !== this.#space.dimension) return Promise.reject(new AlephError("ALEPH_E_USAGE", `a vector has ${vector.length} dimensions; the embedder's have ${this.#space.dimension}`));
     }
+    if (this.#retired) return Promise.reject(staleStore());
+    if (this.storedSpace.dimension !== this.#space.dimension) return Promise.reject(otherDimension(this.storedSpace, this.#space));
     return this.#write(async () => {
       const now = this.#now();
       const prepared = items.map(({ input, vector }) => {
@@ -424,6 +443,56 @@ export class FactStore {
     const byId = new Map(rows.map((r) => [String(r.id), toFact(r)]));
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   }
+
+  /** The ids of every fact (of one agent, or all; forgotten ones too when asked), oldest first. */
+  async ids(options: { agentId?: string; includeForgotten?: boolean } = {}): Promise<string[]> {
+    const parts = [...(options.agentId !== undefined ? [`agent_id = ${sqlString(options.agentId)}`] : []), ...(options.includeForgotten ? [] : ["invalidated_at IS NULL"])];
+    let query = this.#table.query().select(["id"]);
+    if (parts.length > 0) query = query.where(parts.join(" AND "));
+    return ((await query.toArray()) as Row[]).map((r) => String(r.id)).sort(); // ids sort by time (ULIDs)
+  }
+
+  /**
+   * Re-embeds every row (forgotten ones too: nothing is dropped) into a new table in `space`, then
+   * switches facts.json to it and drops the old table. Until the switch the old table serves
+   * reads; a crash before it leaves the old table in use (the half-built one goes on next open).
+   * Writes wait for it (the write queue); those made through this store afterwards are refused as
+   * stale, so none lands in the table that was left.
+   */
+  rebuild(space: EmbeddingSpace, embed: (texts: string[]) => Promise<ArrayLike<number>[]>, progress: (done: number, total: number) => void): Promise<void> {
+    return this.#write(async () => {
+      const lancedb = await import("@lancedb/lancedb");
+      const db = await lancedb.connect(this.dir);
+      const ids = await this.ids({ includeForgotten: true });
+      const name = `${TABLE}-${this.#now().toString(36)}`;
+      const table = await createFactsTable(db, name, space.dimension);
+      progress(0, ids.length);
+      for (let i = 0; i < ids.length; i += REBUILD_PAGE) {
+        const page = ids.slice(i, i + REBUILD_PAGE);
+        const rows = ((await this.#table.query().where(`id IN (${page.map(sqlString).join(", ")})`).limit(page.length).toArray()) as Row[]).map(storedColumns);
+        const vectors = await embed(rows.map((r) => String(r.text)));
+        rows.forEach((row, j) => {
+          if (vectors[j]?.length !== space.dimension) throw new AlephError("ALEPH_E_EMBEDDINGS", `the embedder returned ${vectors[j]?.length ?? "no"} dimensions for a fact, not ${space.dimension}`);
+          row.vector = Array.from(vectors[j]!);
+          row.embedding_model = space.model;
+        });
+        if (rows.length > 0) await table.add(rows);
+        progress(Math.min(ids.length, i + page.length), ids.length);
+      }
+      await table.optimize();
+      const old = this.#table.name;
+      await writeFileAtomic(join(dirname(this.dir), META_FILE), `${JSON.stringify({ ...space, table: name } satisfies StoredMeta)}\n`);
+      this.#retired = true;
+      await db.dropTable(old).catch(() => undefined); // kept if it cannot go now: the next open drops it
+    });
+  }
+}
+
+/** Why a fact cannot be added while vector search is paused by a change of dimension: LanceDB would silently cut (or pad) its vector to the table's. */
+function otherDimension(stored: EmbeddingSpace, space: EmbeddingSpace): AlephError {
+  return new AlephError("ALEPH_E_EMBEDDINGS", `the facts table holds ${stored.dimension}-dimension vectors (${stored.model}); the embedder gives ${space.dimension} (${space.model})`, {
+    fix: "run `aleph memory reindex` to embed the facts again with the embedder, or set [memory] back to the embedder they were made with",
+  });
 }
 
 /** A new fact's row. */
@@ -493,12 +562,33 @@ function clamp01(x: number): number {
   return Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0.5;
 }
 
-function readSpace(file: string): EmbeddingSpace | undefined {
+function readMeta(file: string): StoredMeta | undefined {
   try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<EmbeddingSpace>;
-    if (typeof parsed.model === "string" && Number.isInteger(parsed.dimension)) return { model: parsed.model, dimension: parsed.dimension! };
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<StoredMeta>;
+    if (typeof parsed.model === "string" && Number.isInteger(parsed.dimension)) {
+      return { model: parsed.model, dimension: parsed.dimension!, table: typeof parsed.table === "string" && /^facts(-[a-z0-9]+)?$/.test(parsed.table) ? parsed.table : TABLE };
+    }
   } catch {
     // missing or unreadable: the caller decides
   }
   return undefined;
+}
+
+/** An empty facts table with its scalar and full-text indexes. */
+async function createFactsTable(db: LanceDb.Connection, name: string, dimension: number): Promise<LanceDb.Table> {
+  const lancedb = await import("@lancedb/lancedb");
+  const table = await db.createEmptyTable(name, await schemaFor(dimension));
+  await table.createIndex("agent_id", { config: lancedb.Index.bitmap() });
+  // Full-text search needs its index; rows added later are searched unindexed until an optimize.
+  await table.createIndex("text", { config: lancedb.Index.fts() });
+  return table;
+}
+
+/** Thrown by a store a reindex replaced: the caller opens the new one and tries again. */
+export function staleStore(): AlephError {
+  return new AlephError("ALEPH_E_STALE", "the facts table was reindexed while this write waited", { fix: "try again: the new table is open" });
+}
+
+export function isStaleStore(error: unknown): boolean {
+  return error instanceof AlephError && error.code === "ALEPH_E_STALE";
 }
