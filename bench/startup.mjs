@@ -3,11 +3,12 @@
 // to its exit. Both are measured interleaved in this run; the figure is the ratio of medians.
 // The same start watching (plain `aleph start`: plugin search paths and config files watched for
 // hot reload) is measured interleaved too, with the same budget.
-// Per plugin: the same start with `[extensions] disabled = ["agent"]` and with
-// `["agent", "providers"]` (agent requires providers, so providers alone cannot go), interleaved
-// too: what agent and providers each add is the difference of medians, budget ≤ 0.1× node -e 0
-// each. Their import and setup times as the kernel reports them (`status` over the control
-// socket, PluginInfo.timings) are printed beside it.
+// Per plugin: the same start with `[extensions] disabled` growing along CHAIN — ["memory"], then
+// ["memory", "agent"], then ["memory", "agent", "providers"] (a plugin goes before what it
+// requires: agent requires providers, so providers alone cannot go) — interleaved too: what each
+// adds is the difference of two neighbouring medians, budget ≤ 0.1× node -e 0 each. Their import
+// and setup times as the kernel reports them (`status` over the control socket,
+// PluginInfo.timings) are printed beside it.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectControl, kernelSocket } from "./control-client.mjs";
@@ -17,7 +18,10 @@ const BUDGET = 4;
 const PER_PLUGIN_BUDGET = 0.1;
 const WARMUP = 3;
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
-const NEW_PLUGINS = ["providers", "agent"];
+/** The bundled plugins measured one by one, each disabled together with those before it. */
+const CHAIN = ["memory", "agent", "providers"];
+/** disabled lists: [], [memory], [memory, agent], [memory, agent, providers]. */
+const WITHOUT = CHAIN.map((_, i) => CHAIN.slice(0, i + 1));
 
 /** A fresh workspace whose config.toml disables `ids` (none: no config.toml, as before). */
 function workspace(disabled = []) {
@@ -42,16 +46,16 @@ async function timeReadyWithTimings(ws) {
 }
 
 main(async () => {
-  console.log(`startup: ${RUNS} runs each after ${WARMUP} warm-ups, interleaved (node -e 0; bundled set; without agent; without agent and providers)`);
+  console.log(`startup: ${RUNS} runs each after ${WARMUP} warm-ups, interleaved (node -e 0; bundled set; ${WITHOUT.map((d) => `without ${d.join(", ")}`).join("; ")})`);
   for (let i = 0; i < WARMUP; i++) {
     await timeNodeNoop();
     await timeAlephReady(workspace());
-    await timeAlephReady(workspace(["agent"]));
-    await timeAlephReady(workspace(["agent", "providers"]));
+    for (const disabled of WITHOUT) await timeAlephReady(workspace(disabled));
   }
   const node = [];
-  const sets = { full: { wall: [], ms: [] }, watching: { wall: [], ms: [] }, noAgent: { wall: [], ms: [] }, noBoth: { wall: [], ms: [] } };
-  const timings = Object.fromEntries(NEW_PLUGINS.map((id) => [id, { importMs: [], setupMs: [] }]));
+  const sets = { full: { wall: [], ms: [] }, watching: { wall: [], ms: [] } };
+  const without = WITHOUT.map(() => ({ wall: [], ms: [] }));
+  const timings = Object.fromEntries(CHAIN.map((id) => [id, { importMs: [], setupMs: [] }]));
   let plugins = 0;
   for (let i = 0; i < RUNS; i++) {
     const steps = [
@@ -61,7 +65,7 @@ main(async () => {
         sets.full.wall.push(r.wall);
         sets.full.ms.push(r.ms);
         plugins = r.plugins;
-        for (const id of NEW_PLUGINS) {
+        for (const id of CHAIN) {
           timings[id].importMs.push(r.timings[id]?.importMs ?? NaN);
           timings[id].setupMs.push(r.timings[id]?.setupMs ?? NaN);
         }
@@ -71,16 +75,11 @@ main(async () => {
         sets.watching.wall.push(r.wall);
         sets.watching.ms.push(r.ms);
       },
-      async () => {
-        const r = await timeAlephReady(workspace(["agent"]));
-        sets.noAgent.wall.push(r.wall);
-        sets.noAgent.ms.push(r.ms);
-      },
-      async () => {
-        const r = await timeAlephReady(workspace(["agent", "providers"]));
-        sets.noBoth.wall.push(r.wall);
-        sets.noBoth.ms.push(r.ms);
-      },
+      ...WITHOUT.map((disabled, j) => async () => {
+        const r = await timeAlephReady(workspace(disabled));
+        without[j].wall.push(r.wall);
+        without[j].ms.push(r.ms);
+      }),
     ];
     // The order rotates each round so drift on the machine hits every side alike.
     for (let s = 0; s < steps.length; s++) await steps[(s + i) % steps.length]();
@@ -95,11 +94,8 @@ main(async () => {
   const w = median(sets.watching.wall);
   check("startup", `startup: aleph start watching (the default) → kernel.ready ${fmtMs(w)} (kernel ms ${median(sets.watching.ms)}) = ${fmtX(w / n)} (budget ≤ ${BUDGET}×)`, w / n <= BUDGET);
 
-  const perPlugin = [
-    { id: "agent", with: sets.full, without: sets.noAgent },
-    { id: "providers", with: sets.noAgent, without: sets.noBoth },
-  ];
-  note(`without agent ${fmtMs(median(sets.noAgent.wall))} (kernel ms ${median(sets.noAgent.ms)}); without agent and providers ${fmtMs(median(sets.noBoth.wall))} (kernel ms ${median(sets.noBoth.ms)})`);
+  const perPlugin = CHAIN.map((id, i) => ({ id, with: i === 0 ? sets.full : without[i - 1], without: without[i] }));
+  note(WITHOUT.map((d, i) => `without ${d.join(", ")} ${fmtMs(median(without[i].wall))} (kernel ms ${median(without[i].ms)})`).join("; "));
   for (const p of perPlugin) {
     const added = median(p.with.wall) - median(p.without.wall);
     const addedKernel = median(p.with.ms) - median(p.without.ms);

@@ -84,6 +84,33 @@ describe("memory in the agent loop", () => {
     expect(hits[0]).toMatchObject({ text: "The project deadline is March 3", sources: ["tool:agent:main:main"] });
   });
 
+  test("memory_curate edits MEMORY.md entry by entry; the session keeps its frozen copy (same system prompt), a new session sees the edit", async () => {
+    const ws = createWorkspace();
+    const model = await withModel(ws, [
+      { toolCalls: [{ id: "c1", name: "memory_curate", arguments: { file: "MEMORY.md", action: "add", text: "Ada prefers answers in French." } }] },
+      { text: "Noted." },
+      { text: "Bonjour." },
+      { text: "Bonjour, Ada." },
+    ]);
+    expect((await runCli(ws, ["init"])).code).toBe(0); // seeds MEMORY.md
+    const first = await runCli(ws, ["talk", "-m", "Please always answer me in French."], { timeoutMs: 30_000 });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toMatch(/WARN|failed/);
+    const file = join(ws.root, "agents", "main", "workspace", "MEMORY.md");
+    const text = readFileSync(file, "utf8");
+    // The seeded file is one entry (no § line in it), kept whole; the new entry follows a § line.
+    expect(text).toMatch(/^# MEMORY\.md[\s\S]*\n§\nAda prefers answers in French\.\n$/);
+    const tool = (model.requests[1]!.body.messages as { tool_call_id?: string; content: string }[]).find((m) => m.tool_call_id === "c1")!;
+    expect(JSON.parse(tool.content)).toMatchObject({ file: "MEMORY.md", entries: 2 });
+
+    const system = (i: number) => String((model.requests[i]!.body.messages as { role: string; content: unknown }[]).find((m) => m.role === "system")?.content);
+    await runCli(ws, ["talk", "-m", "Hello?"], { timeoutMs: 30_000 });
+    expect(system(2)).toBe(system(0));
+    expect(system(2)).not.toContain("Ada prefers answers in French.");
+    await runCli(ws, ["talk", "-m", "Hello?", "--session", "agent:main:cli:dm:ada"], { timeoutMs: 30_000 });
+    expect(system(3)).toContain("Ada prefers answers in French.");
+  });
+
   test("messages appended while no kernel ran are caught up at the next start, once", async () => {
     const ws = createWorkspace();
     const appended = await runCli(ws, ["sessions", "append", "agent:main:cli:dm:ada", "--role", "user", "--content", "I work on Project Atlas. I prefer short answers."]);

@@ -1,4 +1,4 @@
-import type { ContextBlock, ContextContributor, IdentityService, Logger, SystemBlock, WorkspaceService } from "@aleph/plugin-sdk";
+import type { BootstrapFileInfo, ContextBlock, ContextContributor, IdentityService, Logger, SystemBlock, WorkspaceService } from "@aleph/plugin-sdk";
 
 /*
  * The system prompt of a turn: the agent's resolved soul, its workspace's bootstrap files (within
@@ -13,7 +13,16 @@ export interface ContextSources {
   workspace?: WorkspaceService;
   contributors: Iterable<{ contributor: ContextContributor; plugin: string }>;
   log: Logger;
+  /**
+   * The session's frozen copies of the files the agent edits itself (FROZEN_FILES), taken at its
+   * first turn: an edit mid-session (memory's curate tool) would otherwise change the system
+   * prompt and miss the provider's prompt cache on every later turn. It shows from the next session.
+   */
+  frozen?: Map<string, BootstrapFileInfo>;
 }
+
+/** Curated memory files: edited by the agent during a session, frozen per session. */
+export const FROZEN_FILES: ReadonlySet<string> = new Set(["MEMORY.md", "USER.md"]);
 
 export interface BuiltContext {
   system: SystemBlock[];
@@ -39,7 +48,12 @@ export async function buildContext(agentId: string, sessionKey: string, message:
   if (sources.workspace) {
     try {
       const bootstrap = await sources.workspace.bootstrap(agentId);
-      for (const file of bootstrap.files) {
+      for (const current of bootstrap.files) {
+        let file = current;
+        if (sources.frozen && FROZEN_FILES.has(current.name)) {
+          if (!sources.frozen.has(current.name)) sources.frozen.set(current.name, current);
+          file = sources.frozen.get(current.name)!;
+        }
         if (file.status !== "loaded" && file.status !== "truncated") continue;
         // The workspace's SOUL.md is a layer of the resolved soul above: once is enough.
         if (file.name === "SOUL.md" && parts.some((p) => p.source === "identity")) continue;

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { appendJsonLine, mkdirPrivateSync, writeFileAtomicSync, type Logger, type ModelRequest } from "@aleph/plugin-sdk";
+import { appendJsonLine, mkdirPrivateSync, writeFileAtomicSync, type BootstrapFileInfo, type Logger, type ModelRequest } from "@aleph/plugin-sdk";
 
 /*
  * A session's runtime artifacts (the openboa seed), under <root>/agents/<agentId>/:
  *   sessions/<sessionId>.jsonl  turn metadata, model calls, tool references: the session's log
- *   state/<sessionId>.json      the turn in flight (the recovery breadcrumb), and the last one
+ *   state/<sessionId>.json      the turn in flight (the recovery breadcrumb), the last one, and the
+ *                               session's frozen copies of its curated files (MEMORY.md, USER.md)
  *   prompts/<sessionId>.jsonl   each model request, secrets redacted; a system prompt is stored
  *                               once per content hash; stops growing at [agent] prompt_log_max_bytes
  *   context/<sessionId>.jsonl   what went into each turn's context and why, with sizes
@@ -29,6 +30,8 @@ export interface SessionState {
   sessionKey: string;
   inFlight: InFlightTurn | null;
   lastTurn?: { turnId: string; endedAt: number; outcome: "completed" | "failed"; code?: string };
+  /** The curated files as the session's first turn saw them (context-builder.ts FROZEN_FILES). */
+  frozen?: Record<string, BootstrapFileInfo>;
 }
 
 /** Directories known to exist (created 0700 once per process, not on every write). */
@@ -44,6 +47,7 @@ export class SessionArtifacts {
   /** The newest session message already in the prompt log (later lines hold only what is newer). */
   #loggedThrough: number | undefined;
   #promptLogFull = false;
+  #frozen: Map<string, BootstrapFileInfo> | undefined;
 
   constructor(
     root: string,
@@ -78,7 +82,27 @@ export class SessionArtifacts {
    * and a crash of the process — what recovery is for — cannot lose a completed rename.
    */
   writeState(state: SessionState): void {
-    this.#safely("state", () => writeFileAtomicSync(this.#file("state", "json"), `${JSON.stringify(state, null, 2)}\n`, { durable: false }));
+    // Read before the file is replaced: the snapshot a previous process took is kept.
+    const snapshot = this.frozenFiles();
+    const frozen = snapshot.size > 0 ? { frozen: Object.fromEntries(snapshot) } : {};
+    this.#safely("state", () => writeFileAtomicSync(this.#file("state", "json"), `${JSON.stringify({ ...state, ...frozen }, null, 2)}\n`, { durable: false }));
+  }
+
+  /**
+   * The session's frozen curated files, read from its state file the first time (a session lives
+   * across processes: `aleph talk` runs one turn each); the builder fills it, writeState keeps it.
+   */
+  frozenFiles(): Map<string, BootstrapFileInfo> {
+    if (!this.#frozen) {
+      this.#frozen = new Map();
+      try {
+        const state = JSON.parse(readFileSync(this.#file("state", "json"), "utf8")) as SessionState;
+        for (const [name, file] of Object.entries(state.frozen ?? {})) this.#frozen.set(name, file);
+      } catch {
+        // no state yet (a new session), or unreadable: the snapshot is taken afresh
+      }
+    }
+    return this.#frozen;
   }
 
   context(entry: Record<string, unknown>): void {

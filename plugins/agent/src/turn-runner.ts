@@ -143,7 +143,7 @@ export class TurnRunner {
         this.deps.log.warn("compaction failed; answering without it", { sessionKey, error });
       }
     }
-    const context = await buildContext(agentId, sessionKey, turn.text, { ...this.deps.context(), log: this.deps.log }, signal);
+    const context = await buildContext(agentId, sessionKey, turn.text, { ...this.deps.context(), log: this.deps.log, frozen: artifacts.frozenFiles() }, signal);
     artifacts.context({ turnId, parts: context.parts });
     const tools = offeredTools(this.deps.tools(), perAgent);
     if (resumed) await this.#runPendingTools(turn, userSeq, tools, push, signal, artifacts);

@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { writeFileAtomic } from "@aleph/plugin-sdk";
 import { parseEntries, formatEntries } from "./entries.js";
 
@@ -30,7 +31,10 @@ export function editEntries(path: string, edit: (entries: string[]) => string[])
   const run = previous.then(async () => {
     const before = await readEntries(path);
     const after = edit(before);
-    if (formatEntries(after) !== formatEntries(before)) await writeFileAtomic(path, formatEntries(after));
+    if (formatEntries(after) !== formatEntries(before)) {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 }); // a workspace not seeded yet
+      await writeFileAtomic(path, formatEntries(after));
+    }
     return after;
   });
   const settled = run.catch(() => undefined);

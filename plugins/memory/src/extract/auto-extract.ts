@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import { contentText, errorMessage, writeFileAtomic, type FactInput, type Logger, type MemoryService, type ProvidersService, type SessionMessage, type SessionsService } from "@aleph/plugin-sdk";
 import { extractFacts } from "./rules.js";
 import { extractWithModel } from "./llm.js";
@@ -115,7 +117,9 @@ export class AutoExtractor {
     this.#dirty = true;
     this.#writer = this.#writer.then(async () => {
       this.#dirty = false;
-      await writeFileAtomic(this.#o.cursorFile, `${JSON.stringify(this.#cursor)}\n`).catch((error: unknown) =>
+      await mkdir(dirname(this.#o.cursorFile), { recursive: true, mode: 0o700 })
+        .then(() => writeFileAtomic(this.#o.cursorFile, `${JSON.stringify(this.#cursor)}\n`))
+        .catch((error: unknown) =>
         this.#o.log.warn("could not save the auto-extract cursor; some messages may be read again at the next start (harmless)", { error: errorMessage(error) }),
       );
     });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { errorMessage, writeFileAtomic, type Logger, type MemoryService } from "@aleph/plugin-sdk";
 import { chunkNote, NOTES_DIR } from "./daily-notes.js";
@@ -68,6 +69,7 @@ export class NotesIndexer {
           this.#o.log.warn("could not index a daily note; it is tried again when it changes or at the next start", { file, error: errorMessage(error) });
         }
       }
+      await mkdir(dirname(this.#o.stateFile), { recursive: true, mode: 0o700 });
       await writeFileAtomic(this.#o.stateFile, `${JSON.stringify(this.#state)}\n`);
     });
     this.#queue = run.catch(() => undefined);
