@@ -131,6 +131,23 @@ describe("memory in the agent loop", () => {
     await again.stop();
   });
 
+  test('auto_extract = "llm": the model is asked with the user\'s words alone and its facts are added (add-only), besides the rules\' ones', async () => {
+    const ws = createWorkspace({ config: '[memory]\nauto_extract = "llm"\n' });
+    await runCli(ws, ["sessions", "append", "agent:main:main", "--role", "user", "--content", "I live in Oslo. My cat Tom turned 3 last week."]);
+    const model = await withModel(ws, [{ text: 'Here you go: {"facts": ["The user has a cat named Tom", "Tom is 3 years old"]}' }]);
+    const kernel = await startReadyKernel(ws);
+    await eventually(async () => expect((await runCliJson<{ text: string }[]>(ws, ["memory", "list", "--json"])).length).toBe(3), 15_000);
+    await kernel.stop();
+    const facts = await runCliJson<{ text: string; tags: string[]; sources: string[] }[]>(ws, ["memory", "list", "--json"]);
+    expect(facts.map((f) => f.text).sort()).toEqual(["The user has a cat named Tom", "The user lives in Oslo", "Tom is 3 years old"]);
+    expect(facts.find((f) => f.text === "Tom is 3 years old")).toMatchObject({ tags: ["auto", "llm"], sources: ["session:agent:main:main#1"] });
+    expect(model.requests).toHaveLength(1);
+    const request = model.requests[0]!.body.messages as { role: string; content: string }[];
+    expect(request.map((m) => m.role)).toEqual(["system", "user"]);
+    expect(request[0]!.content).toMatch(/You extract durable facts/);
+    expect(request[1]!.content).toBe("I live in Oslo. My cat Tom turned 3 last week.");
+  });
+
   test("before a compaction, the user's facts of the summarised part are stored and appended to the day's note (never overwriting it)", async () => {
     const ws = createWorkspace({ config: "[agent]\ncompression_threshold = 1000\n[memory]\nauto_extract = false\n" });
     const key = "agent:main:main";
