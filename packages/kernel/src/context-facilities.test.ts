@@ -176,6 +176,43 @@ describe("ctx.watch", () => {
   });
 });
 
+describe("ctx.onReady", () => {
+  it("runs after kernel.ready for a plugin that loads with the kernel, soon after setup for one that loads later, and never for one gone before", async () => {
+    const order: string[] = [];
+    let late: PluginContext<unknown> | undefined;
+    let readyEmitted = false;
+    const { kernel, events } = await boot({
+      config: '[extensions]\ndisabled = ["later"]\n',
+      bundled: [
+        inline("early", (ctx) => {
+          ctx.events.on("kernel.ready", () => void (readyEmitted = true));
+          ctx.onReady(() => void order.push(`early:${readyEmitted}`));
+          ctx.onReady(() => {
+            throw new Error("background work broke");
+          });
+          // Undone before the kernel is ready: never runs.
+          ctx.onReady(() => void order.push("cancelled")).dispose();
+        }),
+        inline("later", (ctx) => {
+          late = ctx;
+          ctx.onReady(() => void order.push("later"));
+        }),
+      ],
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(["early:true"]);
+    expect(events.find((e) => e.event === "plugin.error")?.payload).toMatchObject({ id: "early", event: "kernel.ready", message: "background work broke" });
+    const listeners = kernel.bus.listenerCount();
+    writeFileSync(join(kernel.paths.root, "config.toml"), "");
+    await kernel.reloadConfig();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(late).toBeDefined();
+    expect(order).toEqual(["early:true", "later"]);
+    // It subscribes nothing: a plugin's footprint is the same whenever it loads.
+    expect(kernel.bus.listenerCount()).toBe(listeners);
+  });
+});
+
 describe("ctx.plugins.contributions", () => {
   const contributor = (id: string, values: string[]) => inline(id, () => undefined, { contributes: { skills: values } });
 

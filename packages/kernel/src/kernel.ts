@@ -99,6 +99,8 @@ export class Kernel {
   #redactor = new SecretRedactor();
   #startedAt = new Date();
   #t0 = performance.now();
+  /** Resolved after kernel.ready: what `ctx.onReady` handlers wait for. */
+  readonly #ready = deferred();
   #teardown: (() => Promise<void> | void)[] = [];
   #pluginWatcher: PluginWatcher | undefined;
   /** The one watcher behind every plugin's ctx.watch. */
@@ -162,6 +164,7 @@ export class Kernel {
         configValue: (path, file) => lookupConfigValue(this.#snapshot, this.#redactor, path, file),
         configOrigin: (path, file) => lookupConfigOrigin(this.#snapshot, path, file),
         kernelRole: options.scope ? "command" : "service",
+        ready: this.#ready.promise,
       },
     });
   }
@@ -255,6 +258,7 @@ export class Kernel {
     if (this.#stopRequested) return { plugins, ms };
     log.info("kernel ready", { plugins, ms, root: this.paths.root });
     await this.bus.emit("kernel.ready", { plugins, ms });
+    this.#ready.resolve();
     return { plugins, ms };
   }
 
@@ -390,4 +394,11 @@ export class Kernel {
 /** Creates a kernel (not started). */
 export function createKernel(options: KernelOptions = {}): Kernel {
   return new Kernel(options);
+}
+
+/** A promise and its resolve (Promise.withResolvers arrives with Node 22). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

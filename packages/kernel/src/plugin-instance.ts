@@ -29,6 +29,8 @@ export interface ContextFacilities {
   configValue(path: string, file?: ConfigFileName): unknown;
   /** `ctx.kernelRole`: the long-running kernel, or one started for a command. */
   kernelRole: "service" | "command";
+  /** Resolves once kernel.ready has been emitted (never, for a kernel that stops before it): `ctx.onReady`. */
+  ready: Promise<void>;
   /** `ctx.configOrigin`: where a value comes from, never the value. */
   configOrigin(path: string, file?: ConfigFileName): string | undefined;
 }
@@ -257,6 +259,20 @@ export class PluginInstance {
         contributions: (name) => f.contributions(name),
       },
       kernelRole: f.kernelRole,
+      onReady: (handler) => {
+        this.#ensureAlive("wait for the kernel to be ready");
+        let cancelled = false;
+        void f.ready.then(async () => {
+          if (cancelled || this.#abort.signal.aborted) return;
+          try {
+            await handler();
+          } catch (error) {
+            o.log.error("ready handler failed", { error });
+            await o.bus.emit("plugin.error", { id, event: "kernel.ready", message: o.redact ? o.redact(errorMessage(error)) : errorMessage(error) });
+          }
+        });
+        return store.add(toDisposable(() => void (cancelled = true)));
+      },
       redact: (text: string) => (o.redact ? o.redact(String(text)) : String(text)),
       configValue: (path, options) => f.configValue(path, options?.file),
       configOrigin: (path, options) => f.configOrigin(path, options?.file),

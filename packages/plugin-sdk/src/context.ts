@@ -119,6 +119,14 @@ export interface PluginContext<Config = Record<string, unknown>> {
    * a CLI process for one command, gone when it ends.
    */
   readonly kernelRole: "service" | "command";
+  /**
+   * Runs `handler` once the kernel is ready (after kernel.ready), or soon after setup when it is
+   * already — a plugin loaded later, a reload: for background work that must not delay the start
+   * (catching up, indexing). Nothing awaits it; its failure is reported like an event handler's
+   * (\`plugin.error\`). Not run when the plugin unloads first, nor in a kernel that stops before
+   * it is ready.
+   */
+  onReady(handler: () => void | Promise<void>): Disposable;
   /** Other plugins' manifest contributions (`[contributes]`), read-only. */
   readonly plugins: PluginDirectory;
   /**

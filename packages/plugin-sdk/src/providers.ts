@@ -198,7 +198,7 @@ export interface ProvidersService {
   complete(request: ModelRequest, options?: ModelCallOptions): Promise<ModelResponse>;
   /** A tiny completion against one provider, timed. */
   test(name: string, options?: { signal?: AbortSignal }): Promise<ProviderTestResult>;
-  /** Embeddings through a provider whose protocol has them (openai, ollama). */
+  /** Embeddings through a provider whose protocol has them (openai, ollama); retried as a model call is (max_retries, Retry-After, timeout_ms), never failed over — callers do not retry on top. */
   embed(texts: string[], options?: EmbedOptions): Promise<EmbedResult>;
 }
 

@@ -104,7 +104,10 @@ export default definePlugin({
     };
     const embeddings: EmbeddingsService = {
       get model() {
-        return config.embedder === "hash" ? "hash-v1" : `${config.embedder}/${config.embedding_model ?? "?"}`;
+        if (config.embedder === "hash") return "hash-v1";
+        const provider = config.embedder.slice("provider:".length);
+        const model = config.embedding_model ?? ctx.configValue(`providers.${provider}.embedding_model`, { file: "providers" });
+        return `${config.embedder}/${typeof model === "string" ? model : "(no embedding_model)"}`;
       },
       dimension: async () => (await runtime()).embeddings.dimension(),
       embed: async (texts) => (await runtime()).embeddings.embed(texts),
@@ -144,16 +147,14 @@ export default definePlugin({
     // notes and purges forgotten facts — once everything is up, never delaying the start.
     if (ctx.kernelRole === "service") {
       const background = () => {
-        void (async () => {
+        return (async () => {
           const caught = await extractor.catchUp();
           if (caught > 0) ctx.log.info("auto-extract caught up with messages appended while no kernel ran", { messages: caught });
-          if (config.index_notes) {
-            for (const agent of agents()) {
-              const changed = notes.changed(agent.workspaceDir);
-              if (changed.length > 0) await notes.index(agent.id, changed);
-              const dir = join(agent.workspaceDir, NOTES_DIR);
-              ctx.watch(dir, (paths) => (config.index_notes ? notes.index(agent.id, paths) : undefined));
-            }
+          for (const agent of agents()) {
+            // Watched whatever [memory] index_notes says now: turning it on applies without a restart.
+            ctx.watch(join(agent.workspaceDir, NOTES_DIR), (paths) => (config.index_notes ? notes.index(agent.id, paths) : undefined));
+            const changed = config.index_notes ? notes.changed(agent.workspaceDir) : [];
+            if (changed.length > 0) await notes.index(agent.id, changed);
           }
           await purge();
         })().catch((error: unknown) => ctx.log.error("memory's start-up work failed", { error: errorMessage(error) }));
@@ -166,8 +167,7 @@ export default definePlugin({
       const timer = setInterval(() => void purge().catch((error: unknown) => ctx.log.warn("purging forgotten facts failed", { error: errorMessage(error) })), DAY_MS);
       timer.unref();
       ctx.onDispose(() => clearInterval(timer));
-      if (ctx.generation > 1) background();
-      else ctx.events.once("kernel.ready", background);
+      ctx.onReady(background);
     }
 
     /** Whether a facts table exists: a kernel with no memory yet never loads LanceDB for housekeeping. */

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { MemoryService, ProvidersService } from "@aleph/plugin-sdk";
+import { AlephError, type MemoryService, type ProvidersService } from "@aleph/plugin-sdk";
 import type { MemoryConfig } from "./config.js";
 import { ProviderEmbedder } from "./embedders/provider-embedder.js";
 import { FactStore } from "./facts/fact-store.js";
@@ -48,7 +48,11 @@ export function embeddingsFor(config: MemoryConfig, providers: () => ProvidersSe
   const embedder = new ProviderEmbedder(
     (texts, options) => {
       const service = providers();
-      if (!service) throw new Error(`[memory] embedder = "${config.embedder}" needs the providers plugin, which is not running`);
+      if (!service) {
+        throw new AlephError("ALEPH_E_DEPENDENCY", `[memory] embedder = "${config.embedder}" needs the providers plugin, which is not running`, {
+          fix: '`aleph plugins list` says why; or set [memory] embedder = "hash"',
+        });
+      }
       return service.embed(texts, options);
     },
     { provider, model: config.embedding_model },

@@ -17,6 +17,7 @@ import {
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./calls/backoff.js";
 import type { FetchLike } from "./calls/attempt.js";
 import { Cooldowns } from "./calls/cooldowns.js";
+import { embedWithRetries } from "./calls/embed-call.js";
 import { callWithFailover } from "./calls/failover.js";
 import type { ProvidersConfig } from "./config.js";
 import type { ProtocolRegistry } from "./protocols/registry.js";
@@ -125,20 +126,23 @@ export function createProvidersService(deps: ProvidersServiceDeps): ProvidersSer
     },
     async embed(texts: string[], options: EmbedOptions = {}): Promise<EmbedResult> {
       const config = deps.config();
-      const candidates = options.provider !== undefined ? [options.provider] : Object.keys(config).filter((n) => config[n]!.enabled);
+      const named = options.provider !== undefined;
+      const candidates = named ? [options.provider!] : Object.keys(config).filter((n) => config[n]!.enabled);
       for (const name of candidates) {
         const entry = config[name];
-        if (!entry) throw new AlephError("ALEPH_E_PROVIDER_CONFIG", `no provider "${name}" in providers.toml`);
+        const table = `[providers.${name}]`;
+        if (!entry) throw new AlephError("ALEPH_E_PROVIDER_CONFIG", `no provider "${name}" in providers.toml`, { fix: `add ${table} to providers.toml, or fix the name` });
+        // A provider named outright says why it cannot embed; one of many is just passed over.
+        if (!entry.enabled) throw new AlephError("ALEPH_E_PROVIDER_CONFIG", `provider "${name}" is disabled (enabled = false in providers.toml)`, { fix: `set enabled = true in ${table}` });
         const model = options.model ?? entry.embedding_model;
-        if (!model) continue;
+        if (!model) {
+          if (named) throw new AlephError("ALEPH_E_PROVIDER_CONFIG", `provider "${name}" has no embedding model`, { fix: `set embedding_model = "…" in ${table} of providers.toml` });
+          continue;
+        }
         const provider = await resolveProvider(name, entry, deps.protocols, model);
-        const { adapter, endpoint } = provider;
-        if (!adapter.buildEmbedRequest || !adapter.parseEmbedResponse) continue;
-        const wire = adapter.buildEmbedRequest(texts, model, endpoint);
-        const response = await fetchImpl(wire.url, { method: "POST", headers: wire.headers, body: wire.body, ...(options.signal ? { signal: options.signal } : {}) });
-        const text = await response.text();
-        if (!response.ok) throw modelError({ ...adapter.parseError(response.status, text, response.headers, endpoint), provider: name });
-        return { provider: name, model, vectors: adapter.parseEmbedResponse(JSON.parse(text)) };
+        if (!provider.adapter.buildEmbedRequest && !named) continue;
+        if (texts.length === 0) return { provider: name, model, vectors: [] };
+        return { provider: name, model, vectors: await embedWithRetries(provider, texts, signalOf(options), failoverDeps) };
       }
       throw new AlephError("ALEPH_E_PROVIDER_CONFIG", "no enabled provider offers embeddings", {
         fix: 'set embedding_model = "…" on an openai or ollama provider in providers.toml',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AlephError, modelError, type EmbedOptions } from "@aleph/plugin-sdk";
+import { modelError, type EmbedOptions } from "@aleph/plugin-sdk";
 import { ProviderEmbedder } from "./provider-embedder.js";
 
 /** A stand-in for providers.embed: records calls, fails as scripted, answers vectors of `dim`. */
@@ -13,12 +13,11 @@ function fakeEmbed(dim: number, failures: unknown[] = []) {
   };
   return { call, calls };
 }
-const noSleep = async () => undefined;
 
 describe("provider embedder", () => {
   it("embeds in batches, in order, naming the provider and model", async () => {
     const { call, calls } = fakeEmbed(4);
-    const embedder = new ProviderEmbedder(call, { provider: "local", model: "nomic", batchSize: 2, sleep: noSleep });
+    const embedder = new ProviderEmbedder(call, { provider: "local", model: "nomic", batchSize: 2 });
     const vectors = await embedder.embedDocuments(["a", "bb", "ccc", "dddd", "eeeee"]);
     expect(vectors.map((v) => v[0])).toEqual([1, 2, 3, 4, 5]);
     expect(calls.map((c) => c.texts.length)).toEqual([2, 2, 1]);
@@ -27,30 +26,19 @@ describe("provider embedder", () => {
     expect(await embedder.dimension()).toBe(4);
   });
 
-  it("retries what the provider says is passing, with growing waits, and gives up on the rest", async () => {
-    const waits: number[] = [];
-    const sleep = async (ms: number) => void waits.push(ms);
-    const busy = modelError({ kind: "retryable", code: "ALEPH_E_PROVIDER_HTTP", message: "429 too many requests", status: 429 });
-    const down = Object.assign(new AlephError("ALEPH_E_PROVIDER_HTTP", "503"), { status: 503 });
-    const { call, calls } = fakeEmbed(3, [busy, down]);
-    expect(await new ProviderEmbedder(call, { provider: "p", sleep, baseDelayMs: 100 }).embedDocuments(["x"])).toHaveLength(1);
-    expect(waits).toEqual([100, 200]);
-    expect(calls).toHaveLength(3);
-
-    const auth = modelError({ kind: "auth", code: "ALEPH_E_PROVIDER_AUTH", message: "401 bad key", status: 401 });
-    const refused = fakeEmbed(3, [auth]);
-    await expect(new ProviderEmbedder(refused.call, { provider: "p", sleep: noSleep }).embedDocuments(["x"])).rejects.toThrow(/401 bad key/);
-    expect(refused.calls).toHaveLength(1);
-
-    const always = fakeEmbed(3, [busy, busy, busy, busy, busy]);
-    await expect(new ProviderEmbedder(always.call, { provider: "p", sleep: noSleep, retries: 2 }).embedDocuments(["x"])).rejects.toThrow(/429/);
-    expect(always.calls).toHaveLength(3);
+  it("sends a failing batch once and passes its error on: retrying is the providers service's", async () => {
+    const busy = modelError({ kind: "retryable", code: "ALEPH_E_PROVIDER_HTTP", message: "503 unavailable", status: 503 });
+    const { call, calls } = fakeEmbed(3, [busy]);
+    const embedder = new ProviderEmbedder(call, { provider: "p", batchSize: 1 });
+    await expect(embedder.embedDocuments(["x", "y"])).rejects.toThrow(/503 unavailable/);
+    expect(calls).toHaveLength(1);
+    expect(await embedder.embedDocuments(["x", "y"])).toHaveLength(2);
   });
 
   it("learns the dimension once and refuses an answer of another size or shape", async () => {
     let dim = 8;
     const call = async (texts: string[]) => ({ provider: "p", model: "m", vectors: texts.map(() => new Array<number>(dim).fill(0.5)) });
-    const embedder = new ProviderEmbedder(call, { provider: "p", sleep: noSleep });
+    const embedder = new ProviderEmbedder(call, { provider: "p" });
     expect(await embedder.dimension()).toBe(8);
     dim = 16;
     await expect(embedder.embedDocuments(["x"])).rejects.toThrow(/16 dimensions; this model gave 8 before/);
@@ -63,7 +51,7 @@ describe("provider embedder", () => {
 
   it("answers a repeated query from its cache, dropping the least recently used", async () => {
     const { call, calls } = fakeEmbed(2);
-    const embedder = new ProviderEmbedder(call, { provider: "p", cacheSize: 2, sleep: noSleep });
+    const embedder = new ProviderEmbedder(call, { provider: "p", cacheSize: 2 });
     await embedder.embedQuery("one");
     await embedder.embedQuery("two");
     await embedder.embedQuery("one"); // cached; now most recent

@@ -3,9 +3,10 @@ import { AlephError, type EmbedOptions, type EmbedResult } from "@aleph/plugin-s
 /*
  * Embeddings from a model provider (openai-compatible `POST /embeddings`, Ollama `POST /api/embed`),
  * always through the providers service — memory never reads an API key. Around each call:
- * batches of `batchSize` texts, retries with exponential backoff on what the provider says is
- * passing (429, 5xx, timeouts), a probe that learns the model's dimension once, every answer
+ * batches of `batchSize` texts, a probe that learns the model's dimension once, every answer
  * checked against it, and a small cache of query embeddings (a query is often asked again).
+ * Retries are the providers service's (429, 5xx, network, timeout_ms; max_retries and Retry-After
+ * of providers.toml): retrying here as well would multiply the requests of a failing batch.
  */
 
 export type EmbedCall = (texts: string[], options?: EmbedOptions) => Promise<EmbedResult>;
@@ -16,18 +17,7 @@ export interface ProviderEmbedderOptions {
   /** The embedding model; default: the provider's `embedding_model`. */
   model?: string | undefined;
   batchSize?: number;
-  /** Retries of one batch after the first try. */
-  retries?: number;
-  baseDelayMs?: number;
   cacheSize?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const RETRYABLE_KINDS = new Set(["retryable", "timeout"]);
-
-function retryable(error: unknown): boolean {
-  const e = error as { kind?: string; status?: number };
-  return RETRYABLE_KINDS.has(e.kind ?? "") || e.status === 429 || (e.status !== undefined && e.status >= 500);
 }
 
 export class ProviderEmbedder {
@@ -41,10 +31,7 @@ export class ProviderEmbedder {
     this.#call = call;
     this.#options = {
       batchSize: 64,
-      retries: 3,
-      baseDelayMs: 500,
       cacheSize: 256,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       ...options,
       model: options.model,
     };
@@ -85,15 +72,8 @@ export class ProviderEmbedder {
   }
 
   async #batch(texts: string[], signal?: AbortSignal): Promise<number[][]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await this.#call(texts, { provider: this.#options.provider, ...(this.#options.model ? { model: this.#options.model } : {}), ...(signal ? { signal } : {}) });
-        return this.#check(texts, result);
-      } catch (error) {
-        if (!retryable(error) || attempt >= this.#options.retries || signal?.aborted) throw error;
-        await this.#options.sleep(this.#options.baseDelayMs * 2 ** attempt);
-      }
-    }
+    const result = await this.#call(texts, { provider: this.#options.provider, ...(this.#options.model ? { model: this.#options.model } : {}), ...(signal ? { signal } : {}) });
+    return this.#check(texts, result);
   }
 
   #check(texts: string[], result: EmbedResult): number[][] {

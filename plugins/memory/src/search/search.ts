@@ -25,7 +25,9 @@ export async function searchFacts(store: FactStore, embed: (text: string) => Pro
   const mode = query.mode ?? "hybrid";
   const filter = { agentId: query.agentId, scope: query.scope, category: query.category, tags: query.tags, limit: 4 * query.k };
   const [byVector, byKeyword] = await Promise.all([
-    mode === "keyword" ? [] : store.vectorCandidates(await embed(query.text), filter),
+    // While vector search is paused (another embedder made the vectors), the query is not embedded:
+    // no provider call for nothing, and a provider that is down does not fail a keyword search.
+    mode === "keyword" || !store.vectorsUsable ? [] : store.vectorCandidates(await embed(query.text), filter),
     mode === "vector" ? [] : store.keywordCandidates(query.text, filter),
   ]);
   const merged = new Map<string, RankCandidate>();

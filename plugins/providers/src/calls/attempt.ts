@@ -11,7 +11,7 @@ import type { ResolvedProvider } from "../resolved-provider.js";
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Why our own controller aborted the request, so the error can say which clock ran out. */
-class ClockExpired extends Error {
+export class ClockExpired extends Error {
   constructor(readonly which: "request" | "first-token", readonly ms: number) {
     super(which === "request" ? `no complete answer within ${ms} ms` : `no first token within ${ms} ms`);
   }
@@ -83,7 +83,7 @@ export async function* attemptRequest(provider: ResolvedProvider, request: Model
 }
 
 /** A failure of fetch or of reading the body, classified by who aborted (the caller, a clock) or as a network error. */
-function explainAbort(signal: AbortSignal, provider: ResolvedProvider, error: unknown): ModelErrorInfo {
+export function explainAbort(signal: AbortSignal, provider: ResolvedProvider, error: unknown): ModelErrorInfo {
   const reason = signal.aborted ? signal.reason : undefined;
   if (reason instanceof ClockExpired) {
     return { kind: "timeout", code: "ALEPH_E_TIMEOUT", message: `${provider.name} (${provider.endpoint.baseUrl}): ${reason.message}`, provider: provider.name, fix: `raise ${reason.which === "request" ? "timeout_ms" : "first_token_timeout_ms"} in providers.toml [providers.${provider.name}] if the model is just slow` };
