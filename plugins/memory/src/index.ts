@@ -17,6 +17,7 @@ import {
 } from "@aleph/plugin-sdk";
 import { compactionFlushHook, recallContributor, memoryTools } from "./agent/index.js";
 import { memoryConfigSchema, type MemoryConfig } from "./config.js";
+import { memoryDoctor } from "./doctor.js";
 import { AutoExtractor, modeOf } from "./extract/auto-extract.js";
 import { NotesIndexer } from "./notes/notes-indexer.js";
 import { NOTES_DIR } from "./notes/daily-notes.js";
@@ -30,6 +31,8 @@ const DAY_MS = 86_400_000;
 export default definePlugin({
   // The [memory] section of config.toml.
   config: memoryConfigSchema,
+  // `aleph doctor`'s memory check ([plugin] doctor = true), run in a child process by doctor.
+  doctor: memoryDoctor,
 
   setup(ctx) {
     let config: MemoryConfig = ctx.config;
