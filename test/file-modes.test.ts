@@ -41,6 +41,10 @@ describe("file modes under the state root", () => {
     await ok(["chat", "post", "general", "--from", "bob", "--content", "and bob"]);
     await ok(["sessions", "append", "agent:main:main", "--role", "user", "--content", "a private conversation"]);
     await ok(["sessions", "append", "agent:main:main", "--role", "assistant", "--content", "kept private"]);
+    // Memory: LanceDB (which takes no file modes) and SQLite, through the running kernel, and the
+    // curated-file and notes bookkeeping.
+    await ok(["memory", "add", "The user's bank is Nordbank"]);
+    await ok(["memory", "graph", "add-edge", "user", "banks_with", "Nordbank"]);
     // The plugin was written by this test (0644 files): only what Aleph creates is under test.
     const written = (path: string) => path === "plugins/data-user" || path.startsWith("plugins/data-user/");
     const loose = () => looseEntries(ws.root).filter((entry) => !written(entry.split(" ")[0]!));
@@ -53,10 +57,11 @@ describe("file modes under the state root", () => {
     const tree = walkTree(ws.root);
     const paths = new Set(tree.map((e) => e.path));
     // Nothing vacuous: each kind of thing the issue names was written.
-    for (const expected of ["config.toml", "providers.toml", "sessions.db", "keys/openai", "logs/gateway.log", "chat/chats/general.jsonl", "data/data-user", "run", "agents/main/workspace/SOUL.md"]) {
+    for (const expected of ["config.toml", "providers.toml", "sessions.db", "keys/openai", "logs/gateway.log", "chat/chats/general.jsonl", "data/data-user", "run", "agents/main/workspace/SOUL.md", "memory/facts.json", "memory/graph.db"]) {
       expect(paths.has(expected), `${expected} exists`).toBe(true);
     }
     expect(tree.some((e) => /^audit\/\d{4}-\d{2}-\d{2}\.jsonl$/.test(e.path))).toBe(true);
+    expect(tree.some((e) => /^memory\/facts\.lance\/.+\.lance$/.test(e.path))).toBe(true);
     expect(loose()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { bundledPluginsForKernel } from "../bundled.js";
 import { InProcessKernel } from "./in-process.js";
 import { RemoteKernel } from "./remote.js";
 import { runningKernel } from "./running-kernel.js";
+import { usePrivateUmask } from "../private-umask.js";
 
 /** How long a command waits for the root's lock while another command's kernel holds it. */
 const LOCK_WAIT_MS = 10_000;
@@ -38,6 +39,7 @@ export interface OpenHandle {
  */
 async function startInProcess(options: OpenOptions): Promise<Kernel> {
   const { paths, env, cwd } = options;
+  usePrivateUmask();
   const [{ createKernel }, { pluginLoaders }, { serveControl }] = await Promise.all([import("@aleph/kernel"), import("../loaders.js"), import("../control/serve.js")]);
   return createKernel({
     env: { ...env, ALEPH_LOG: env.ALEPH_LOG ?? "warn" },

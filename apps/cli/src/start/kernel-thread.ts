@@ -21,6 +21,8 @@ export interface KernelThread {
 }
 
 export function createKernelThread(heapMb = DEFAULT_KERNEL_HEAP_MB): KernelThread {
+  // What the kernel (and LanceDB, and plugins) create is private: see private-umask.ts (inlined: built-ins only here).
+  process.umask(0o077);
   const shared = new SharedArrayBuffer(SLOTS * 4);
   const worker = new Worker(new URL("./kernel-worker.js", import.meta.url), {
     workerData: { shared },

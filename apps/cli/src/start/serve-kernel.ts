@@ -5,6 +5,7 @@ import { invokeService } from "../kernel-handle/invoke-service.js";
 import { pluginLoaders } from "../loaders.js";
 import { useColor } from "../output.js";
 import { ensureWorkspace } from "../workspace-init.js";
+import { usePrivateUmask } from "../private-umask.js";
 
 export interface ServeOptions {
   env: NodeJS.ProcessEnv;
@@ -24,6 +25,7 @@ export interface ServeOptions {
 export async function serveKernel(options: ServeOptions): Promise<number> {
   const { env, cwd, err, supervised } = options;
   const paths = resolvePaths({ env, cwd });
+  usePrivateUmask(); // --no-supervisor: this is the kernel's main thread (under the supervisor, kernel-thread.ts did it)
   // Under the supervisor, the root it found missing was created with the lock (run/): the files are written here.
   const fresh = supervised ? supervised.freshWorkspace && ensureWorkspace(paths, err, true) : ensureWorkspace(paths, err);
   const kernel = createKernel({
