@@ -29,6 +29,18 @@ describe("rule-based extraction", () => {
     ]);
   });
 
+  it("writes what the user asks to remember in the third person, quoting what it cannot rewrite", () => {
+    expect(texts("Remember that my sister lives in Lyon. Note: I'm vegetarian. Don't forget I have a dentist appointment on Monday")).toEqual([
+      "The user's sister lives in Lyon",
+      "The user is vegetarian",
+      "The user has a dentist appointment on Monday",
+    ]);
+    expect(texts("Remember that I need to call mom")).toEqual(['The user said: "I need to call mom"']);
+    expect(texts("remember the key is under the mat")).toEqual(["The key is under the mat"]);
+    // Words that merely contain "I" or "my" are left alone.
+    expect(texts("Remember that Myra in IT owns the mymail server")).toEqual(["Myra in IT owns the mymail server"]);
+  });
+
   it("skips questions, conditionals, quotes, code and recalled memory", () => {
     expect(texts("Do you remember that I live in Paris? If I live in Rome, what changes? Maybe I prefer Go.")).toEqual([]);
     expect(texts("> My name is Mallory\n```\nI live in Nowhere\n```\nI live in Oslo")).toEqual(["The user lives in Oslo"]);

@@ -65,9 +65,27 @@ const withValue = (raw: string | undefined, build: (v: string) => string, catego
 };
 const capitalised = (v: string) => v.charAt(0).toUpperCase() + v.slice(1);
 
+/**
+ * What the user asked to remember, in the third person like every other fact: "my sister lives in
+ * Lyon" → "The user's sister lives in Lyon", "I am vegetarian" → "The user is vegetarian". A
+ * first person the swaps cannot conjugate ("I need to call mom") is kept as quoted speech instead
+ * of being mangled: `The user said: "I need to call mom"`.
+ */
+export function thirdPerson(text: string): string {
+  const swapped = text
+    .replace(/\bI(?:'m| am)\b/g, "the user is")
+    .replace(/\bI(?:'ve| have)\b/g, "the user has")
+    .replace(/\bI was\b/g, "the user was")
+    .replace(/\bI (?:don'?t|do not)\b/g, "the user does not")
+    .replace(/\b(?:my|My)\b/g, "the user's")
+    .replace(/\b(?:mine|Mine)\b/g, "the user's");
+  if (/\b(?:I|me|myself)\b/i.test(swapped.replace(/\bthe user\b/g, ""))) return `The user said: "${text}"`;
+  return capitalised(swapped);
+}
+
 // Patterns are tried in order on each sentence; the first that matches wins.
 const RULES: Rule[] = [
-  { pattern: /^(?:please\s+)?(?:remember|don'?t forget|do not forget|note)(?:\s+that)?[:,]?\s+(?!(?:that|this|it)$)(.+)$/i, make: (m) => withValue(m[1], capitalised, "note", 0.9) },
+  { pattern: /^(?:please\s+)?(?:remember|don'?t forget|do not forget|note)(?:\s+that)?[:,]?\s+(?!(?:that|this|it)$)(.+)$/i, make: (m) => withValue(m[1], thirdPerson, "note", 0.9) },
   { pattern: /^(?:hi,?\s+|hello,?\s+)?(?:my name is|my name's|call me)\s+(.+)$/i, make: (m) => withValue(m[1], (v) => `The user's name is ${v}`, "identity", 0.9) },
   { pattern: /^i(?:'m| am) called\s+(.+)$/i, make: (m) => withValue(m[1], (v) => `The user's name is ${v}`, "identity", 0.85) },
   { pattern: /^i (?:really |much |strongly )?prefer\s+(.+)$/i, make: (m) => withValue(m[1], (v) => `The user prefers ${v}`, "preference", 0.8) },
