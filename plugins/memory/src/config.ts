@@ -6,8 +6,8 @@ const searchConfig = z.strictObject({
   fusion: z.enum(["weighted", "rrf"]).default("weighted").describe("how vector and full-text scores combine"),
   vector_weight: z.number().min(0).max(1).default(0.5),
   keyword_weight: z.number().min(0).max(1).default(0.5),
-  half_life_days: z.number().min(0).max(36_500).default(30).describe("days for a fact's recency to fall halfway to the floor (0: no decay)"),
-  decay_floor: z.number().min(0).max(1).default(0.5).describe("the least a fact's recency factor becomes"),
+  half_life_days: z.number().min(0).max(36_500).default(14).describe("days for a fact's recency to fall halfway to the floor (0: no decay)"),
+  decay_floor: z.number().min(0).max(1).default(0.8).describe("the least a fact's recency factor becomes"),
   importance_weight: z.number().min(0).max(1).default(0.15),
   mmr_lambda: z.number().min(0).max(1).default(0.7).describe("1: pure relevance; lower: more diverse results"),
 });

@@ -87,8 +87,8 @@ export function rankCandidates(candidates: RankCandidate[], options: RankOptions
   const vectorWeight = check("vector_weight", options.vectorWeight ?? 0.5, 0, 1);
   const keywordWeight = check("keyword_weight", options.keywordWeight ?? 0.5, 0, 1);
   const rrfK = check("rrf_k", options.rrfK ?? 60, 1, 10_000);
-  const halfLifeDays = check("half_life_days", options.halfLifeDays ?? 30, 0, 36_500);
-  const floor = check("decay_floor", options.decayFloor ?? 0.5, 0, 1);
+  const halfLifeDays = check("half_life_days", options.halfLifeDays ?? 14, 0, 36_500);
+  const floor = check("decay_floor", options.decayFloor ?? 0.8, 0, 1);
   const importanceWeight = check("importance_weight", options.importanceWeight ?? 0.15, 0, 1);
   const lambda = options.mmrLambda === undefined ? undefined : check("mmr_lambda", options.mmrLambda, 0, 1);
   const now = options.now ?? Date.now();
@@ -104,6 +104,9 @@ export function rankCandidates(candidates: RankCandidate[], options: RankOptions
   if (lambda === undefined || lambda === 1) return scored.slice(0, k).map((s) => s.ranked);
 
   // Maximal marginal relevance: each next pick is the most relevant, less its likeness to what is picked.
+  // Vectors read from LanceDB are Arrow vectors, which do not index with [i]: compared as they were,
+  // every likeness is NaN and MMR silently keeps the relevance order. Each is copied once.
+  const vectorOf = new Map(scored.map((s) => [s, s.c.vector === undefined ? undefined : Float32Array.from(s.c.vector)]));
   const best = scored[0]?.ranked.score ?? 0;
   const picked: typeof scored = [];
   const left = [...scored];
@@ -112,7 +115,8 @@ export function rankCandidates(candidates: RankCandidate[], options: RankOptions
     let atValue = -Infinity;
     left.forEach((s, i) => {
       const relevance = best > 0 ? s.ranked.score / best : 0;
-      const likeness = s.c.vector ? Math.max(0, ...picked.map((p) => (p.c.vector && p.c.vector.length === s.c.vector!.length ? cosine(p.c.vector, s.c.vector!) : 0))) : 0;
+      const v = vectorOf.get(s);
+      const likeness = v ? Math.max(0, ...picked.map((p) => vectorOf.get(p)).map((pv) => (pv && pv.length === v.length ? cosine(pv, v) : 0))) : 0;
       const value = lambda * relevance - (1 - lambda) * likeness;
       if (value > atValue) {
         atValue = value;
