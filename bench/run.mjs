@@ -26,6 +26,8 @@ const BENCHES = {
   "talk-first-token": [],
   supervision: [],
   "memory-graph": [],
+  "memory-search": [],
+  "memory-import": [],
 };
 
 const args = process.argv.slice(2);

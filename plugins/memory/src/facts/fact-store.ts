@@ -5,6 +5,8 @@ import { AlephError, writeFileAtomic, type Fact, type FactFilter, type FactInput
 import { cosine } from "../embedders/hash-embedder.js";
 import type { RankCandidate } from "../search/rank.js";
 import { contentHash, createFactIdFactory } from "./fact-identity.js";
+import { probeOf, UnitVectors, type Probe } from "./near-duplicates.js";
+import { planVectorIndex, REFINE_FACTOR, VECTOR_INDEX_AT } from "./vector-index.js";
 
 /*
  * The facts table (memory/facts.lance): one LanceDB table for every agent, always filtered by
@@ -16,6 +18,11 @@ import { contentHash, createFactIdFactory } from "./fact-identity.js";
  * adds no row, and a near duplicate (cosine ≥ the threshold, same agent and scope) is merged
  * into the fact it repeats. Writes go through one queue per table, so concurrent adders never
  * both decide "new" for one fact.
+ *
+ * Past a size the table gets a vector index (vector-index.ts: the policy and its measurements).
+ * An index search with a selective filter can come back short — IVF probes some partitions and
+ * the few matching rows may lie in others — so a short result is searched again flat, which is
+ * cheap exactly when few rows match: k results whenever k facts match, index or not.
  */
 
 export type AddOutcome = "added" | "duplicate" | "merged";
@@ -23,6 +30,8 @@ export type AddOutcome = "added" | "duplicate" | "merged";
 export interface CandidateQuery extends FactFilter {
   agentId: string;
   limit: number;
+  /** A flat scan even when the table has a vector index: the ground truth for recall (bench/memory-search.mjs). */
+  exact?: boolean;
 }
 
 /** The embedding space the table's vectors are in, recorded beside it (facts.json). */
@@ -40,6 +49,13 @@ export type { Fact, FactFilter, FactInput };
 
 const TABLE = "facts";
 const OPTIMIZE_EVERY = 32;
+/**
+ * Floats of stored vectors (80 MB: 52k facts at 384 dimensions) up to which a bulk add reads an
+ * agent's facts and compares the new ones with them in memory (~8 ns a pair); past it, it asks the
+ * vector index once per new fact (a search of ~5–20 ms), which bounds the memory. Without an index
+ * (below VECTOR_INDEX_AT rows) it always reads them: a flat search per fact would cost far more.
+ */
+const NEAR_SCAN_FLOATS = 20_000_000;
 const META_FILE = "facts.json";
 /** Rows re-embedded per step of a reindex (one embedder call each). */
 const REBUILD_PAGE = 256;
@@ -113,6 +129,8 @@ export interface FactStoreOptions {
   /** Cosine at or above which a new fact in the same agent and scope is merged into an existing one. */
   nearDuplicate?: number;
   now?: () => number;
+  /** Rows from which the table gets a vector index (default VECTOR_INDEX_AT; at least 256). */
+  vectorIndexAt?: number;
 }
 
 export class FactStore {
@@ -126,11 +144,16 @@ export class FactStore {
   readonly #newId: () => string;
   #queue: Promise<unknown> = Promise.resolve();
   #writesSinceOptimize = 0;
+  /** The vector index's name, when the table has one. */
+  #vectorIndex: string | undefined;
+  readonly #vectorIndexAt: number;
   /** Set once a reindex switched to a new table: this store's writes would be lost, so they are refused. */
   #retired = false;
 
-  private constructor(dir: string, table: LanceDb.Table, stored: EmbeddingSpace, options: FactStoreOptions) {
+  private constructor(dir: string, table: LanceDb.Table, stored: EmbeddingSpace, options: FactStoreOptions, vectorIndex: string | undefined) {
     this.dir = dir;
+    this.#vectorIndex = vectorIndex;
+    this.#vectorIndexAt = options.vectorIndexAt ?? VECTOR_INDEX_AT;
     this.#table = table;
     this.storedSpace = stored;
     this.#space = options.space;
@@ -167,7 +190,8 @@ export class FactStore {
     // and one that died after it may leave the old table: both go.
     // Only when facts.json names the table in use is anything else known to be a leftover.
     if (meta) for (const other of names) if (other !== name && (other === TABLE || other.startsWith(`${TABLE}-`))) await db.dropTable(other).catch(() => undefined);
-    return new FactStore(dir, table, stored, options);
+    const vectorIndex = (await table.listIndices()).find((index) => index.columns.includes("vector"))?.name;
+    return new FactStore(dir, table, stored, options, vectorIndex);
   }
 
   /** Whether vector search works: the stored vectors are in the embedder's space (else `aleph memory reindex`). */
@@ -190,10 +214,43 @@ export class FactStore {
     return run;
   }
 
-  /** Compacts the table's fragments and drops versions older than a minute (readers in flight keep theirs). */
+  /**
+   * Compacts the table's fragments, adds new rows to its indexes and drops versions older than a
+   * minute (readers in flight keep theirs); then builds or retrains the vector index when the
+   * policy says so (vector-index.ts).
+   */
   async optimize(): Promise<void> {
     this.#writesSinceOptimize = 0;
     await this.#table.optimize({ cleanupOlderThan: new Date(this.#now() - 60_000) });
+    if (!this.vectorsUsable) return; // vectors of another space wait for their reindex
+    const current = this.#vectorIndex;
+    const segments = current === undefined ? undefined : (await this.#table.indexStats(current))?.numIndices;
+    const plan = planVectorIndex({ rows: await this.#table.countRows(), current, segments }, this.#vectorIndexAt);
+    if (plan.action === "keep") return;
+    const lancedb = await import("@lancedb/lancedb");
+    // The new index is made before the old one goes: searches keep an index meanwhile.
+    await this.#table.createIndex("vector", { config: lancedb.Index.ivfPq({ distanceType: "cosine" }), name: plan.name });
+    this.#vectorIndex = plan.name;
+    if (plan.replaces !== undefined && plan.replaces !== plan.name) await this.#table.dropIndex(plan.replaces);
+  }
+
+  /** The vector index's name (vector-index.ts), or undefined while vector searches scan the table. */
+  get vectorIndex(): string | undefined {
+    return this.#vectorIndex;
+  }
+
+  /**
+   * The `limit` nearest rows to `vector` among those matching `where`, refined to exact distances;
+   * a short result from the index is searched again flat (see the note at the top).
+   */
+  async #nearest(vector: ArrayLike<number>, where: string, limit: number, exact = false): Promise<Row[]> {
+    const search = (flat: boolean) => {
+      const query = this.#table.vectorSearch(Array.from(vector)).distanceType("cosine").where(where).limit(limit);
+      return (flat ? query.bypassVectorIndex() : query.refineFactor(REFINE_FACTOR)).toArray() as Promise<Row[]>;
+    };
+    const indexed = this.#vectorIndex !== undefined && !exact;
+    const rows = await search(!indexed);
+    return indexed && rows.length < limit ? search(true) : rows;
   }
 
   /** Adds a fact (its vector in the embedder's space), or merges it into the fact it repeats. */
@@ -215,12 +272,7 @@ export class FactStore {
         return { id: String((same[0] as Row).id), outcome: "duplicate" as const };
       }
       if (this.vectorsUsable) {
-        const near = (await this.#table
-          .vectorSearch(Array.from(vector))
-          .distanceType("cosine")
-          .where(`agent_id = ${sqlString(input.agentId)} AND scope = ${sqlString(scope)} AND invalidated_at IS NULL`)
-          .limit(1)
-          .toArray()) as Row[];
+        const near = await this.#nearest(vector, `agent_id = ${sqlString(input.agentId)} AND scope = ${sqlString(scope)} AND invalidated_at IS NULL`, 1);
         const hit = near[0];
         if (hit && cosine(Array.from(hit.vector as ArrayLike<number>), vector) >= this.#nearDuplicate) {
           await this.#touch(hit, input, now);
@@ -244,9 +296,10 @@ export class FactStore {
 
   /**
    * Adds many facts in one pass (`aleph memory import`): exact duplicates found by hash, in the
-   * table and within the batch, with one query per 200 hashes; near duplicates of the table with
-   * one multi-vector search per agent and scope, and within the batch pairwise; every new row in
-   * one write, every repeat merged in one more. Returns each input's outcome, in order.
+   * table and within the batch, with one query per 1000 hashes (each reads the column once); near duplicates of the table by
+   * one read of each agent and scope's vectors compared in memory (#nearDuplicatesOf), and within
+   * the batch in memory too; every new row in one write, every repeat merged in one more. Returns
+   * each input's outcome, in order.
    */
   addMany(items: { input: FactInput; vector: ArrayLike<number> }[]): Promise<{ id: string; outcome: AddOutcome }[]> {
     for (const { input, vector } of items) {
@@ -265,8 +318,8 @@ export class FactStore {
       const stored = new Map<string, Row>(); // id → the row as it will be written back
       const byHash = new Map<string, string>(); // content hash → id (stored or new)
       const hashes = [...new Set(prepared.map((p) => p.hash))];
-      for (let i = 0; i < hashes.length; i += 200) {
-        const chunk = hashes.slice(i, i + 200).map(sqlString).join(", ");
+      for (let i = 0; i < hashes.length; i += 1000) {
+        const chunk = hashes.slice(i, i + 1000).map(sqlString).join(", ");
         for (const row of (await this.#table.query().where(`content_hash IN (${chunk}) AND invalidated_at IS NULL`).toArray()) as Row[]) {
           stored.set(String(row.id), storedColumns(row));
           byHash.set(String(row.content_hash), String(row.id));
@@ -274,27 +327,26 @@ export class FactStore {
       }
       // Near duplicates of the table: the nearest live fact of each new text, per agent and scope.
       const nearest = new Map<number, Row>(); // index in prepared → nearest stored row
+      const probes = new Map<number, Probe>(); // index in prepared → its vector, ready to compare
+      const groups = new Map<string, number[]>();
+      prepared.forEach((p, i) => {
+        if (byHash.has(p.hash)) return;
+        const key = JSON.stringify([p.input.agentId, p.scope]);
+        groups.set(key, [...(groups.get(key) ?? []), i]);
+        probes.set(i, probeOf(p.vector));
+      });
       if (this.vectorsUsable) {
-        const groups = new Map<string, number[]>();
-        prepared.forEach((p, i) => {
-          if (byHash.has(p.hash)) return;
-          const key = JSON.stringify([p.input.agentId, p.scope]);
-          groups.set(key, [...(groups.get(key) ?? []), i]);
-        });
         for (const [key, indexes] of groups) {
           const [agentId, scope] = JSON.parse(key) as [string, string];
-          for (let i = 0; i < indexes.length; i += 100) {
-            const part = indexes.slice(i, i + 100);
-            let query = this.#table.vectorSearch(Array.from(prepared[part[0]!]!.vector)).distanceType("cosine");
-            for (const j of part.slice(1)) query = query.addQueryVector(Array.from(prepared[j]!.vector));
-            const rows = (await query.where(`agent_id = ${sqlString(agentId)} AND scope = ${sqlString(scope)} AND invalidated_at IS NULL`).limit(1).toArray()) as Row[];
-            for (const row of rows) {
-              const at = part[part.length === 1 ? 0 : Number(row.query_index ?? 0)]!;
-              if (cosine(Array.from(row.vector as ArrayLike<number>), prepared[at]!.vector) >= this.#nearDuplicate) nearest.set(at, storedColumns(row));
-            }
-          }
+          for (const [at, row] of await this.#nearDuplicatesOf(indexes.map((i) => [i, probes.get(i)!, prepared[i]!.vector] as const), agentId, scope)) nearest.set(at, row);
         }
       }
+      const batch = new Map<string, { vectors: UnitVectors; ids: string[] }>(); // agent and scope → the batch's new rows so far
+      const sameInBatch = (p: (typeof prepared)[number], i: number): Row | undefined => {
+        const group = batch.get(JSON.stringify([p.input.agentId, p.scope]));
+        const hit = group && probes.has(i) ? group.vectors.nearest(probes.get(i)!, this.#nearDuplicate, true) : undefined;
+        return hit ? fresh.get(group!.ids[hit.index]!) : undefined;
+      };
       const fresh = new Map<string, Row>(); // id → new row
       const outcomes = prepared.map((p, i): { id: string; outcome: AddOutcome } => {
         const same = byHash.get(p.hash);
@@ -303,7 +355,7 @@ export class FactStore {
           (fresh.has(same) ? fresh : stored).set(same, mergeRepeat(target, p.input, now));
           return { id: same, outcome: "duplicate" };
         }
-        const near = nearest.get(i) ?? [...fresh.values()].find((row) => row.agent_id === p.input.agentId && row.scope === p.scope && cosine(row.vector as number[], p.vector) >= this.#nearDuplicate);
+        const near = nearest.get(i) ?? sameInBatch(p, i);
         if (near) {
           const id = String(near.id);
           const target = fresh.get(id) ?? stored.get(id) ?? near;
@@ -313,6 +365,13 @@ export class FactStore {
         const id = this.#newId();
         fresh.set(id, newRow(id, p.input, p.scope, p.text, p.hash, p.vector, this.#space.model, now));
         byHash.set(p.hash, id);
+        if (probes.has(i)) {
+          const key = JSON.stringify([p.input.agentId, p.scope]);
+          const group = batch.get(key) ?? { vectors: new UnitVectors(this.#space.dimension), ids: [] };
+          batch.set(key, group);
+          group.vectors.push(p.vector);
+          group.ids.push(id);
+        }
         return { id, outcome: "added" };
       });
       if (fresh.size > 0) await this.#table.add([...fresh.values()]);
@@ -320,6 +379,38 @@ export class FactStore {
       if (touched.length > 0) await this.#table.mergeInsert("id").whenMatchedUpdateAll().execute(touched);
       return outcomes;
     });
+  }
+
+  /**
+   * For each new vector of one agent and scope, the stored live fact it nearly repeats (cosine ≥
+   * the threshold), by index: the stored facts read once and compared in memory
+   * (near-duplicates.ts), or past NEAR_SCAN_FLOATS, the vector index asked once per new vector.
+   */
+  async #nearDuplicatesOf(items: (readonly [number, Probe, ArrayLike<number>])[], agentId: string, scope: string): Promise<Map<number, Row>> {
+    const where = `agent_id = ${sqlString(agentId)} AND scope = ${sqlString(scope)} AND invalidated_at IS NULL`;
+    const found = new Map<number, Row>();
+    if (this.#vectorIndex !== undefined && (await this.#table.countRows(where)) * this.#space.dimension > NEAR_SCAN_FLOATS) {
+      for (const [at, , vector] of items) {
+        const hit = (await this.#nearest(vector, where, 1))[0];
+        if (hit && cosine(Array.from(hit.vector as ArrayLike<number>), vector) >= this.#nearDuplicate) found.set(at, storedColumns(hit));
+      }
+      return found;
+    }
+    const stored = await this.#table.query().where(where).select(["id", "vector"]).toArrow();
+    const ids = stored.getChild("id")!;
+    const column = stored.getChild("vector")!;
+    const vectors = new UnitVectors(this.#space.dimension, stored.numRows);
+    for (let r = 0; r < stored.numRows; r++) vectors.push(column.get(r)!.toArray() as Float32Array);
+    const hits = new Map<number, string>(); // index in prepared → stored id
+    for (const [at, probe] of items) {
+      const hit = vectors.nearest(probe, this.#nearDuplicate);
+      if (hit) hits.set(at, String(ids.get(hit.index)));
+    }
+    if (hits.size === 0) return found;
+    const wanted = [...new Set(hits.values())];
+    const rows = new Map(((await this.#table.query().where(`id IN (${wanted.map(sqlString).join(", ")})`).limit(wanted.length).toArray()) as Row[]).map((row) => [String(row.id), storedColumns(row)]));
+    for (const [at, id] of hits) if (rows.has(id)) found.set(at, rows.get(id)!);
+    return found;
   }
 
   async get(id: string): Promise<Fact | undefined> {
@@ -419,7 +510,7 @@ export class FactStore {
    */
   async vectorCandidates(vector: ArrayLike<number>, options: CandidateQuery): Promise<RankCandidate[]> {
     if (!this.vectorsUsable) return [];
-    const rows = (await this.#table.vectorSearch(Array.from(vector)).distanceType("cosine").where(this.#live(options.agentId, options)).limit(options.limit).toArray()) as Row[];
+    const rows = await this.#nearest(vector, this.#live(options.agentId, options), options.limit, options.exact);
     return rows.map((row) => ({ ...candidateOf(row), vectorScore: 1 - Number(row._distance) }));
   }
 
