@@ -62,16 +62,16 @@ export default definePlugin({
           workspaceDir,
         }),
       ));
-    const close = () => {
+    const close = async () => {
       const previous = loaded;
       loaded = undefined;
-      void previous?.then((r) => r.close()).catch(() => undefined);
+      await previous?.then((r) => r.close()).catch(() => undefined);
     };
     ctx.onDispose(close);
     // A changed [memory] section applies from the next call: the services are built again with it.
-    ctx.onConfigChange((next) => {
+    ctx.onConfigChange(async (next) => {
       config = next;
-      close();
+      await close();
     });
 
     const call =

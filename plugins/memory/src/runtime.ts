@@ -39,7 +39,7 @@ export interface MemoryRuntimeOptions {
 export interface MemoryRuntime {
   memory: MemoryService & Pick<FactsService, "factsAbout" | "purgeForgotten">;
   embeddings: Embeddings;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function embeddingsFor(config: MemoryConfig, providers: () => ProvidersService | undefined): Embeddings {
@@ -100,6 +100,10 @@ export function createMemory(options: MemoryRuntimeOptions): MemoryRuntime {
   return {
     memory: { ...facts, ...graphService, ...curatedService },
     embeddings,
-    close: () => graph?.close(),
+    close: async () => {
+      graph?.close();
+      graph = undefined;
+      await facts.close();
+    },
   };
 }

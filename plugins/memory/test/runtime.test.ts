@@ -111,7 +111,7 @@ describe("the knowledge graph through the service", () => {
     const now = await memory.about("user", { agentId: "main", depth: 1 });
     expect(now.nodes.map((n) => n.label).sort()).toEqual(["Paris", "coffee", "tea", "user"]);
     expect((await memory.about("nobody", { agentId: "main" })).nodes).toEqual([]);
-    close();
+    await close();
   }, 60_000);
 });
 

@@ -57,6 +57,10 @@ const OPTIMIZE_EVERY = 32;
  */
 const NEAR_SCAN_FLOATS = 20_000_000;
 const META_FILE = "facts.json";
+/** Unindexed rows a keyword search reads besides its limit, at most (past it, an optimize is due anyway). */
+const MAX_UNINDEXED_READ = 5_000;
+/** Quiet time after the last write before the indexes are brought up to date. */
+const IDLE_OPTIMIZE_MS = 1_000;
 /** Rows re-embedded per step of a reindex (one embedder call each). */
 const REBUILD_PAGE = 256;
 
@@ -144,14 +148,22 @@ export class FactStore {
   readonly #newId: () => string;
   #queue: Promise<unknown> = Promise.resolve();
   #writesSinceOptimize = 0;
+  /**
+   * Rows written since the full-text index was last brought up to date (by optimize). LanceDB
+   * searches them unindexed and returns them unsorted, so a keyword search reads this many more
+   * and sorts (lance-format/lance#5062).
+   */
+  #unindexedText = 0;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** The vector index's name, when the table has one. */
   #vectorIndex: string | undefined;
   readonly #vectorIndexAt: number;
   /** Set once a reindex switched to a new table: this store's writes would be lost, so they are refused. */
   #retired = false;
 
-  private constructor(dir: string, table: LanceDb.Table, stored: EmbeddingSpace, options: FactStoreOptions, vectorIndex: string | undefined) {
+  private constructor(dir: string, table: LanceDb.Table, stored: EmbeddingSpace, options: FactStoreOptions, vectorIndex: string | undefined, unindexedText: number) {
     this.dir = dir;
+    this.#unindexedText = unindexedText;
     this.#vectorIndex = vectorIndex;
     this.#vectorIndexAt = options.vectorIndexAt ?? VECTOR_INDEX_AT;
     this.#table = table;
@@ -190,8 +202,23 @@ export class FactStore {
     // and one that died after it may leave the old table: both go.
     // Only when facts.json names the table in use is anything else known to be a leftover.
     if (meta) for (const other of names) if (other !== name && (other === TABLE || other.startsWith(`${TABLE}-`))) await db.dropTable(other).catch(() => undefined);
-    const vectorIndex = (await table.listIndices()).find((index) => index.columns.includes("vector"))?.name;
-    return new FactStore(dir, table, stored, options, vectorIndex);
+    const indices = await table.listIndices();
+    const vectorIndex = indices.find((index) => index.columns.includes("vector"))?.name;
+    const textIndex = indices.find((index) => index.columns.includes("text"))?.name;
+    const unindexedText = textIndex === undefined ? 0 : ((await table.indexStats(textIndex))?.numUnindexedRows ?? 0);
+    // Facts are read back by id after every search: tables from before this index get it once.
+    if (!indices.some((index) => index.columns.includes("id"))) await table.createIndex("id", { config: lancedb.Index.btree() });
+    return new FactStore(dir, table, stored, options, vectorIndex, unindexedText);
+  }
+
+  /**
+   * Stops this store's background work (the idle optimize) after what is queued; a store of the
+   * same table opened afterwards (the plugin rebuilt with a changed config) is then its only writer.
+   */
+  async close(): Promise<void> {
+    clearTimeout(this.#idleTimer);
+    await this.#queue;
+    clearTimeout(this.#idleTimer);
   }
 
   /** Whether vector search works: the stored vectors are in the embedder's space (else `aleph memory reindex`). */
@@ -207,11 +234,29 @@ export class FactStore {
   #write<T>(work: () => Promise<T>): Promise<T> {
     const guarded = () => (this.#retired ? Promise.reject(staleStore()) : work());
     const run = this.#queue.then(guarded, guarded).then(async (result) => {
-      if (++this.#writesSinceOptimize >= OPTIMIZE_EVERY) await this.optimize();
+      // A compaction that fails does not fail the write it follows (the row is written): it is
+      // tried again after another OPTIMIZE_EVERY writes.
+      if (++this.#writesSinceOptimize >= OPTIMIZE_EVERY) await this.optimize().catch(() => undefined);
+      else this.#optimizeWhenIdle();
       return result;
     });
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Brings the indexes up to date once writes pause for IDLE_OPTIMIZE_MS: rows the full-text
+   * index has not taken in are searched unreliably by LanceDB 0.31 (unsorted, and after updates
+   * sometimes not at all), so a fact added in a conversation is findable by keyword a moment
+   * later, not only after OPTIMIZE_EVERY more writes. The timer never keeps a process alive.
+   */
+  #optimizeWhenIdle(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#retired || this.#writesSinceOptimize === 0) return;
+      this.#queue = this.#queue.then(() => this.optimize()).catch(() => undefined);
+    }, IDLE_OPTIMIZE_MS);
+    this.#idleTimer.unref?.();
   }
 
   /**
@@ -221,7 +266,9 @@ export class FactStore {
    */
   async optimize(): Promise<void> {
     this.#writesSinceOptimize = 0;
+    const unindexed = this.#unindexedText;
     await this.#table.optimize({ cleanupOlderThan: new Date(this.#now() - 60_000) });
+    this.#unindexedText = Math.max(0, this.#unindexedText - unindexed); // rows written meanwhile stay counted
     if (!this.vectorsUsable) return; // vectors of another space wait for their reindex
     const current = this.#vectorIndex;
     const segments = current === undefined ? undefined : (await this.#table.indexStats(current))?.numIndices;
@@ -281,6 +328,7 @@ export class FactStore {
       }
       const id = this.#newId();
       await this.#table.add([newRow(id, input, scope, text, hash, vector, this.#space.model, now)]);
+      this.#unindexedText++;
       return { id, outcome: "added" as const };
     });
   }
@@ -375,6 +423,7 @@ export class FactStore {
         return { id, outcome: "added" };
       });
       if (fresh.size > 0) await this.#table.add([...fresh.values()]);
+      this.#unindexedText += fresh.size;
       const touched = [...stored.values()].filter((row) => row.updated_at === now);
       if (touched.length > 0) await this.#table.mergeInsert("id").whenMatchedUpdateAll().execute(touched);
       return outcomes;
@@ -516,9 +565,14 @@ export class FactStore {
 
   /** The full-text search's candidates (BM25 over the text), filtered before the search like the vector ones. */
   async keywordCandidates(query: string, options: CandidateQuery): Promise<RankCandidate[]> {
-    if (query.trim().length === 0) return [];
-    const rows = (await this.#table.search(query, "fts").where(this.#live(options.agentId, options)).limit(options.limit).toArray()) as Row[];
-    return rows.map((row) => ({ ...candidateOf(row), keywordScore: Number(row._score) }));
+    // A double quote makes a phrase query, which this index cannot answer (it fails the search).
+    const words = query.replace(/"/g, " ").trim();
+    if (words.length === 0) return [];
+    // Rows not yet in the index come back unsorted after the indexed ones: read them too, then sort.
+    const extra = Math.min(this.#unindexedText, MAX_UNINDEXED_READ);
+    const rows = (await this.#table.search(words, "fts").where(this.#live(options.agentId, options)).limit(options.limit + extra).toArray()) as Row[];
+    if (extra > 0) rows.sort((a, b) => Number(b._score) - Number(a._score));
+    return rows.slice(0, options.limit).map((row) => ({ ...candidateOf(row), keywordScore: Number(row._score) }));
   }
 
   /** Live facts matching the filter, without a query: what fills a result when the searches found too few. */
@@ -670,6 +724,8 @@ async function createFactsTable(db: LanceDb.Connection, name: string, dimension:
   const lancedb = await import("@lancedb/lancedb");
   const table = await db.createEmptyTable(name, await schemaFor(dimension));
   await table.createIndex("agent_id", { config: lancedb.Index.bitmap() });
+  // Every search reads its facts back by id.
+  await table.createIndex("id", { config: lancedb.Index.btree() });
   // Full-text search needs its index; rows added later are searched unindexed until an optimize.
   await table.createIndex("text", { config: lancedb.Index.fts() });
   return table;

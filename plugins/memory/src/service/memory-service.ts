@@ -28,6 +28,8 @@ export type FactsService = Pick<MemoryService, "add" | "addMany" | "search" | "g
   factsAbout(agentId: string, labels: string[], ids: string[]): Promise<Fact[]>;
   /** Deletes for good the facts forgotten before `before` (ms); how many. */
   purgeForgotten(before: number): Promise<number>;
+  /** Lets queued writes finish and stops background work (before the service is built again). */
+  close(): Promise<void>;
 };
 
 /** Facts `factsAbout` returns at most. */
@@ -152,6 +154,11 @@ export function createMemoryService(options: MemoryServiceOptions): FactsService
     },
     async pin(id, pinned = true) {
       return writing((facts) => facts.pin(id, pinned));
+    },
+    async close() {
+      const open = opening;
+      opening = undefined;
+      if (open) await (await open.catch(() => undefined))?.close();
     },
     async purgeForgotten(before) {
       return writing((facts) => facts.purgeForgotten(before));
