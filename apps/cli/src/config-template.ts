@@ -52,7 +52,7 @@ function tomlValue(value: unknown): string {
 
 function line(key: string, value: string, comment: string | undefined): string {
   const text = `# ${key} = ${value}`;
-  return comment ? `${text.padEnd(35)}# ${comment}` : text;
+  return comment ? `${text.padEnd(34)} # ${comment}` : text;
 }
 
 /**

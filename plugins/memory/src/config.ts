@@ -48,10 +48,10 @@ export const memoryConfigSchema = z.strictObject({
     .describe('facts taken from user messages: true or "rules" (offline patterns), "llm" (adds a model call per message), false'),
   purge_after_days: z.number().int().min(0).max(36_500).default(30).describe("forgotten facts are deleted for good after this many days"),
   index_notes: z.boolean().default(true).describe("index the agents' daily notes (memory/YYYY-MM-DD.md in their workspaces) as facts, again when they change"),
-  search: searchConfig.default(searchConfig.parse({})),
-  recall: recallConfig.default(recallConfig.parse({})),
-  graph: graphConfig.default(graphConfig.parse({})),
-  curated: curatedConfig.default(curatedConfig.parse({})),
+  search: searchConfig.prefault({}),
+  recall: recallConfig.prefault({}),
+  graph: graphConfig.prefault({}),
+  curated: curatedConfig.prefault({}),
 });
 
 export type MemoryConfig = z.output<typeof memoryConfigSchema>;

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   AlephError,
@@ -15,15 +16,17 @@ import {
   type EmbeddingsService,
   type MemoryService,
 } from "@aleph/plugin-sdk";
-import { compactionFlushHook, recallContributor, memoryTools } from "./agent/index.js";
+import { memoryTools } from "./agent/memory-tools.js";
+import { recallContributor } from "./agent/recall.js";
 import { memoryConfigSchema, type MemoryConfig } from "./config.js";
-import { memoryDoctor } from "./doctor.js";
-import { AutoExtractor, modeOf } from "./extract/auto-extract.js";
-import { NotesIndexer } from "./notes/notes-indexer.js";
-import { NOTES_DIR } from "./notes/daily-notes.js";
-import type { MemoryRuntime } from "./runtime.js";
+import { autoExtractMode, NOTES_DIR } from "./settings.js";
+import type { AutoExtractor, MemoryRuntime, NotesIndexer } from "./runtime.js";
 
-/** dist/runtime.js (the stores, embedders and search), imported on first use: see runtime.ts. */
+/*
+ * This entry stays small — it is imported at every start: the services, the tool and context
+ * registrations, the listeners. Everything they do is in dist/runtime.js (stores, embedders,
+ * search, extraction, notes, the compaction flush, the doctor check), imported on first use.
+ */
 const runtimeModule = () => importSibling<typeof import("./runtime.js")>(import.meta.url, "runtime");
 
 const DAY_MS = 86_400_000;
@@ -32,7 +35,7 @@ export default definePlugin({
   // The [memory] section of config.toml.
   config: memoryConfigSchema,
   // `aleph doctor`'s memory check ([plugin] doctor = true), run in a child process by doctor.
-  doctor: memoryDoctor,
+  doctor: async (input) => (await runtimeModule()).memoryDoctor(input),
 
   setup(ctx) {
     let config: MemoryConfig = ctx.config;
@@ -125,39 +128,53 @@ export default definePlugin({
     const agent = ctx.services.getOptional(agentRef);
     if (agent) {
       ctx.onDispose(agent.addContextContributor(recallContributor(() => memory, () => config)).dispose);
-      ctx.onDispose(agent.onBeforeCompaction(compactionFlushHook({ memory: () => memory, sessions: () => ctx.services.getOptional(sessionsRef), workspaceDir })).dispose);
+      ctx.onDispose(
+        agent.onBeforeCompaction(async (event) => {
+          await (await runtimeModule()).flushBeforeCompaction({ memory: () => memory, sessions: () => ctx.services.getOptional(sessionsRef), workspaceDir }, event);
+        }).dispose,
+      );
     }
 
-    // Facts from what users write, off the append path.
-    const extractor = new AutoExtractor({
-      cursorFile: join(memoryDir, "extracted.json"),
-      mode: () => modeOf(config.auto_extract),
-      memory: () => memory,
-      sessions: () => ctx.services.getOptional(sessionsRef),
-      providers: () => ctx.services.getOptional(providersRef),
-      log: ctx.log,
-      signal: ctx.signal,
-    });
+    // Facts from what users write, off the append path; the extractor is made on the first message.
+    let extracting: Promise<AutoExtractor> | undefined;
+    const extractor = () =>
+      (extracting ??= runtimeModule().then(
+        ({ AutoExtractor }) =>
+          new AutoExtractor({
+            cursorFile: join(memoryDir, "extracted.json"),
+            mode: () => autoExtractMode(config.auto_extract),
+            memory: () => memory,
+            sessions: () => ctx.services.getOptional(sessionsRef),
+            providers: () => ctx.services.getOptional(providersRef),
+            log: ctx.log,
+            signal: ctx.signal,
+          }),
+      ));
     ctx.events.on("session.message.appended", ({ key, agentId, message }) => {
-      if (message.role === "user" && modeOf(config.auto_extract) !== false) void extractor.enqueue(key, agentId, message).catch(() => undefined);
+      if (message.role === "user" && autoExtractMode(config.auto_extract) !== false) void extractor().then((e) => e.enqueue(key, agentId, message)).catch(() => undefined);
     });
     // Facts of messages still queued are kept before the plugin goes (a one-command kernel ends
     // right after its turn); what a crash loses is caught up at the next start.
-    ctx.onDispose(() => extractor.idle());
-    const notes = new NotesIndexer({ stateFile: join(memoryDir, "notes-index.json"), memory: () => memory, log: ctx.log });
+    ctx.onDispose(async () => {
+      if (extracting) await (await extracting).idle();
+    });
+    let notesIndexer: NotesIndexer | undefined;
+    const notes = async () => (notesIndexer ??= new (await runtimeModule()).NotesIndexer({ stateFile: join(memoryDir, "notes-index.json"), memory: () => memory, log: ctx.log }));
 
     // The long-running kernel catches up (messages and notes written while none ran), watches the
     // notes and purges forgotten facts — once everything is up, never delaying the start.
     if (ctx.kernelRole === "service") {
       const background = () => {
         return (async () => {
-          const caught = await extractor.catchUp();
+          const caught = autoExtractMode(config.auto_extract) === false ? 0 : await (await extractor()).catchUp();
           if (caught > 0) ctx.log.info("auto-extract caught up with messages appended while no kernel ran", { messages: caught });
           for (const agent of agents()) {
             // Watched whatever [memory] index_notes says now: turning it on applies without a restart.
-            ctx.watch(join(agent.workspaceDir, NOTES_DIR), (paths) => (config.index_notes ? notes.index(agent.id, paths) : undefined));
-            const changed = config.index_notes ? notes.changed(agent.workspaceDir) : [];
-            if (changed.length > 0) await notes.index(agent.id, changed);
+            ctx.watch(join(agent.workspaceDir, NOTES_DIR), async (paths) => (config.index_notes ? (await notes()).index(agent.id, paths) : undefined));
+            if (!config.index_notes || !hasNotes(agent.workspaceDir)) continue;
+            const indexer = await notes();
+            const changed = indexer.changed(agent.workspaceDir);
+            if (changed.length > 0) await indexer.index(agent.id, changed);
           }
           await purge();
         })().catch((error: unknown) => ctx.log.error("memory's start-up work failed", { error: errorMessage(error) }));
@@ -175,8 +192,11 @@ export default definePlugin({
 
     /** Whether a facts table exists: a kernel with no memory yet never loads LanceDB for housekeeping. */
     async function hasFacts(): Promise<boolean> {
-      const { existsSync } = await import("node:fs");
       return existsSync(join(memoryDir, "facts.lance"));
+    }
+    /** Whether an agent has a notes directory, or had notes indexed: else the notes code is not loaded. */
+    function hasNotes(workspaceDir: string): boolean {
+      return existsSync(join(workspaceDir, NOTES_DIR)) || existsSync(join(memoryDir, "notes-index.json"));
     }
   },
 });

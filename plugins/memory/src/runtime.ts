@@ -17,9 +17,14 @@ import { createMemoryService, type FactsService, type MemoryEvents } from "./ser
 
 // The knowledge graph (memory/graph.db), also for bench/memory-graph.mjs.
 export { KnowledgeGraph } from "./graph/graph-store.js";
-// What the plugin's light part uses once the runtime is loaded: extraction, notes.
+// What the plugin's light entry (index.ts) loads on first use: extraction, notes, the compaction
+// flush, the doctor check.
 export { extractFacts } from "./extract/rules.js";
+export { AutoExtractor } from "./extract/auto-extract.js";
+export { NotesIndexer } from "./notes/notes-indexer.js";
 export { chunkNote, appendDailyNote, dailyNoteName } from "./notes/daily-notes.js";
+export { flushBeforeCompaction } from "./agent/compaction-flush.js";
+export { memoryDoctor } from "./doctor.js";
 // The facts table, hybrid search and the hash embedder, for bench/memory-search.mjs and bench/memory-import.mjs.
 export { FactStore } from "./facts/fact-store.js";
 export { searchFacts } from "./search/search.js";

@@ -33,9 +33,6 @@ type Cursor = Record<string, { id: string; seq: number }>;
 /** Messages read per history call during a catch-up. */
 const CATCH_UP_PAGE = 500;
 
-export function modeOf(setting: boolean | "rules" | "llm"): AutoExtractMode {
-  return setting === true ? "rules" : setting;
-}
 
 export class AutoExtractor {
   readonly #o: AutoExtractOptions;

@@ -1,6 +1,7 @@
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { AlephError } from "@aleph/plugin-sdk";
+import { NOTES_DIR } from "../settings.js";
 
 /*
  * Daily notes: `memory/YYYY-MM-DD.md` in an agent's workspace, append-only. A flush before a
@@ -10,7 +11,7 @@ import { AlephError } from "@aleph/plugin-sdk";
  * interleave or overwrite each other. The notes are chunked and indexed as facts elsewhere.
  */
 
-export const NOTES_DIR = "memory";
+export { NOTES_DIR };
 
 /** The day's file name, by the machine's local calendar (a person's "today"). */
 export function dailyNoteName(at: Date): string {
