@@ -86,7 +86,7 @@ export async function importLanceDb() {
 }
 
 /**
- * A facts-table row as FactStore.addMany writes a new fact (fact-store.ts `newRow`): for the raw
+ * A facts-table row as FactStore.addMany writes a new fact (`newRow` in plugins/memory/src/facts/rows.ts): for the raw
  * `table.add` baseline and for filling a table fast in the search bench's setup.
  */
 export function factRow(id, agentId, text, vector, model, now) {

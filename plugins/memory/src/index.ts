@@ -169,8 +169,6 @@ export default definePlugin({
           const caught = autoExtractMode(config.auto_extract) === false ? 0 : await (await extractor()).catchUp();
           if (caught > 0) ctx.log.info("auto-extract caught up with messages appended while no kernel ran", { messages: caught });
           for (const agent of agents()) {
-            // Watched whatever [memory] index_notes says now: turning it on applies without a restart.
-            ctx.watch(join(agent.workspaceDir, NOTES_DIR), async (paths) => (config.index_notes ? (await notes()).index(agent.id, paths) : undefined));
             if (!config.index_notes || !hasNotes(agent.workspaceDir)) continue;
             const indexer = await notes();
             const changed = indexer.changed(agent.workspaceDir);
@@ -188,6 +186,12 @@ export default definePlugin({
       timer.unref();
       ctx.onDispose(() => clearInterval(timer));
       ctx.onReady(background);
+      // The notes are watched from the start, whatever [memory] index_notes says now (turning it on
+      // applies without a restart): a watch added once the kernel runs would restart the shared
+      // watcher while other plugins' files may be changing.
+      for (const agent of agents()) {
+        ctx.watch(join(agent.workspaceDir, NOTES_DIR), async (paths) => (config.index_notes ? (await notes()).index(agent.id, paths) : undefined));
+      }
     }
 
     /** Whether a facts table exists: a kernel with no memory yet never loads LanceDB for housekeeping. */

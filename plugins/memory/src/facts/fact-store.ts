@@ -1,11 +1,14 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync } from "node:fs";
 import type * as LanceDb from "@lancedb/lancedb";
-import { AlephError, writeFileAtomic, type Fact, type FactFilter, type FactInput, type MemoryStats } from "@aleph/plugin-sdk";
+import { AlephError, type Fact, type FactFilter, type FactInput, type MemoryStats } from "@aleph/plugin-sdk";
 import { cosine } from "../embedders/hash-embedder.js";
 import type { RankCandidate } from "../search/rank.js";
+import { nearDuplicateCandidates, planBulkAdd, prepareFacts, type AddOutcome, type AddResult, type BulkItem } from "./bulk-add.js";
 import { contentHash, createFactIdFactory } from "./fact-identity.js";
-import { probeOf, UnitVectors, type Probe } from "./near-duplicates.js";
+import type { Probe } from "./near-duplicates.js";
+import { candidateOf, mergeRepeat, newRow, sqlString, storedColumns, storedVector, toFact, type Row } from "./rows.js";
+import { KeptVectors, NEAR_SCAN_FLOATS, readScopeVectors } from "./stored-vectors.js";
+import { createFactsTable, metaFileOf, otherDimension, readMeta, staleStore, TABLE, writeMeta, type EmbeddingSpace } from "./table-meta.js";
 import { planVectorIndex, REFINE_FACTOR, VECTOR_INDEX_AT } from "./vector-index.js";
 
 /*
@@ -23,9 +26,17 @@ import { planVectorIndex, REFINE_FACTOR, VECTOR_INDEX_AT } from "./vector-index.
  * An index search with a selective filter can come back short — IVF probes some partitions and
  * the few matching rows may lie in others — so a short result is searched again flat, which is
  * cheap exactly when few rows match: k results whenever k facts match, index or not.
+ *
+ * This class owns the table, its write queue and the public methods; the rest is beside it: the
+ * columns (rows.ts), which table is in use (table-meta.ts), what a bulk add does with each fact
+ * (bulk-add.ts), the vectors it keeps between calls (stored-vectors.ts) and compares in memory
+ * (near-duplicates.ts), and the vector index policy (vector-index.ts).
  */
 
-export type AddOutcome = "added" | "duplicate" | "merged";
+export type { AddOutcome } from "./bulk-add.js";
+export { sqlString } from "./rows.js";
+export { isStaleStore, staleStore, type EmbeddingSpace } from "./table-meta.js";
+export type { Fact, FactFilter, FactInput };
 
 export interface CandidateQuery extends FactFilter {
   agentId: string;
@@ -34,99 +45,13 @@ export interface CandidateQuery extends FactFilter {
   exact?: boolean;
 }
 
-/** The embedding space the table's vectors are in, recorded beside it (facts.json). */
-export interface EmbeddingSpace {
-  model: string;
-  dimension: number;
-}
-
-/** facts.json: the space and the table in use (a reindex builds a new table, then switches this). */
-interface StoredMeta extends EmbeddingSpace {
-  table: string;
-}
-
-export type { Fact, FactFilter, FactInput };
-
-const TABLE = "facts";
 const OPTIMIZE_EVERY = 32;
-/**
- * Floats of stored vectors (80 MB: 52k facts at 384 dimensions) up to which a bulk add reads an
- * agent's facts and compares the new ones with them in memory (~8 ns a pair); past it, it asks the
- * vector index once per new fact (a search of ~5–20 ms), which bounds the memory. Without an index
- * (below VECTOR_INDEX_AT rows) it always reads them: a flat search per fact would cost far more.
- */
-const NEAR_SCAN_FLOATS = 20_000_000;
-const META_FILE = "facts.json";
 /** Unindexed rows a keyword search reads besides its limit, at most (past it, an optimize is due anyway). */
 const MAX_UNINDEXED_READ = 5_000;
 /** Quiet time after the last write before the indexes are brought up to date. */
 const IDLE_OPTIMIZE_MS = 1_000;
 /** Rows re-embedded per step of a reindex (one embedder call each). */
 const REBUILD_PAGE = 256;
-
-type Row = Record<string, unknown>;
-
-/** A string as an SQL literal for LanceDB's `where` (single quotes doubled). */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-function toFact(row: Row): Fact {
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return {
-    id: String(row.id),
-    agentId: String(row.agent_id),
-    scope: String(row.scope),
-    text: String(row.text),
-    contentHash: String(row.content_hash),
-    category: String(row.category),
-    tags: JSON.parse(String(row.tags)) as string[],
-    importance: Number(row.importance),
-    confidence: Number(row.confidence),
-    pinned: Boolean(row.pinned),
-    evergreen: Boolean(row.evergreen),
-    sources: JSON.parse(String(row.sources)) as string[],
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    lastAccessedAt: Number(row.last_accessed_at),
-    accessCount: Number(row.access_count),
-    expiresAt: num(row.expires_at),
-    invalidatedAt: num(row.invalidated_at),
-    supersededBy: row.superseded_by === null || row.superseded_by === undefined ? null : String(row.superseded_by),
-    embeddingModel: String(row.embedding_model),
-  };
-}
-
-/** The columns, in order (tags and sources as JSON text: simple to merge, and LanceDB filters them with LIKE when needed). */
-async function schemaFor(dimension: number) {
-  const arrow = await import("apache-arrow");
-  const { Field, Schema, Utf8, Float32, Float64, Bool, FixedSizeList } = arrow;
-  const text = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
-  const time = (name: string, nullable = false) => new Field(name, new Float64(), nullable);
-  return new Schema([
-    text("id"),
-    text("agent_id"),
-    text("scope"),
-    text("text"),
-    text("content_hash"),
-    text("category"),
-    text("tags"),
-    new Field("importance", new Float32(), false),
-    new Field("confidence", new Float32(), false),
-    new Field("pinned", new Bool(), false),
-    new Field("evergreen", new Bool(), false),
-    text("sources"),
-    time("created_at"),
-    time("updated_at"),
-    time("last_accessed_at"),
-    new Field("access_count", new Float64(), false),
-    time("expires_at", true),
-    time("invalidated_at", true),
-    text("superseded_by", true),
-    text("embedding_model"),
-    new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
-  ]);
-}
 
 export interface FactStoreOptions {
   space: EmbeddingSpace;
@@ -160,6 +85,8 @@ export class FactStore {
   readonly #vectorIndexAt: number;
   /** Set once a reindex switched to a new table: this store's writes would be lost, so they are refused. */
   #retired = false;
+  /** Agents' vectors as the last bulk adds read and extended them (stored-vectors.ts: why they stay exact). */
+  readonly #keptVectors = new KeptVectors();
 
   private constructor(dir: string, table: LanceDb.Table, stored: EmbeddingSpace, options: FactStoreOptions, vectorIndex: string | undefined, unindexedText: number) {
     this.dir = dir;
@@ -181,7 +108,7 @@ export class FactStore {
       throw new AlephError("ALEPH_E_CONFIG", `embedding dimension ${String(space.dimension)} is out of range`, { fix: "1 to 8192" });
     }
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const metaFile = join(dirname(dir), META_FILE);
+    const metaFile = metaFileOf(dir);
     const lancedb = await import("@lancedb/lancedb");
     const db = await lancedb.connect(dir);
     const meta = readMeta(metaFile);
@@ -196,7 +123,7 @@ export class FactStore {
     } else {
       table = await createFactsTable(db, name, space.dimension);
       stored = space;
-      await writeFileAtomic(metaFile, `${JSON.stringify({ ...space, table: name } satisfies StoredMeta)}\n`);
+      await writeMeta(metaFile, space, name);
     }
     // A reindex that died before its switch leaves its half-built table (the switch never happened),
     // and one that died after it may leave the old table: both go.
@@ -219,6 +146,7 @@ export class FactStore {
     clearTimeout(this.#idleTimer);
     await this.#queue;
     clearTimeout(this.#idleTimer);
+    this.#keptVectors.clear();
   }
 
   /** Whether vector search works: the stored vectors are in the embedder's space (else `aleph memory reindex`). */
@@ -231,8 +159,18 @@ export class FactStore {
    * reads get slower with each: every OPTIMIZE_EVERY writes the table is compacted (and its
    * indexes brought up to date).
    */
-  #write<T>(work: () => Promise<T>): Promise<T> {
-    const guarded = () => (this.#retired ? Promise.reject(staleStore()) : work());
+  #write<T>(work: () => Promise<T>, keepsVectors = false): Promise<T> {
+    const guarded = async () => {
+      if (this.#retired) throw staleStore();
+      // Only a bulk add keeps the kept vectors exact (stored-vectors.ts); one that fails may have written part of its rows.
+      if (!keepsVectors) this.#keptVectors.clear();
+      try {
+        return await work();
+      } catch (error) {
+        this.#keptVectors.clear();
+        throw error;
+      }
+    };
     const run = this.#queue.then(guarded, guarded).then(async (result) => {
       // A compaction that fails does not fail the write it follows (the row is written): it is
       // tried again after another OPTIMIZE_EVERY writes.
@@ -253,6 +191,7 @@ export class FactStore {
   #optimizeWhenIdle(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
+      this.#keptVectors.clear(); // an import has paused or ended: the memory goes back
       if (this.#retired || this.#writesSinceOptimize === 0) return;
       this.#queue = this.#queue.then(() => this.optimize()).catch(() => undefined);
     }, IDLE_OPTIMIZE_MS);
@@ -344,12 +283,12 @@ export class FactStore {
 
   /**
    * Adds many facts in one pass (`aleph memory import`): exact duplicates found by hash, in the
-   * table and within the batch, with one query per 1000 hashes (each reads the column once); near duplicates of the table by
-   * one read of each agent and scope's vectors compared in memory (#nearDuplicatesOf), and within
-   * the batch in memory too; every new row in one write, every repeat merged in one more. Returns
-   * each input's outcome, in order.
+   * table and within the batch, with one query per 1000 hashes (each reads the column once); near
+   * duplicates of the table by comparing each agent and scope's vectors in memory
+   * (#nearDuplicatesOf), and within the batch in memory too (bulk-add.ts decides); every new row in
+   * one write, every repeat merged in one more. Returns each input's outcome, in order.
    */
-  addMany(items: { input: FactInput; vector: ArrayLike<number> }[]): Promise<{ id: string; outcome: AddOutcome }[]> {
+  addMany(items: BulkItem[]): Promise<AddResult[]> {
     for (const { input, vector } of items) {
       if (input.text.trim().length === 0) return Promise.reject(new AlephError("ALEPH_E_USAGE", "an empty fact cannot be remembered", { fix: "give the fact's text" }));
       if (vector.length !== this.#space.dimension) return Promise.reject(new AlephError("ALEPH_E_USAGE", `a vector has ${vector.length} dimensions; the embedder's have ${this.#space.dimension}`));
@@ -358,13 +297,9 @@ export class FactStore {
     if (this.storedSpace.dimension !== this.#space.dimension) return Promise.reject(otherDimension(this.storedSpace, this.#space));
     return this.#write(async () => {
       const now = this.#now();
-      const prepared = items.map(({ input, vector }) => {
-        const scope = input.scope ?? "agent";
-        const text = input.text.trim();
-        return { input, vector, scope, text, hash: contentHash(input.agentId, scope, text) };
-      });
+      const prepared = prepareFacts(items);
       const stored = new Map<string, Row>(); // id → the row as it will be written back
-      const byHash = new Map<string, string>(); // content hash → id (stored or new)
+      const byHash = new Map<string, string>(); // content hash → id
       const hashes = [...new Set(prepared.map((p) => p.hash))];
       for (let i = 0; i < hashes.length; i += 1000) {
         const chunk = hashes.slice(i, i + 1000).map(sqlString).join(", ");
@@ -374,86 +309,49 @@ export class FactStore {
         }
       }
       // Near duplicates of the table: the nearest live fact of each new text, per agent and scope.
+      const { groups, probes } = nearDuplicateCandidates(prepared, byHash);
       const nearest = new Map<number, Row>(); // index in prepared → nearest stored row
-      const probes = new Map<number, Probe>(); // index in prepared → its vector, ready to compare
-      const groups = new Map<string, number[]>();
-      prepared.forEach((p, i) => {
-        if (byHash.has(p.hash)) return;
-        const key = JSON.stringify([p.input.agentId, p.scope]);
-        groups.set(key, [...(groups.get(key) ?? []), i]);
-        probes.set(i, probeOf(p.vector));
-      });
       if (this.vectorsUsable) {
         for (const [key, indexes] of groups) {
-          const [agentId, scope] = JSON.parse(key) as [string, string];
-          for (const [at, row] of await this.#nearDuplicatesOf(indexes.map((i) => [i, probes.get(i)!, prepared[i]!.vector] as const), agentId, scope)) nearest.set(at, row);
+          const { input, scope } = prepared[indexes[0]!]!; // every fact of the group has its agent and scope
+          for (const [at, row] of await this.#nearDuplicatesOf(key, indexes.map((i) => [i, probes.get(i)!, prepared[i]!.vector] as const), input.agentId, scope)) nearest.set(at, row);
         }
       }
-      const batch = new Map<string, { vectors: UnitVectors; ids: string[] }>(); // agent and scope → the batch's new rows so far
-      const sameInBatch = (p: (typeof prepared)[number], i: number): Row | undefined => {
-        const group = batch.get(JSON.stringify([p.input.agentId, p.scope]));
-        const hit = group && probes.has(i) ? group.vectors.nearest(probes.get(i)!, this.#nearDuplicate, true) : undefined;
-        return hit ? fresh.get(group!.ids[hit.index]!) : undefined;
-      };
-      const fresh = new Map<string, Row>(); // id → new row
-      const outcomes = prepared.map((p, i): { id: string; outcome: AddOutcome } => {
-        const same = byHash.get(p.hash);
-        if (same !== undefined) {
-          const target = fresh.get(same) ?? stored.get(same)!;
-          (fresh.has(same) ? fresh : stored).set(same, mergeRepeat(target, p.input, now));
-          return { id: same, outcome: "duplicate" };
-        }
-        const near = nearest.get(i) ?? sameInBatch(p, i);
-        if (near) {
-          const id = String(near.id);
-          const target = fresh.get(id) ?? stored.get(id) ?? near;
-          (fresh.has(id) ? fresh : stored).set(id, mergeRepeat(target, p.input, now));
-          return { id, outcome: "merged" };
-        }
-        const id = this.#newId();
-        fresh.set(id, newRow(id, p.input, p.scope, p.text, p.hash, p.vector, this.#space.model, now));
-        byHash.set(p.hash, id);
-        if (probes.has(i)) {
-          const key = JSON.stringify([p.input.agentId, p.scope]);
-          const group = batch.get(key) ?? { vectors: new UnitVectors(this.#space.dimension), ids: [] };
-          batch.set(key, group);
-          group.vectors.push(p.vector);
-          group.ids.push(id);
-        }
-        return { id, outcome: "added" };
-      });
-      if (fresh.size > 0) await this.#table.add([...fresh.values()]);
-      this.#unindexedText += fresh.size;
-      const touched = [...stored.values()].filter((row) => row.updated_at === now);
-      if (touched.length > 0) await this.#table.mergeInsert("id").whenMatchedUpdateAll().execute(touched);
-      return outcomes;
-    });
+      const plan = planBulkAdd(prepared, { stored, byHash, nearest, probes, threshold: this.#nearDuplicate, dimension: this.#space.dimension, model: this.#space.model, now, newId: this.#newId });
+      if (plan.fresh.size > 0) await this.#table.add([...plan.fresh.values()]);
+      this.#unindexedText += plan.fresh.size;
+      if (plan.touched.length > 0) await this.#table.mergeInsert("id").whenMatchedUpdateAll().execute(plan.touched);
+      for (const [key, ids] of plan.added) for (const id of ids) this.#keptVectors.append(key, id, plan.fresh.get(id)!.vector as Float32Array);
+      return plan.outcomes;
+    }, true);
   }
 
   /**
    * For each new vector of one agent and scope, the stored live fact it nearly repeats (cosine ≥
-   * the threshold), by index: the stored facts read once and compared in memory
-   * (near-duplicates.ts), or past NEAR_SCAN_FLOATS, the vector index asked once per new vector.
+   * the threshold), by index: the stored facts compared in memory (near-duplicates.ts), read once
+   * and kept for the next bulk add (stored-vectors.ts), or past NEAR_SCAN_FLOATS, the vector index
+   * asked once per new vector.
    */
-  async #nearDuplicatesOf(items: (readonly [number, Probe, ArrayLike<number>])[], agentId: string, scope: string): Promise<Map<number, Row>> {
+  async #nearDuplicatesOf(key: string, items: (readonly [number, Probe, ArrayLike<number>])[], agentId: string, scope: string): Promise<Map<number, Row>> {
     const where = `agent_id = ${sqlString(agentId)} AND scope = ${sqlString(scope)} AND invalidated_at IS NULL`;
     const found = new Map<number, Row>();
-    if (this.#vectorIndex !== undefined && (await this.#table.countRows(where)) * this.#space.dimension > NEAR_SCAN_FLOATS) {
+    let kept = this.#keptVectors.get(key);
+    if (this.#vectorIndex !== undefined && (kept?.ids.length ?? (await this.#table.countRows(where))) * this.#space.dimension > NEAR_SCAN_FLOATS) {
+      this.#keptVectors.forget(key);
       for (const [at, , vector] of items) {
         const hit = (await this.#nearest(vector, where, 1))[0];
         if (hit && cosine(Array.from(hit.vector as ArrayLike<number>), vector) >= this.#nearDuplicate) found.set(at, storedColumns(hit));
       }
       return found;
     }
-    const stored = await this.#table.query().where(where).select(["id", "vector"]).toArrow();
-    const ids = stored.getChild("id")!;
-    const column = stored.getChild("vector")!;
-    const vectors = new UnitVectors(this.#space.dimension, stored.numRows);
-    for (let r = 0; r < stored.numRows; r++) vectors.push(column.get(r)!.toArray() as Float32Array);
+    if (!kept) {
+      kept = await readScopeVectors(this.#table, where, this.#space.dimension);
+      this.#keptVectors.keep(key, kept);
+    }
     const hits = new Map<number, string>(); // index in prepared → stored id
     for (const [at, probe] of items) {
-      const hit = vectors.nearest(probe, this.#nearDuplicate);
-      if (hit) hits.set(at, String(ids.get(hit.index)));
+      const hit = kept.vectors.nearest(probe, this.#nearDuplicate);
+      if (hit) hits.set(at, kept.ids[hit.index]!);
     }
     if (hits.size === 0) return found;
     const wanted = [...new Set(hits.values())];
@@ -618,7 +516,7 @@ export class FactStore {
         const vectors = await embed(rows.map((r) => String(r.text)));
         rows.forEach((row, j) => {
           if (vectors[j]?.length !== space.dimension) throw new AlephError("ALEPH_E_EMBEDDINGS", `the embedder returned ${vectors[j]?.length ?? "no"} dimensions for a fact, not ${space.dimension}`);
-          row.vector = Array.from(vectors[j]!);
+          row.vector = storedVector(vectors[j]!);
           row.embedding_model = space.model;
         });
         if (rows.length > 0) await table.add(rows);
@@ -626,116 +524,9 @@ export class FactStore {
       }
       await table.optimize();
       const old = this.#table.name;
-      await writeFileAtomic(join(dirname(this.dir), META_FILE), `${JSON.stringify({ ...space, table: name } satisfies StoredMeta)}\n`);
+      await writeMeta(metaFileOf(this.dir), space, name);
       this.#retired = true;
       await db.dropTable(old).catch(() => undefined); // kept if it cannot go now: the next open drops it
     });
   }
-}
-
-/** Why a fact cannot be added while vector search is paused by a change of dimension: LanceDB would silently cut (or pad) its vector to the table's. */
-function otherDimension(stored: EmbeddingSpace, space: EmbeddingSpace): AlephError {
-  return new AlephError("ALEPH_E_EMBEDDINGS", `the facts table holds ${stored.dimension}-dimension vectors (${stored.model}); the embedder gives ${space.dimension} (${space.model})`, {
-    fix: "run `aleph memory reindex` to embed the facts again with the embedder, or set [memory] back to the embedder they were made with",
-  });
-}
-
-/** A new fact's row. */
-function newRow(id: string, input: FactInput, scope: string, text: string, hash: string, vector: ArrayLike<number>, model: string, now: number): Row {
-  return {
-    id,
-    agent_id: input.agentId,
-    scope,
-    text,
-    content_hash: hash,
-    category: input.category ?? "fact",
-    tags: JSON.stringify([...new Set(input.tags ?? [])]),
-    importance: clamp01(input.importance ?? 0.5),
-    confidence: clamp01(input.confidence ?? 1),
-    pinned: input.pinned ?? false,
-    evergreen: input.evergreen ?? false,
-    sources: JSON.stringify(input.source ? [input.source] : []),
-    created_at: input.createdAt ?? now,
-    updated_at: now,
-    last_accessed_at: now,
-    access_count: 0,
-    expires_at: input.expiresAt ?? null,
-    invalidated_at: null,
-    superseded_by: null,
-    embedding_model: model,
-    vector: Array.from(vector),
-  };
-}
-
-/** `row` (a stored row, or a new one) with a repeat of it merged in: counted, sources and tags joined, the higher importance kept. */
-function mergeRepeat(row: Row, input: FactInput, now: number): Row {
-  const sources = [...new Set([...(JSON.parse(String(row.sources)) as string[]), ...(input.source ? [input.source] : [])])];
-  const tags = [...new Set([...(JSON.parse(String(row.tags)) as string[]), ...(input.tags ?? [])])];
-  return {
-    ...row,
-    access_count: Number(row.access_count) + 1,
-    updated_at: now,
-    sources: JSON.stringify(sources),
-    tags: JSON.stringify(tags),
-    importance: Math.max(Number(row.importance), clamp01(input.importance ?? 0)),
-    pinned: Boolean(row.pinned) || (input.pinned ?? false),
-  };
-}
-
-/** A row as read, without the columns a search adds, ready to be written back. */
-function storedColumns(row: Row): Row {
-  const { _distance, _score, _rowid, query_index, ...rest } = row;
-  void _distance;
-  void _score;
-  void _rowid;
-  void query_index;
-  return { ...rest, vector: Array.from(rest.vector as ArrayLike<number>) };
-}
-
-function candidateOf(row: Row): RankCandidate {
-  return {
-    id: String(row.id),
-    importance: Number(row.importance),
-    createdAt: Number(row.created_at),
-    pinned: Boolean(row.pinned),
-    evergreen: Boolean(row.evergreen),
-    vector: row.vector as ArrayLike<number>,
-  };
-}
-
-function clamp01(x: number): number {
-  return Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0.5;
-}
-
-function readMeta(file: string): StoredMeta | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<StoredMeta>;
-    if (typeof parsed.model === "string" && Number.isInteger(parsed.dimension)) {
-      return { model: parsed.model, dimension: parsed.dimension!, table: typeof parsed.table === "string" && /^facts(-[a-z0-9]+)?$/.test(parsed.table) ? parsed.table : TABLE };
-    }
-  } catch {
-    // missing or unreadable: the caller decides
-  }
-  return undefined;
-}
-
-/** An empty facts table with its scalar and full-text indexes. */
-async function createFactsTable(db: LanceDb.Connection, name: string, dimension: number): Promise<LanceDb.Table> {
-  const lancedb = await import("@lancedb/lancedb");
-  const table = await db.createEmptyTable(name, await schemaFor(dimension));
-  await table.createIndex("agent_id", { config: lancedb.Index.bitmap() });
-  // Every search reads its facts back by id.
-  await table.createIndex("id", { config: lancedb.Index.btree() });
-  // Full-text search needs its index; rows added later are searched unindexed until an optimize.
-  await table.createIndex("text", { config: lancedb.Index.fts() });
-  return table;
-}
-
-/** Thrown by a store a reindex replaced: the caller opens the new one and tries again. */
-export function staleStore(): AlephError {
-  return new AlephError("ALEPH_E_STALE", "the facts table was reindexed while this write waited", { fix: "try again: the new table is open" });
-}
-
-export function isStaleStore(error: unknown): boolean {
-  return error instanceof AlephError && error.code === "ALEPH_E_STALE";
 }

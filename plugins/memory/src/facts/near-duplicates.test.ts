@@ -37,6 +37,25 @@ describe("near duplicates in memory", () => {
     }
   });
 
+  it("skips no near duplicate when it passes over vectors that are zero on the probe's heaviest dimensions", () => {
+    // Sparse vectors (a few nonzero dimensions of 48): most pairs share none, and are skipped unread.
+    const sparse = () => {
+      const v = new Float32Array(48);
+      for (let k = 0; k < 6; k++) v[Math.floor(random() * 48)] = random() < 0.5 ? 1 : 0.3 + random();
+      return v;
+    };
+    const set = new UnitVectors(48, 1);
+    const stored: Float32Array[] = [];
+    for (let i = 0; i < 700; i++) {
+      const v = i % 7 === 0 && stored.length > 0 ? stored[Math.floor(random() * stored.length)]!.map((x) => x * (0.9 + random() * 0.2)) : sparse();
+      for (const threshold of [0.6, 0.92, 0.99]) {
+        for (const first of [false, true]) expect(set.nearest(probeOf(v), threshold, first)?.index).toBe(bruteForce(stored, v, threshold, first));
+      }
+      set.push(v);
+      stored.push(v);
+    }
+  });
+
   it("finds a vector itself, and never matches the zero vector", () => {
     const set = new UnitVectors(64);
     set.push(hashEmbed("the user lives in berlin", 64));
