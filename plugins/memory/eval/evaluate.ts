@@ -25,7 +25,7 @@ import { memoryConfigSchema } from "../src/config.js";
 import { HASH_EMBEDDER_DEFAULT_DIMENSION, HASH_EMBEDDER_MODEL, hashEmbed } from "../src/embedders/hash-embedder.js";
 import { FactStore } from "../src/facts/fact-store.js";
 import { rankCandidates, type RankCandidate } from "../src/search/rank.js";
-import { searchFacts, type SearchTuning } from "../src/search/search.js";
+import { searchFacts, tuningOf, type SearchTuning } from "../src/search/search.js";
 
 export interface Turn {
   id: string;
@@ -90,16 +90,7 @@ export function evaluationNow(turns: Turn[]): number {
 
 /** The [memory].search defaults (config.ts) as searchFacts takes them, as runtime.ts maps them. */
 export function defaultTuning(): SearchTuning {
-  const search = memoryConfigSchema.parse({}).search;
-  return {
-    fusion: search.fusion,
-    vectorWeight: search.vector_weight,
-    keywordWeight: search.keyword_weight,
-    halfLifeDays: search.half_life_days,
-    decayFloor: search.decay_floor,
-    importanceWeight: search.importance_weight,
-    mmrLambda: search.mmr_lambda,
-  };
+  return tuningOf(memoryConfigSchema.parse({}).search);
 }
 
 export const embed = async (text: string): Promise<Float32Array> => hashEmbed(text, HASH_EMBEDDER_DEFAULT_DIMENSION);

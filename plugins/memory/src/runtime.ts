@@ -14,6 +14,7 @@ import { createCuratedService } from "./service/curated-service.js";
 import { hashEmbeddings, providerEmbeddings, type Embeddings } from "./service/embeddings.js";
 import { createGraphService } from "./service/graph-service.js";
 import { createMemoryService, type FactsService, type MemoryEvents } from "./service/memory-service.js";
+import { tuningOf } from "./search/search.js";
 
 // The knowledge graph (memory/graph.db), also for bench/memory-graph.mjs.
 export { KnowledgeGraph } from "./graph/graph-store.js";
@@ -72,15 +73,7 @@ export function createMemory(options: MemoryRuntimeOptions): MemoryRuntime {
     openStore: (space) => FactStore.open(join(options.dir, "facts.lance"), { space, nearDuplicate: options.config.near_duplicate }),
     embeddings,
     maxFacts: options.config.max_facts,
-    tuning: {
-      fusion: search.fusion,
-      vectorWeight: search.vector_weight,
-      keywordWeight: search.keyword_weight,
-      halfLifeDays: search.half_life_days,
-      decayFloor: search.decay_floor,
-      importanceWeight: search.importance_weight,
-      mmrLambda: search.mmr_lambda,
-    },
+    tuning: tuningOf(search),
     events: options.events,
   });
   let graph: KnowledgeGraph | undefined;

@@ -1,7 +1,7 @@
 import { closeSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import type Database from "better-sqlite3";
-import { AlephError, errorMessage, nativeModuleError } from "@aleph/plugin-sdk";
+import { AlephError, errorMessage, nativeModuleError, type GraphEdgeView, type GraphNodeView } from "@aleph/plugin-sdk";
 import { migrateGraph } from "./graph-schema.js";
 
 /*
@@ -11,29 +11,11 @@ import { migrateGraph } from "./graph-schema.js";
  * it, so "where did the user live in March?" still has an answer. Traversal is one recursive CTE.
  */
 
-export interface GraphNode {
-  id: number;
-  agentId: string;
-  /** The normalised key (lower case, single spaces) two labels of one entity share. */
-  entity: string;
-  label: string;
-  type: string;
-  props: Record<string, unknown>;
-  createdAt: number;
-}
+/** An entity (the SDK's GraphNodeView: what the service returns is what is stored). */
+export type GraphNode = GraphNodeView;
 
-export interface GraphEdge {
-  id: number;
-  agentId: string;
-  src: number;
-  rel: string;
-  dst: number;
-  factId: string | null;
-  validAt: number;
-  invalidAt: number | null;
-  createdAt: number;
-  expiredAt: number | null;
-}
+/** A bi-temporal relation (the SDK's GraphEdgeView). */
+export type GraphEdge = GraphEdgeView;
 
 export interface AddEdgeInput {
   src: string;

@@ -1,4 +1,5 @@
 import type { MemorySearchHit } from "@aleph/plugin-sdk";
+import type { MemoryConfig } from "../config.js";
 import type { FactFilter, FactStore } from "../facts/fact-store.js";
 import { rankCandidates, type RankCandidate, type RankOptions } from "./rank.js";
 
@@ -38,4 +39,17 @@ export async function searchFacts(store: FactStore, embed: (text: string) => Pro
   const ranked = rankCandidates([...merged.values()], { ...tuning, k: query.k });
   const facts = new Map((await store.getMany(ranked.map((r) => r.id))).map((f) => [f.id, f]));
   return ranked.flatMap((r) => (facts.has(r.id) ? [{ fact: facts.get(r.id)!, score: r.score, parts: r.parts }] : []));
+}
+
+/** `[memory] search` (config.ts) as searchFacts takes it. */
+export function tuningOf(search: MemoryConfig["search"]): SearchTuning {
+  return {
+    fusion: search.fusion,
+    vectorWeight: search.vector_weight,
+    keywordWeight: search.keyword_weight,
+    halfLifeDays: search.half_life_days,
+    decayFloor: search.decay_floor,
+    importanceWeight: search.importance_weight,
+    mmrLambda: search.mmr_lambda,
+  };
 }
