@@ -148,7 +148,7 @@ function describe(label, turns, direct, root, sessionFilter) {
 main(async () => {
   console.log(`agent-turn: ${TURNS} one-tool turns in fresh sessions after ${WARMUP} warm-up, and a ${CONVERSATION}-turn conversation, each turn beside a direct replay of its two model requests`);
   const fake = await startFakeOpenAI();
-  const ws = initedWorkspace({ config: `[sessions]\nsynchronous = "normal"\n`, providers: providersToml(fake), examplePlugins: ["hello-node"] });
+  const ws = initedWorkspace({ config: `[sessions]\nsynchronous = "normal"\n${process.env.BENCH_TURN_EXTRA_CONFIG ?? ""}`, providers: providersToml(fake), examplePlugins: ["hello-node"] });
   const nodeFlags = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
   const kernel = await startServingKernel(ws, { expectActive: ["agent", "providers", "hello-node"], nodeFlags });
   let client;

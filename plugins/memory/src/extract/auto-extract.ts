@@ -30,6 +30,9 @@ export interface AutoExtractOptions {
 /** Per session key: the session's id (a key starts afresh after an archive) and the last seq handled. */
 type Cursor = Record<string, { id: string; seq: number }>;
 
+/** Quiet time before the cursor is written: a burst of messages makes one write. */
+const CURSOR_SAVE_MS = 200;
+
 /** Messages read per history call during a catch-up. */
 const CATCH_UP_PAGE = 500;
 
@@ -109,13 +112,15 @@ export class AutoExtractor {
     const seen = this.#cursor[key];
     if (seen && seen.id === id && seen.seq >= seq) return;
     this.#cursor[key] = { id, seq };
-    // One write at a time, each of the latest cursor; advances while one is pending join it.
+    // One write at a time, each of the latest cursor, at most every CURSOR_SAVE_MS: advances
+    // meanwhile join it. Not fsync'd: a cursor a crash loses only has messages read again (harmless).
     if (this.#dirty) return;
     this.#dirty = true;
     this.#writer = this.#writer.then(async () => {
+      await new Promise<void>((r) => setTimeout(r, CURSOR_SAVE_MS).unref());
       this.#dirty = false;
       await mkdir(dirname(this.#o.cursorFile), { recursive: true, mode: 0o700 })
-        .then(() => writeFileAtomic(this.#o.cursorFile, `${JSON.stringify(this.#cursor)}\n`))
+        .then(() => writeFileAtomic(this.#o.cursorFile, `${JSON.stringify(this.#cursor)}\n`, { durable: false }))
         .catch((error: unknown) =>
         this.#o.log.warn("could not save the auto-extract cursor; some messages may be read again at the next start (harmless)", { error: errorMessage(error) }),
       );

@@ -59,6 +59,8 @@ export function createMemoryService(options: MemoryServiceOptions): FactsService
     }
   };
   let reindexing: Promise<void> | undefined;
+  /** Whether an agent has live facts, once counted; an add sets it (a forget may leave a stale true: harmless). */
+  const hasFacts = new Map<string, boolean>();
 
   /** Past [memory] max_facts, the lowest-value facts go — each announced, never silently. */
   const evict = async (agentId: string): Promise<void> => {
@@ -77,6 +79,7 @@ export function createMemoryService(options: MemoryServiceOptions): FactsService
     async add(input) {
       const [vector] = await options.embeddings.embed([input.text]);
       const result = await writing((facts) => facts.add(input, vector!));
+      hasFacts.set(input.agentId, true);
       if (result.outcome === "added") {
         await options.events.emit("memory.fact.added", { id: result.id, agentId: input.agentId, scope: input.scope ?? "agent" });
         await evict(input.agentId);
@@ -87,6 +90,7 @@ export function createMemoryService(options: MemoryServiceOptions): FactsService
       if (inputs.length === 0) return [];
       const vectors = await options.embeddings.embed(inputs.map((i) => i.text));
       const results = await writing((facts) => facts.addMany(inputs.map((input, i) => ({ input, vector: vectors[i]! }))));
+      for (const input of inputs) hasFacts.set(input.agentId, true);
       const agents = new Set<string>();
       for (const [i, result] of results.entries()) {
         if (result.outcome !== "added") continue;
@@ -124,7 +128,12 @@ export function createMemoryService(options: MemoryServiceOptions): FactsService
     },
     async search(query, o) {
       const k = o.k ?? 5;
-      return searchFacts(await store(), (text) => options.embeddings.embedQuery(text), { ...o, text: query, k }, options.tuning);
+      const facts = await store();
+      // An agent with no facts (most turns of a new agent) costs one count, once: no embedding, no
+      // searches until something is added (this service is the table's only writer).
+      if (!hasFacts.has(o.agentId)) hasFacts.set(o.agentId, (await facts.count(o.agentId)) > 0);
+      if (!hasFacts.get(o.agentId)) return [];
+      return searchFacts(facts, (text) => options.embeddings.embedQuery(text), { ...o, text: query, k }, options.tuning);
     },
     async get(id) {
       return (await store()).get(id);
