@@ -153,3 +153,28 @@ describe("auto-extract's cursor", () => {
     expect(texts).toEqual(["The user lives in Oslo", "The user's name is Kari"]);
   }, 60_000);
 });
+
+describe("auto-extract at unload", () => {
+  it("writes its cursor when the plugin unloads, in a process with nothing else to keep it alive", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const base = mkdtempSync(join(tmpdir(), "aleph-memidle-"));
+    const script = join(base, "idle.mjs");
+    const runtime = new URL("../dist/runtime.js", import.meta.url).href;
+    writeFileSync(
+      script,
+      `import { AutoExtractor } from ${JSON.stringify(runtime)};
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+const memory = { addMany: async (inputs) => inputs.map((_, i) => ({ id: "f" + i, outcome: "added" })) };
+const sessions = { get: async (key) => ({ key, id: "s1-1" }) };
+const extractor = new AutoExtractor({ cursorFile: ${JSON.stringify(join(base, "memory", "extracted.json"))}, mode: () => "rules", memory: () => memory, sessions: () => sessions, providers: () => undefined, log: quiet, signal: new AbortController().signal });
+await extractor.enqueue("agent:main:main", "main", { seq: 3, ts: 1, tokens: 1, role: "user", content: "I live in Oslo." });
+await extractor.idle();
+console.log("idle");
+`,
+    );
+    // Before the fix the cursor's quiet-time timer (unreferenced) was all idle() waited on: Node
+    // found nothing to do and exited without printing.
+    expect(execFileSync(process.execPath, [script], { encoding: "utf8" })).toBe("idle\n");
+    expect(JSON.parse(readFileSync(join(base, "memory", "extracted.json"), "utf8"))).toEqual({ "agent:main:main": { id: "s1-1", seq: 3 } });
+  }, 60_000);
+});

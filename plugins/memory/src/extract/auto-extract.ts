@@ -42,6 +42,9 @@ export class AutoExtractor {
   #cursor: Cursor;
   #queue: Promise<unknown> = Promise.resolve();
   #dirty = false;
+  /** Set while idle() waits: the cursor is written without the quiet time. */
+  #flushing = false;
+  #writeNow: (() => void) | undefined;
   #writer: Promise<void> = Promise.resolve();
 
   constructor(options: AutoExtractOptions) {
@@ -56,9 +59,15 @@ export class AutoExtractor {
     return run;
   }
 
-  /** Resolves when every message enqueued so far is handled. */
+  /** Resolves when every message enqueued so far is handled and the cursor is written (at once). */
   idle(): Promise<void> {
-    return this.#queue.then(() => this.#writer);
+    return this.#queue.then(() => {
+      this.#flushing = true;
+      this.#writeNow?.();
+      return this.#writer.finally(() => {
+        this.#flushing = false;
+      });
+    });
   }
 
   /** Handles the user messages of every session appended after the cursor (while no kernel ran). */
@@ -117,7 +126,18 @@ export class AutoExtractor {
     if (this.#dirty) return;
     this.#dirty = true;
     this.#writer = this.#writer.then(async () => {
-      await new Promise<void>((r) => setTimeout(r, CURSOR_SAVE_MS).unref());
+      // The wait does not keep a process alive; idle() (the plugin unloading) cuts it short.
+      if (!this.#flushing) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, CURSOR_SAVE_MS);
+          timer.unref();
+          this.#writeNow = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#writeNow = undefined;
+      }
       this.#dirty = false;
       await mkdir(dirname(this.#o.cursorFile), { recursive: true, mode: 0o700 })
         .then(() => writeFileAtomic(this.#o.cursorFile, `${JSON.stringify(this.#cursor)}\n`, { durable: false }))
