@@ -155,7 +155,7 @@ describe("supervision", () => {
     expect(kernel.stderr).toContain("did not stop within 1000 ms");
     rmSync(join(ws.userDir, "blocker"), { recursive: true });
     const again = await startReadyKernel(ws); // the lock was released
-    expect((await again.stop()).code).toBe(0);
+    expect((await again.stop()).code, again.stderr).toBe(0);
   }, 30_000);
 
   test("a quarantine lasts across starts and is lifted by `plugins enable`, live; editing the plugin lifts it too", async () => {

@@ -39,6 +39,14 @@ async function main(): Promise<number> {
   }
 }
 
+/** After an orderly stop, how long the thread may take to drain before it is ended anyway. */
+const DRAIN_MS = 500;
+
 void main().then((code) => {
   if (code !== 0) process.exit(code);
+  // Stopped in order: every plugin unloaded, the logs closed. The thread normally ends by itself
+  // once its last handle closes (its event lines reach stdout first). A handle a library leaves
+  // open — a file watcher started while the kernel was stopping — must not turn an orderly stop
+  // into the supervisor's kill at shutdown_timeout_ms: after DRAIN_MS the thread ends regardless.
+  setTimeout(() => process.exit(0), DRAIN_MS).unref();
 });
