@@ -11,16 +11,9 @@ import { describe, expect, test } from "vitest";
 import type { FakeTurn } from "@aleph/plugin-testing";
 import { fakeModel, openaiProvider, writeProviders } from "./support/model.js";
 import { createWorkspace, eventually, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
+import { memorySearch } from "./support/memory.js";
 
-interface Hit {
-  id: string;
-  text: string;
-  score: number;
-  sources: string[];
-  tags: string[];
-}
-
-const search = (ws: Workspace, query: string, extra: string[] = []) => runCliJson<Hit[]>(ws, ["memory", "search", query, "--json", ...extra]);
+const search = memorySearch;
 
 /** The user message of a request as the model got it (the last one). */
 function lastUserMessage(body: Record<string, unknown>): string {

@@ -6,16 +6,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createWorkspace, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
+import type { MemoryHit } from "./support/memory.js";
 
-interface Hit {
-  id: string;
-  text: string;
-  score: number;
-  sources: string[];
-  tags: string[];
-  createdAt: number;
-  parts: { fused: number; recency: number; importance: number };
-}
+type Hit = MemoryHit;
 
 const ok = async (ws: Workspace, args: string[]) => {
   const result = await runCli(ws, args);
