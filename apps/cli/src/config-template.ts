@@ -20,11 +20,6 @@ const KERNEL_SECTIONS_TEMPLATE = `# Aleph configuration. Every key below is the 
 # token = "\${TELEGRAM_BOT_TOKEN}"
 # allow_from = ["+1234567890"]
 
-# [skills]
-# enabled = true
-# skills_dir = "skills"
-# auto_match_enabled = false
-
 # [extensions]
 # enabled = true                   # false: load only the bundled plugins
 # hot_reload = true                # watch the plugin search paths

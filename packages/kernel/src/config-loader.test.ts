@@ -28,17 +28,17 @@ describe("loadConfig", () => {
     expect(result.snapshot.config).toMatchObject({
       gateway: { host: "127.0.0.1", port: 18790, require_auth: false },
       interfaces: {},
-      skills: { enabled: true, skills_dir: "skills", auto_match_enabled: false },
       extensions: { enabled: true, hot_reload: true, debounce_ms: 100 },
     });
     // [memory] belongs to the memory plugin: the kernel adds nothing to it.
     expect(result.snapshot.config).not.toHaveProperty("memory");
+    expect(result.snapshot.config).not.toHaveProperty("skills");
     expect(result.snapshot.providers).toEqual({ providers: {} });
   });
 
   it("keeps plugin sections and unknown keys of loose sections for their plugins", () => {
-    const result = loadConfig(files(`[hello]\ngreeting = "hi"\n[skills]\nembedder = "x"\n`), {});
-    expect(result.ok && result.snapshot.config).toMatchObject({ hello: { greeting: "hi" }, skills: { embedder: "x", skills_dir: "skills" } });
+    const result = loadConfig(files(`[hello]\ngreeting = "hi"\n[gateway]\ntls = "x"\n`), {});
+    expect(result.ok && result.snapshot.config).toMatchObject({ hello: { greeting: "hi" }, gateway: { tls: "x", port: 18790 } });
   });
 
   it("reports a TOML syntax error with its file and line", () => {

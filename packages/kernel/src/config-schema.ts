@@ -4,8 +4,8 @@ import { PLUGIN_ID_PATTERN } from "@aleph/plugin-sdk";
 /*
  * The kernel's sections of config.toml and providers.toml, with the seed's defaults.
  * [extensions] belongs to the kernel alone and is strict, so a typo there is an error.
- * gateway, interfaces and skills are PROVISIONAL: their plugins (the gateway and channels,
- * skills) do not exist yet, so the kernel types their keys until
+ * gateway and interfaces are PROVISIONAL: their plugins (the gateway and channels) do not exist
+ * yet, so the kernel types their keys until
  * each lands and takes its section over, shipping the schema as data like every plugin section
  * (config-schema-data.ts). They are loose: the owning plugin's schema checks the rest.
  */
@@ -14,12 +14,6 @@ export const gatewaySection = z.looseObject({
   host: z.string().min(1).default("127.0.0.1"),
   port: z.number().int().min(0).max(65_535).default(18_790),
   require_auth: z.boolean().default(false),
-});
-
-export const skillsSection = z.looseObject({
-  enabled: z.boolean().default(true),
-  skills_dir: z.string().min(1).default("skills"),
-  auto_match_enabled: z.boolean().default(false),
 });
 
 export const extensionsSection = z.strictObject({
@@ -50,7 +44,6 @@ export const configFileSchema = z.looseObject({
   providers: z.undefined({ error: "provider settings go in providers.toml ([providers.<name>]), not config.toml" }).optional(),
   gateway: gatewaySection.default(gatewaySection.parse({})),
   interfaces: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), z.looseObject({})).default({}),
-  skills: skillsSection.default(skillsSection.parse({})),
   extensions: extensionsSection.default(extensionsSection.parse({})),
 });
 
@@ -72,4 +65,4 @@ export type ProvidersConfig = z.output<typeof providersFileSchema>;
 export type ExtensionsConfig = z.output<typeof extensionsSection>;
 
 /** The kernel's own section names; every other top-level key belongs to a plugin. */
-export const KERNEL_SECTIONS = ["gateway", "interfaces", "skills", "extensions"] as const;
+export const KERNEL_SECTIONS = ["gateway", "interfaces", "extensions"] as const;

@@ -39,7 +39,9 @@ export type KnownAlephErrorCode =
   /** A data file is damaged (SQLite: SQLITE_CORRUPT / SQLITE_NOTADB, a failed integrity check); writes to it are refused. */
   | "ALEPH_E_CORRUPT"
   /** A native addon (e.g. better-sqlite3) cannot be loaded: built for another Node, or not built. */
-  | "ALEPH_E_NATIVE_MODULE";
+  | "ALEPH_E_NATIVE_MODULE"
+  /** The thing asked for is in a state that forbids it (a suggestion already applied or rejected). */
+  | "ALEPH_E_CONFLICT";
 
 /**
  * An error code: one Aleph uses, or a plugin's own (`ALEPH_E_<NAME>`, upper case). The type is open

@@ -2,6 +2,15 @@ import type { ChatMessage } from "./chat.js";
 import type { PluginKind, PluginSource } from "./manifest.js";
 import type { SessionKeyKind } from "./session-key.js";
 import type { SessionMessage } from "./sessions.js";
+import type { SkillSource } from "./skills.js";
+
+/** A skill copy on disk, as the skill.* events name it. */
+export interface SkillFileEvent {
+  name: string;
+  source: SkillSource;
+  file: string;
+  agentId?: string;
+}
 
 /** Why a plugin was unloaded. */
 /** Why a plugin was unloaded; `failed`: it raised an unhandled rejection or uncaught exception while running. */
@@ -61,6 +70,10 @@ export interface AlephEvents {
   /** Memory (bundled plugin `memory`): a fact was stored, or forgotten — asked, or evicted past [memory] max_facts. */
   "memory.fact.added": { id: string; agentId: string; scope: string };
   "memory.fact.forgotten": { id: string; agentId: string; reason: "forgotten" | "evicted" | "expired" };
+  /** Skills (bundled plugin `skills`): a SKILL.md appeared, changed or went, seen while the kernel runs. `agentId`: source `agent` only. */
+  "skill.added": SkillFileEvent;
+  "skill.changed": SkillFileEvent;
+  "skill.removed": SkillFileEvent;
 }
 
 export type AlephEventName = keyof AlephEvents & string;

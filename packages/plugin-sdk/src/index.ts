@@ -104,6 +104,22 @@ export {
   type ReindexProgress,
 } from "./memory.js";
 export {
+  skillsRef,
+  type SkillsService,
+  type SkillSource,
+  type SkillStatus,
+  type SkillIssue,
+  type SkillRequirements,
+  type SkillInfo,
+  type SkillDetail,
+  type SkillMatch,
+  type SkillMetrics,
+  type SkillsStats,
+  type SkillSuggestion,
+  type SuggestionStatus,
+  type SkillCheckReport,
+} from "./skills.js";
+export {
   chatRef,
   type ChatService,
   type ChatMessage,
@@ -154,6 +170,7 @@ export type {
   EventHandler,
   UnloadReason,
   ConfigIssue,
+  SkillFileEvent,
 } from "./events.js";
 export {
   MANIFEST_FILE_NAMES,

@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import { agentRef, sessionsRef, type AgentTurnEvent, type AgentTurnInput, type CommandInput } from "@aleph/plugin-sdk/core";
+import { agentRef, sessionsRef, skillsRef, type AgentTurnEvent, type AgentTurnInput, type CommandInput } from "@aleph/plugin-sdk/core";
 
 /*
  * `aleph talk`: one turn (-m, or stdin when it is piped), or a conversation on a terminal. The
@@ -133,9 +133,14 @@ async function conversation(cmd: CommandInput, base: Omit<AgentTurnInput, "text"
         cmd.err("(nothing is running)\n");
         return;
     }
+    // A skill a user may run (user-invocable) goes to the agent as it is: the skills plugin gives
+    // that turn the skill's instructions. Anything else starting with / is a mistyped command.
     if (word!.startsWith("/")) {
-      cmd.err("commands: /new, /agent <id>, /model <name>, /stop, /exit\n");
-      return;
+      const skills = await invocableSkills(cmd, agentId);
+      if (!skills.includes(word!.slice(1))) {
+        cmd.err(`commands: /new, /agent <id>, /model <name>, /stop, /exit${skills.length ? `; skills: ${skills.map((s) => `/${s}`).join(" ")}` : ""}\n`);
+        return;
+      }
     }
     running = new AbortController();
     try {
@@ -150,6 +155,16 @@ async function conversation(cmd: CommandInput, base: Omit<AgentTurnInput, "text"
   // readline leaves the terminal's stream flowing; paused, it no longer keeps the process alive.
   cmd.stdin.pause();
   return 0;
+}
+
+/** The skills a user can run as /<name> with this agent (none when the skills plugin is not running). */
+async function invocableSkills(cmd: CommandInput, agentId: string): Promise<string[]> {
+  try {
+    const list = await cmd.kernel.service(skillsRef).list(agentId);
+    return list.filter((s) => s.userInvocable && s.status === "available").map((s) => s.name);
+  } catch {
+    return [];
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

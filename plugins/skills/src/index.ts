@@ -1,0 +1,154 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  agentRef,
+  definePlugin,
+  importSibling,
+  skillsRef,
+  toolsRef,
+  workspaceRef,
+  type Disposable,
+  type PluginContribution,
+} from "@aleph/plugin-sdk";
+import { skillsIndexContributor, skillsTurnContributor } from "./agent/skills-context.js";
+import { skillReadTool } from "./agent/skill-read-tool.js";
+import { TurnTracker } from "./agent/turn-tracker.js";
+import { skillsConfigSchema, type SkillsConfig } from "./config.js";
+import type { GateEnvironment } from "./gating/requirements.js";
+import { promptIndex } from "./prompt-index.js";
+import { SkillRegistry } from "./registry.js";
+import { createSkillsService } from "./service.js";
+import { readSkillDetail, readSupportingFile } from "./skill-files.js";
+import type { SkillSet } from "./skill-set.js";
+import type { EvolutionStore } from "./evolution/evolution-store.js";
+
+/*
+ * The skills plugin's entry, imported at every start: the index (built before the plugin is ready,
+ * from the on-disk cache when nothing changed), the service, the agent's contributors and tool, and
+ * the watches. Matching, evolution.db and the evolve step are in dist/runtime.js, loaded on first use.
+ */
+const runtimeModule = () => importSibling<typeof import("./runtime.js")>(import.meta.url, "runtime");
+
+/** The skills shipped with this plugin: `skills/` beside `dist/`. */
+const BUNDLED_DIR = fileURLToPath(new URL("../skills", import.meta.url));
+
+export default definePlugin({
+  // The [skills] section of config.toml.
+  config: skillsConfigSchema,
+
+  async setup(ctx) {
+    let config: SkillsConfig = ctx.config;
+    const agents = () => ctx.services.getOptional(workspaceRef)?.agents() ?? [{ id: "main", workspaceDir: ctx.paths.workspace }];
+    const gate = (): GateEnvironment => ({
+      path: process.env.PATH ?? "",
+      env: process.env,
+      configValue: (key) => ctx.configValue(key),
+      platform: process.platform,
+    });
+    const registry = new SkillRegistry({
+      root: ctx.paths.root,
+      bundledDir: BUNDLED_DIR,
+      pluginId: ctx.id,
+      cacheFile: join(ctx.paths.data, "index-cache.json"),
+      skillsDir: () => config.skills_dir,
+      agents,
+      contributions: () => ctx.plugins.contributions("skills"),
+      gate,
+      emit: (event, payload) => ctx.events.emit(event, payload),
+      log: ctx.log,
+    });
+    // The plugin is ready (and kernel.ready waits for it) once its index is built.
+    await registry.refresh();
+
+    // evolution.db (and better-sqlite3) is opened by the first use recorded or asked about.
+    let store: Promise<EvolutionStore> | undefined;
+    const evolutionFile = join(ctx.paths.root, "evolution.db");
+    const evolution = () => (store ??= runtimeModule().then((runtime) => new runtime.EvolutionStore(evolutionFile)));
+    ctx.onDispose(async () => (await store)?.close());
+    const tracker = new TurnTracker(() => registry.current, evolution);
+
+    const promptIndexOf = (set: SkillSet, agentId: string, maxChars: number) =>
+      set.derive(`index:${agentId}:${maxChars}`, () => promptIndex(set.view(agentId).available, maxChars));
+    const matchIn = async (set: SkillSet, agentId: string, text: string, k: number) => {
+      const { matcherFor } = await runtimeModule();
+      return matcherFor(set, agentId).match(text, { k, embeddings: ctx.services.getOptional("embeddings") });
+    };
+    const service = createSkillsService({
+      registry,
+      config: () => config,
+      agents,
+      tracker,
+      evolution,
+      runtime: runtimeModule,
+      promptIndex: promptIndexOf,
+      match: matchIn,
+      services: ctx.services,
+      gate,
+    });
+    ctx.services.provide(skillsRef, service);
+
+    // The agent loop: the index in the system prompt, /<name> and auto-match on the turn, skill_read.
+    const agent = ctx.services.getOptional(agentRef);
+    if (agent) {
+      const deps = { config: () => config, tracker, promptIndex: promptIndexOf, match: matchIn, body: async (info: Parameters<typeof readSkillDetail>[0]) => (await readSkillDetail(info)).body };
+      ctx.onDispose(agent.addContextContributor(skillsIndexContributor(deps)).dispose);
+      ctx.onDispose(agent.addContextContributor(skillsTurnContributor(deps)).dispose);
+      ctx.events.on("agent.turn.started", ({ turnId, agentId, sessionKey }) => tracker.started(turnId, agentId, sessionKey));
+      ctx.events.on("agent.turn.completed", ({ turnId, sessionKey }) => tracker.ended(turnId, sessionKey, "completed"));
+      ctx.events.on("agent.turn.failed", ({ turnId, sessionKey, code, message }) => tracker.ended(turnId, sessionKey, code === "ALEPH_E_CANCELLED" ? "cancelled" : "failed", message));
+    }
+    // skill_read is offered while skills are enabled.
+    const tools = ctx.services.getOptional(toolsRef);
+    let toolRegistration: Disposable | undefined;
+    const offerTool = () => {
+      if (!tools) return;
+      if (config.enabled && !toolRegistration) toolRegistration = tools.register(skillReadTool({ tracker, detail: readSkillDetail, file: readSupportingFile }), ctx.id);
+      if (!config.enabled && toolRegistration) {
+        toolRegistration.dispose();
+        toolRegistration = undefined;
+      }
+    };
+    offerTool();
+    ctx.onDispose(() => toolRegistration?.dispose());
+
+    // Hot reload: the roots are watched (the bundled one changes only with Aleph itself). The set of
+    // roots follows the config, the agents and the plugins that contribute skills.
+    let watched = "";
+    let watch: Disposable | undefined;
+    const watchRoots = () => {
+      const dirs = registry.roots().filter((r) => r.source !== "bundled").map((r) => r.dir);
+      const key = dirs.join("\0");
+      if (key === watched) return false;
+      watched = key;
+      watch?.dispose();
+      watch = ctx.watch(dirs, () => registry.refresh().then(() => undefined));
+      return true;
+    };
+    watchRoots();
+    ctx.onDispose(() => watch?.dispose());
+    const rootsMayHaveChanged = async () => {
+      if (watchRoots()) await registry.refresh();
+    };
+
+    ctx.onConfigChange(async (next) => {
+      config = next;
+      offerTool();
+      await rootsMayHaveChanged();
+    });
+    // Another section changed: an agent declared, a config key a skill requires set.
+    ctx.events.on("config.changed", async () => {
+      registry.regate();
+      await rootsMayHaveChanged();
+    });
+    const contributionsKey = (list: readonly PluginContribution[]) => list.map((c) => `${c.plugin}:${c.paths.join(",")}`).join("\0");
+    let contributed = contributionsKey(ctx.plugins.contributions("skills"));
+    const pluginsChanged = async () => {
+      const key = contributionsKey(ctx.plugins.contributions("skills"));
+      if (key === contributed) return;
+      contributed = key;
+      await rootsMayHaveChanged();
+    };
+    ctx.events.on("plugin.loaded", pluginsChanged);
+    ctx.events.on("plugin.unloaded", pluginsChanged);
+  },
+});
