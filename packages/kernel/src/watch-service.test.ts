@@ -96,16 +96,181 @@ describe("WatchService", () => {
     expect(rb.batches[0]).toEqual([join(a, "x")]);
   });
 
-  it("closes the watcher once the last registration is disposed", async () => {
+  it("closes the watcher once the last registration is disposed, and starts a new one for the next", async () => {
     const root = tempRoot();
+    const [a, b] = [join(root, "a"), join(root, "b")];
+    mkdirSync(a);
+    mkdirSync(b);
     const s = service();
-    const handle = s.subscribe({ owner: "p", paths: [root], handler: async () => undefined });
-    await handle.ready;
-    expect(s.roots).toEqual([root]);
-    handle.dispose();
+    const first = s.subscribe({ owner: "one", paths: [a], handler: async () => undefined });
+    const second = s.subscribe({ owner: "two", paths: [b], handler: async () => undefined });
+    await Promise.all([first.ready, second.ready]);
+    expect(s.roots).toEqual([a, b]);
+    expect(s.starts).toBe(1);
+    first.dispose();
+    await s.settled();
+    expect(s.roots, "a stale root stays while another is wanted").toEqual([a, b]);
+    second.dispose();
     await s.settled();
     expect(s.roots).toEqual([]);
+
+    const r = recorder();
+    await s.subscribe({ owner: "three", paths: [a], handler: r.handler }).ready;
+    expect(s.starts).toBe(2);
+    expect(s.roots).toEqual([a]);
+    writeFileSync(join(a, "x"), "x");
+    await eventuallyHas(r, join(a, "x"));
   });
+
+  it("adds a later registration's paths to the running watcher, which keeps reporting changes meanwhile", async () => {
+    const root = tempRoot();
+    const [a, b] = [join(root, "a"), join(root, "b")];
+    mkdirSync(a);
+    // Enough in b that chokidar takes a while to scan it, and a deep corner to check `ready` by.
+    for (let d = 0; d < 30; d++) {
+      mkdirSync(join(b, `d${d}`), { recursive: true });
+      for (let f = 0; f < 30; f++) writeFileSync(join(b, `d${d}`, `f${f}.md`), "");
+    }
+    const deep = join(b, "d29", "x", "y", "z");
+    mkdirSync(deep, { recursive: true });
+    const s = service({ debounceMs: 50 });
+    const ra = recorder();
+    const rb = recorder();
+    await s.subscribe({ owner: "one", paths: [a], handler: ra.handler }).ready;
+    expect(s.starts).toBe(1);
+
+    // Create files in a in a tight loop while b is being added: every one must be reported (a
+    // restart would treat those made during the new instance's scan as already there).
+    let adding = true;
+    const added = s.subscribe({ owner: "two", paths: [b], handler: rb.handler }).ready.then(() => (adding = false));
+    const made: string[] = [];
+    while (adding) {
+      const file = join(a, `n${made.length}`);
+      writeFileSync(file, String(made.length));
+      made.push(file);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await added;
+    expect(s.starts, "no new chokidar instance").toBe(1);
+    expect(s.roots).toEqual([a, b]);
+    // Once `ready` resolves, the whole of b is watched, down to its deepest directory.
+    writeFileSync(join(deep, "late.md"), "late");
+    await poll(() => rb.batches.flat().includes(join(deep, "late.md")), "the new registration sees a change deep in its path");
+    await poll(() => made.every((file) => ra.batches.flat().includes(file)), "the first registration sees every file made during the add", () => made.filter((file) => !ra.batches.flat().includes(file)));
+    expect(made.length).toBeGreaterThan(0);
+    expect(ra.batches.flat().every((p) => p.startsWith(a + "/"))).toBe(true);
+    expect(rb.batches.flat().every((p) => p.startsWith(b + "/"))).toBe(true);
+  }, 15_000);
+
+  it("keeps reporting to the other registrations when one is disposed, without restarting chokidar", async () => {
+    const root = tempRoot();
+    const [a, b] = [join(root, "a"), join(root, "b")];
+    mkdirSync(a);
+    mkdirSync(b);
+    const s = service();
+    const ra = recorder();
+    const rb = recorder();
+    await s.subscribe({ owner: "one", paths: [a], handler: ra.handler }).ready;
+    const second = s.subscribe({ owner: "two", paths: [b], handler: rb.handler });
+    await second.ready;
+    second.dispose();
+    await s.settled();
+    expect(s.starts).toBe(1);
+    expect(s.roots, "b stays watched, reported to nobody").toEqual([a, b]);
+    writeFileSync(join(b, "ignored"), "x");
+    writeFileSync(join(a, "seen"), "x");
+    await eventuallyHas(ra, join(a, "seen"));
+    // b's change happened before a's; give a straggler of it the same debounce to show up.
+    await new Promise<void>((resolve) => setTimeout(resolve, 200));
+    expect(rb.batches).toEqual([]);
+    expect(ra.batches.flat()).toEqual([join(a, "seen")]);
+  });
+
+  it("reuses a root that is wanted again, including what was made in it while nobody wanted it", async () => {
+    const root = tempRoot();
+    const [a, b] = [join(root, "a"), join(root, "b")];
+    mkdirSync(a);
+    mkdirSync(b);
+    const s = service();
+    await s.subscribe({ owner: "one", paths: [a], handler: async () => undefined }).ready;
+    const second = s.subscribe({ owner: "two", paths: [b], handler: async () => undefined });
+    await second.ready;
+    // A plugin reload: the watch is disposed, then made again.
+    second.dispose();
+    await s.settled();
+    mkdirSync(join(b, "new", "deeper"), { recursive: true });
+    writeFileSync(join(b, "new", "deeper", "seed"), "");
+    // Let chokidar look at b/new while nobody wants b (a wait that falls short only weakens the
+    // test, it cannot fail it).
+    await new Promise<void>((resolve) => setTimeout(resolve, 250));
+    const r = recorder();
+    await s.subscribe({ owner: "two", paths: [b], handler: r.handler }).ready;
+    expect(s.starts).toBe(1);
+    expect(s.roots).toEqual([a, b]);
+    // chokidar's filter kept following b while it was stale, so the directory made then gets
+    // watched. chokidar may still be busy with it: write a file there, and another if none is
+    // reported after a while (were the directory not followed, none ever would be, as nothing
+    // changes in b itself).
+    const deeper = join(b, "new", "deeper");
+    let written = 0;
+    let lastWrite = 0;
+    await poll(() => {
+      if (r.batches.flat().some((p) => p.startsWith(deeper + "/x"))) return true;
+      if (Date.now() - lastWrite > 300) {
+        writeFileSync(join(deeper, `x${written++}.md`), "x");
+        lastWrite = Date.now();
+      }
+      return false;
+    }, "a change in a directory made while b was stale");
+  });
+
+  it("adds a path the filter kept chokidar out of so far, and a path that does not exist yet", async () => {
+    const root = tempRoot();
+    const skills = join(root, "agents", "main", "skills");
+    const notes = join(root, "notes");
+    const later = join(root, "later");
+    mkdirSync(notes);
+    writeFileSync(join(notes, "old.md"), "");
+    const s = service();
+    const r1 = recorder();
+    await s.subscribe({ owner: "one", paths: [skills], handler: r1.handler }).ready;
+    expect(s.roots, "only the way to skills is followed from root").toEqual([root]);
+    const r2 = recorder();
+    await s.subscribe({ owner: "two", paths: [notes, later], handler: r2.handler }).ready;
+    expect(s.starts).toBe(1);
+    expect(s.roots).toEqual([root, later, notes].sort());
+    writeFileSync(join(notes, "old.md"), "changed");
+    await eventuallyHas(r2, join(notes, "old.md"));
+    mkdirSync(later);
+    writeFileSync(join(later, "a.md"), "a");
+    await eventuallyHas(r2, join(later, "a.md"));
+    expect(r1.batches).toEqual([]);
+  });
+
+  it("restarts chokidar once without the stale roots when they pile up past the limit", async () => {
+    const root = tempRoot();
+    const dirs = Array.from({ length: 18 }, (_, i) => join(root, `d${String(i).padStart(2, "0")}`));
+    for (const dir of dirs) mkdirSync(dir);
+    const s = service();
+    const r = recorder();
+    const [keep, ...rest] = dirs;
+    await s.subscribe({ owner: "keep", paths: [keep!], handler: r.handler }).ready;
+    const handles = rest.map((dir) => s.subscribe({ owner: dir, paths: [dir], handler: async () => undefined }));
+    await Promise.all(handles.map((h) => h.ready));
+    expect(s.starts).toBe(1);
+    expect(s.roots).toEqual(dirs);
+    for (const [i, handle] of handles.entries()) {
+      handle.dispose();
+      await s.settled();
+      const stale = i + 1;
+      expect(s.starts, `${stale} stale roots`).toBe(stale > 16 ? 2 : 1);
+      expect(s.roots).toEqual(stale > 16 ? [keep] : dirs);
+    }
+    writeFileSync(join(keep!, "x"), "x");
+    await eventuallyHas(r, join(keep!, "x"));
+    expect(s.starts).toBe(2);
+  });
+
 
   it("leaves dependencies, VCS data and editor swap files below a watched path out", async () => {
     const root = tempRoot();
@@ -217,5 +382,14 @@ describe("watchDebounce", () => {
 
 /** Waits until the recorder has seen `path` (the platform may split one change into several batches). */
 async function eventuallyHas(r: ReturnType<typeof recorder>, path: string): Promise<void> {
-  for (let n = 1; !r.batches.flat().includes(path); n++) await r.until(n);
+  await poll(() => r.batches.flat().includes(path), `a batch with ${path}`, () => r.batches);
+}
+
+/** Polls `done` until it holds, failing after `ms` with `what` (and `detail()`, if given). */
+async function poll(done: () => boolean, what: string, detail?: () => unknown, ms = 4000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail ? `: ${JSON.stringify(detail())}` : ""}`);
+    await new Promise<void>((resolve) => setTimeout(resolve, 10));
+  }
 }

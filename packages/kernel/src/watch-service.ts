@@ -4,6 +4,7 @@ import type { FSWatcher } from "chokidar";
 import { loadChokidar } from "./chokidar-lazy.js";
 import { AlephError, type Logger, type WatchHandle } from "@aleph/plugin-sdk";
 import { existingAncestor, isIgnoredPath } from "./watcher.js";
+import { trackScans, type ScanWait } from "./chokidar-scans.js";
 
 /** One `ctx.watch` registration as the service sees it. */
 export interface WatchRequest {
@@ -51,6 +52,16 @@ function rootFor(target: string): string {
   return existsSync(target) || existsSync(dirname(target)) ? target : existingAncestor(target);
 }
 
+/** Past this many roots nobody wants any more (and more than are wanted), chokidar is restarted without them. */
+const STALE_ROOTS = 16;
+
+/** A running chokidar instance. */
+interface Instance {
+  watcher: FSWatcher;
+  /** Waits for the scan of paths added to it; undefined when this chokidar cannot tell (then growing restarts it). */
+  scanned: ScanWait | undefined;
+}
+
 /**
  * The kernel's one file watcher for plugins (`ctx.watch`): every plugin's watches share a single
  * chokidar instance, which follows the union of what is watched. A change is reported to each
@@ -58,13 +69,28 @@ function rootFor(target: string): string {
  * of one handler never overlap (a batch that comes due meanwhile runs when the handler returns).
  * While the kernel does not watch, chokidar is closed and no handler is called; registrations
  * stay, and are watched again when watching is turned back on.
+ *
+ * The instance is not restarted when registrations come and go, so the watches of other plugins
+ * never lapse: new paths are added to it, and paths nobody wants any more stay watched (chokidar's
+ * unwatch() would also stop what another registration still watches below them) — their changes
+ * simply reach no handler, and a registration that wants them again reuses them. Only when such
+ * stale paths pile up is chokidar restarted on the wanted ones; it is closed once nothing is wanted.
  */
 export class WatchService {
   #options: WatchServiceOptions;
   #subscriptions = new Set<Subscription>();
-  #watcher: FSWatcher | undefined;
-  /** The paths the current chokidar instance was started on. */
+  #current: Instance | undefined;
+  /** The paths the current chokidar instance was started on or given since, wanted or stale. */
   #roots: string[] = [];
+  /**
+   * The registered paths the current instance was given, including those of registrations since
+   * disposed whose roots it still watches: its filter keeps following them, so a stale root is
+   * still complete (a directory made there meanwhile is watched) when a registration reuses it.
+   */
+  #covered = new Set<string>();
+  /** What the filter accepts: `#covered` and every live registration's paths (cached). */
+  #accepted: string[] | undefined;
+  #starts = 0;
   #chain: Promise<void> = Promise.resolve();
   #queued: Promise<void> | undefined;
   #closed = false;
@@ -78,9 +104,14 @@ export class WatchService {
     return !this.#closed && this.#options.enabled();
   }
 
-  /** The paths chokidar watches now (tests). */
+  /** The paths chokidar watches now, wanted or stale (tests). */
   get roots(): readonly string[] {
     return this.#roots;
+  }
+
+  /** How many chokidar instances were started so far (tests). */
+  get starts(): number {
+    return this.#starts;
   }
 
   /** Resolves when every change of the watched set asked for so far is in place (tests). */
@@ -92,6 +123,8 @@ export class WatchService {
   subscribe(request: WatchRequest): WatchHandle {
     const sub: Subscription = { request, pending: new Set(), timer: undefined, running: false, due: false, disposed: false };
     this.#subscriptions.add(sub);
+    // From now on chokidar's filter accepts the paths, before they are added to it.
+    this.#accepted = undefined;
     const ready = this.watching ? this.#resync() : Promise.resolve();
     return {
       ready,
@@ -101,8 +134,9 @@ export class WatchService {
         clearTimeout(sub.timer);
         sub.pending.clear();
         this.#subscriptions.delete(sub);
-        // Not awaited: the handler is already cut off, and closing chokidar's handles for these
-        // paths need not hold up the plugin's unload.
+        this.#accepted = undefined;
+        // Not awaited: the handler is already cut off, and whatever chokidar does about it (mostly
+        // nothing; closing when nothing is watched) need not hold up the plugin's unload.
         void this.#resync();
       },
     };
@@ -143,19 +177,43 @@ export class WatchService {
 
   async #sync(): Promise<void> {
     const wanted = this.watching ? this.#wantedRoots() : [];
-    if (sameSet(wanted, this.#roots)) return;
-    const old = this.#watcher;
-    this.#watcher = undefined;
-    this.#roots = [];
-    // A new instance on the new set, started before the old one closes: a change in a path both
-    // watch is seen by at least one of them (twice at worst, which the debounce merges). Chokidar's
-    // own unwatch() would not do: it ignores everything below the path, even what another
-    // registration still watches.
-    if (wanted.length > 0) {
-      this.#watcher = await this.#start(wanted);
-      this.#roots = wanted;
+    const current = this.#current;
+    if (wanted.length === 0) {
+      // Nothing wanted (or not watching): hold no handles.
+      this.#current = undefined;
+      this.#roots = [];
+      this.#follow(new Set());
+      await current?.watcher.close();
+      return;
     }
-    await old?.close();
+    const added = wanted.filter((root) => !this.#roots.includes(root));
+    const stale = this.#roots.filter((root) => !wanted.includes(root));
+    const tooStale = stale.length > STALE_ROOTS && stale.length > wanted.length;
+    if (current && !tooStale && (added.length === 0 || current.scanned)) {
+      // Keep the instance. The filter must accept the new paths before chokidar looks at them.
+      this.#follow(new Set([...this.#covered, ...this.#targets()]));
+      if (added.length === 0) return;
+      this.#roots = [...this.#roots, ...added].sort();
+      current.watcher.add(added);
+      await current.scanned!(added);
+      return;
+    }
+    // A new instance on the wanted set, started before the old one closes: a change in a path both
+    // watch is seen by at least one of them (twice at worst, which the debounce merges).
+    this.#current = undefined;
+    this.#roots = [];
+    this.#follow(this.#targets());
+    try {
+      this.#current = await this.#start(wanted);
+      this.#roots = wanted;
+    } finally {
+      await current?.watcher.close();
+    }
+  }
+
+  #follow(targets: Set<string>): void {
+    this.#covered = targets;
+    this.#accepted = undefined;
   }
 
   /**
@@ -172,19 +230,26 @@ export class WatchService {
     return targets;
   }
 
-  async #start(roots: string[]): Promise<FSWatcher> {
+  async #start(roots: string[]): Promise<Instance> {
     // The filter keeps chokidar to the registered paths, what lies below them (less dependencies,
     // VCS data and editor swap files), and the directories leading to a path not there yet.
-    const { watch } = await loadChokidar();
-    const watcher = watch(roots, { ignoreInitial: true, ignored: (path) => !this.#relevant(path) });
+    // `watch(roots, options)` is `new FSWatcher(options).add(roots)`; done by hand so the scans are
+    // tracked from the start.
+    const { FSWatcher } = await loadChokidar();
+    const watcher = new FSWatcher({ ignoreInitial: true, ignored: (path) => !this.#relevant(path) });
+    const scanned = trackScans(watcher);
     watcher.on("all", (_event, path) => this.#changed(path));
     watcher.on("error", (error) => this.#options.log.warn("plugin file watcher error", { error: String(error) }));
-    await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
-    return watcher;
+    const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+    this.#starts += 1;
+    watcher.add(roots);
+    await ready;
+    return { watcher, scanned };
   }
 
   #relevant(path: string): boolean {
-    for (const target of this.#targets()) {
+    this.#accepted ??= [...new Set([...this.#covered, ...this.#targets()])];
+    for (const target of this.#accepted) {
       if (path === target || isInside(target, path)) return true;
       if (isInside(path, target) && !isIgnoredPath(relative(target, path))) return true;
     }
@@ -226,10 +291,6 @@ export class WatchService {
         }
       });
   }
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 /**
