@@ -19,7 +19,7 @@ const PER_PLUGIN_BUDGET = 0.1;
 const WARMUP = 3;
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
 /** The bundled plugins measured one by one, each disabled together with those before it. */
-const CHAIN = ["memory", "agent", "providers"];
+const CHAIN = ["skills", "memory", "agent", "providers"];
 /** disabled lists: [], [memory], [memory, agent], [memory, agent, providers]. */
 const WITHOUT = CHAIN.map((_, i) => CHAIN.slice(0, i + 1));
 

@@ -9,6 +9,7 @@ import {
   workspaceRef,
   type Disposable,
   type PluginContribution,
+  type SkillInfo,
 } from "@aleph/plugin-sdk";
 import { skillsIndexContributor, skillsTurnContributor } from "./agent/skills-context.js";
 import { skillReadTool } from "./agent/skill-read-tool.js";
@@ -18,7 +19,6 @@ import type { GateEnvironment } from "./gating/requirements.js";
 import { promptIndex } from "./prompt-index.js";
 import { SkillRegistry } from "./registry.js";
 import { createSkillsService } from "./service.js";
-import { readSkillDetail, readSupportingFile } from "./skill-files.js";
 import type { SkillSet } from "./skill-set.js";
 import type { EvolutionStore } from "./evolution/evolution-store.js";
 
@@ -50,6 +50,8 @@ export default definePlugin({
       bundledDir: BUNDLED_DIR,
       pluginId: ctx.id,
       cacheFile: join(ctx.paths.data, "index-cache.json"),
+      parse: async (text, options) => (await runtimeModule()).parseSkill(text, options),
+      seedsFile: new URL("./bundled-skills.json", import.meta.url),
       skillsDir: () => config.skills_dir,
       agents,
       contributions: () => ctx.plugins.contributions("skills"),
@@ -88,9 +90,11 @@ export default definePlugin({
     ctx.services.provide(skillsRef, service);
 
     // The agent loop: the index in the system prompt, /<name> and auto-match on the turn, skill_read.
+    const detail = async (info: SkillInfo) => (await runtimeModule()).readSkillDetail(info);
+    const file = async (info: SkillInfo, path: string) => (await runtimeModule()).readSupportingFile(info, path);
     const agent = ctx.services.getOptional(agentRef);
     if (agent) {
-      const deps = { config: () => config, tracker, promptIndex: promptIndexOf, match: matchIn, body: async (info: Parameters<typeof readSkillDetail>[0]) => (await readSkillDetail(info)).body };
+      const deps = { config: () => config, tracker, promptIndex: promptIndexOf, match: matchIn, body: async (info: SkillInfo) => (await detail(info)).body };
       ctx.onDispose(agent.addContextContributor(skillsIndexContributor(deps)).dispose);
       ctx.onDispose(agent.addContextContributor(skillsTurnContributor(deps)).dispose);
       ctx.events.on("agent.turn.started", ({ turnId, agentId, sessionKey }) => tracker.started(turnId, agentId, sessionKey));
@@ -102,7 +106,7 @@ export default definePlugin({
     let toolRegistration: Disposable | undefined;
     const offerTool = () => {
       if (!tools) return;
-      if (config.enabled && !toolRegistration) toolRegistration = tools.register(skillReadTool({ tracker, detail: readSkillDetail, file: readSupportingFile }), ctx.id);
+      if (config.enabled && !toolRegistration) toolRegistration = tools.register(skillReadTool({ tracker, detail, file }), ctx.id);
       if (!config.enabled && toolRegistration) {
         toolRegistration.dispose();
         toolRegistration = undefined;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PluginContribution, SkillFileEvent, SkillInfo } from "@aleph/plugin-sdk";
+import { parseSkill } from "./format/parse-skill.js";
 import { SkillRegistry, type RegistryDeps } from "./registry.js";
 
 let dir: string;
@@ -22,6 +23,7 @@ function registry(overrides: Partial<RegistryDeps> = {}): SkillRegistry {
     bundledDir: join(dir, "bundled", "skills"),
     pluginId: "skills",
     cacheFile: join(dir, "cache.json"),
+    parse: parseSkill,
     skillsDir: () => "skills",
     agents: () => [
       { id: "main", workspaceDir: join(dir, "ws-main") },

@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import type { Logger, PluginContribution, SkillFileEvent } from "@aleph/plugin-sdk";
 import type { GateEnvironment } from "./gating/requirements.js";
-import { SkillIndex, type IndexChanges, type IndexedSkill } from "./discovery/skill-index.js";
+import { SkillIndex, type IndexChanges, type IndexedSkill, type ParseSkill } from "./discovery/skill-index.js";
 import type { SkillRoot } from "./discovery/scan-root.js";
 import { SkillSet } from "./skill-set.js";
 
@@ -19,6 +19,9 @@ export interface RegistryDeps {
   /** This plugin's id (its own contribution is the bundled root). */
   pluginId: string;
   cacheFile: string;
+  parse: ParseSkill;
+  /** The bundled skills parsed at build time. */
+  seedsFile?: string | URL;
   skillsDir: () => string;
   agents: () => readonly { id: string; workspaceDir: string }[];
   contributions: () => readonly PluginContribution[];
@@ -40,7 +43,7 @@ export class SkillRegistry {
   updatedAt = 0;
 
   constructor(private readonly deps: RegistryDeps) {
-    this.index = new SkillIndex(deps.cacheFile);
+    this.index = new SkillIndex(deps.cacheFile, { parse: deps.parse, ...(deps.seedsFile ? { seedsFile: deps.seedsFile } : {}) });
   }
 
   /** The state root (evolution.db is there). */

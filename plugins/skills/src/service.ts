@@ -6,7 +6,6 @@ import type { TurnTracker } from "./agent/turn-tracker.js";
 import type { SkillsConfig } from "./config.js";
 import type { GateEnvironment } from "./gating/requirements.js";
 import type { SkillRegistry } from "./registry.js";
-import { readSkillDetail, readSupportingFile } from "./skill-files.js";
 import type { SkillSet } from "./skill-set.js";
 import type { EvolutionStore } from "./runtime.js";
 
@@ -48,10 +47,10 @@ export function createSkillsService(deps: ServiceDeps): SkillsService {
       return registry.current.view(agentId).all;
     },
     async get(name, options = {}) {
-      return readSkillDetail(winner(name, options.agentId ?? "main"));
+      return (await deps.runtime()).readSkillDetail(winner(name, options.agentId ?? "main"));
     },
     async readFile(name, file, options = {}) {
-      return readSupportingFile(winner(name, options.agentId ?? "main"), file);
+      return (await deps.runtime()).readSupportingFile(winner(name, options.agentId ?? "main"), file);
     },
     async match(text, options = {}) {
       if (!deps.config().enabled) return [];

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "@aleph/plugin-sdk";
+import { writeFileAtomicSync } from "@aleph/plugin-sdk";
 import type { SkillParseResult } from "../format/types.js";
 
 /*
@@ -42,7 +42,11 @@ export class IndexCache {
   }
 
   set(file: string, size: number, mtimeMs: number, result: SkillParseResult): void {
-    this.#entries.set(file, { size, mtimeMs, result: withoutBody(result) });
+    this.setParsed(file, size, mtimeMs, withoutBody(result));
+  }
+
+  setParsed(file: string, size: number, mtimeMs: number, result: CachedParse): void {
+    this.#entries.set(file, { size, mtimeMs, result });
     this.#dirty = true;
   }
 
@@ -56,16 +60,17 @@ export class IndexCache {
     }
   }
 
-  /** Writes the cache when it changed. */
-  async save(): Promise<void> {
+  /** Writes the cache when it changed (synchronously: see SkillIndex.scan). */
+  save(): void {
     if (!this.#dirty) return;
     this.#dirty = false;
     const data: CacheFile = { version: 1, entries: Object.fromEntries(this.#entries) };
-    await writeFileAtomic(this.file, JSON.stringify(data), { mode: 0o600, durable: false });
+    writeFileAtomicSync(this.file, JSON.stringify(data), { mode: 0o600, durable: false });
   }
 }
 
-function withoutBody(result: SkillParseResult): CachedParse {
+/** A parse result as the cache keeps it: without the body. */
+export function withoutBody(result: SkillParseResult): CachedParse {
   if (!result.ok) return result;
   const { body: _body, ...skill } = result.skill;
   return { ...result, skill };

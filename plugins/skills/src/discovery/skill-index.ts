@@ -1,5 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { parseSkill } from "../format/parse-skill.js";
+import { readFileSync } from "node:fs";
+import type { ParseOptions } from "../format/parse-skill.js";
+import type { SkillParseResult } from "../format/types.js";
+import { contentHash, loadSeeds, relocate } from "./bundled-seeds.js";
 import { IndexCache, type CachedParse } from "./index-cache.js";
 import { scanRoot, type FoundSkill, type SkillRoot } from "./scan-root.js";
 
@@ -24,14 +26,28 @@ export interface IndexChanges {
 /** SKILL.md files larger than this are not read (the specification advises under 500 lines). */
 export const MAX_SKILL_BYTES = 1024 * 1024;
 
+/** Parses a SKILL.md (the YAML parser is loaded by the first call: a warm start never makes one). */
+export type ParseSkill = (text: string, options: ParseOptions) => Promise<SkillParseResult>;
+
+export interface SkillIndexOptions {
+  parse: ParseSkill;
+  /** The bundled skills parsed at build time (dist/bundled-skills.json). */
+  seedsFile?: string | URL;
+}
+
 export class SkillIndex {
   #cache: IndexCache;
+  #parseSkill: ParseSkill;
+  #seedsFile: string | URL | undefined;
+  #seeds: Map<string, CachedParse> | undefined;
   #copies = new Map<string, IndexedSkill>();
   /** SKILL.md files parsed since this index was made (the rest came from the cache). */
   filesRead = 0;
 
-  constructor(cacheFile: string) {
+  constructor(cacheFile: string, options: SkillIndexOptions) {
     this.#cache = new IndexCache(cacheFile);
+    this.#parseSkill = options.parse;
+    this.#seedsFile = options.seedsFile;
   }
 
   /** Every copy, in root order then folder order, as of the last scan. */
@@ -58,7 +74,7 @@ export class SkillIndex {
     for (const [file, copy] of this.#copies) if (!next.has(file)) changes.removed.push(copy);
     this.#copies = next;
     this.#cache.keepOnly(new Set(next.keys()));
-    await this.#cache.save();
+    this.#cache.save();
     return changes;
   }
 
@@ -72,13 +88,22 @@ export class SkillIndex {
     this.filesRead++;
     let text: string;
     try {
-      text = await readFile(found.file, "utf8");
+      // Synchronous on purpose: the index is built during the kernel's start, where an async read
+      // waits in libuv's pool behind every other plugin's I/O (SKILL.md files are small).
+      text = readFileSync(found.file, "utf8");
     } catch (error) {
       return { ok: false, name: found.folder, errors: [{ file: found.file, message: `cannot read it: ${(error as Error).message}` }], warnings: [] };
     }
-    const result = await parseSkill(text, { file: found.file, folder: found.folder });
+    if (found.root.source === "bundled") {
+      const seed = (this.#seeds ??= loadSeeds(this.#seedsFile)).get(contentHash(text));
+      if (seed) {
+        const result = relocate(seed, found.file);
+        this.#cache.setParsed(found.file, found.size, found.mtimeMs, result);
+        return result;
+      }
+    }
+    const result = await this.#parseSkill(text, { file: found.file, folder: found.folder });
     this.#cache.set(found.file, found.size, found.mtimeMs, result);
-    const { skill: _s, ...rest } = result as { skill?: unknown };
-    return this.#cache.get(found.file, found.size, found.mtimeMs) ?? (rest as CachedParse);
+    return this.#cache.get(found.file, found.size, found.mtimeMs)!;
   }
 }
