@@ -28,6 +28,7 @@ const BENCHES = {
   "memory-graph": [],
   "memory-search": [],
   "memory-import": [],
+  skills: [],
 };
 
 const args = process.argv.slice(2);

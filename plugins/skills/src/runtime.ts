@@ -3,6 +3,7 @@
  * parsing a changed SKILL.md, reading a skill's body and files, matching, evolution.db, evolving and applying suggestions, creating a skill.
  */
 export { matcherFor } from "./match/match-set.js";
+export { SkillMatcher } from "./match/matcher.js";
 export { EvolutionStore } from "./evolution/evolution-store.js";
 export { evolveSkill, applySuggestion } from "./evolve-skill.js";
 export { createSkill } from "./create-skill.js";
