@@ -202,8 +202,8 @@ describe("config.toml hot reload", () => {
     let since = kernel.mark();
     ws.writeConfig(BASE_CONFIG.replace("debounce_ms = 50", "debounce_ms = 50\nhot_reload = false"));
     await kernel.waitForEvent("config.changed", (p) => p.sections.includes("extensions"), 10_000, since);
-    // config.changed goes out before the host applies the change, and applying it rescans the
-    // search paths once: a directory that appears before that pass is loaded by it, watched or not.
+    // config.changed goes out once the host has applied the change (applying it rescans the search
+    // paths once); the pause lets the stopped watcher's last events drain.
     await sleep(500);
     since = kernel.mark();
     installPlugin(ws.staging, ws.userDir, "late", { id: "late" });

@@ -323,8 +323,10 @@ export class Kernel {
     if (this.#pluginWatcher) this.#pluginWatcher.debounceMs = after.debounce_ms;
     await this.#watches.refresh();
     log.info("config changed", { sections });
-    await this.bus.emit("config.changed", { sections });
+    // Applied first, announced after: a listener of config.changed sees every plugin's state as the
+    // new config makes it (the workspace plugin's agents, a reloaded plugin's services).
     await this.host.applyConfig(previous, loaded.snapshot);
+    await this.bus.emit("config.changed", { sections });
     return { applied: true, sections, issues: [] };
   }
 

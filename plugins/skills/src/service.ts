@@ -30,11 +30,23 @@ export interface ServiceDeps {
 
 export function createSkillsService(deps: ServiceDeps): SkillsService {
   const { registry } = deps;
+  /** An agent the workspace declares (main, when there is no workspace plugin). */
+  const known = (agentId: string) => {
+    if (!deps.agents().some((a) => a.id === agentId)) {
+      throw new AlephError("ALEPH_E_NOT_FOUND", `no agent "${agentId}"`, { fix: `declare it in config.toml ([[agents]] id = "${agentId}"), or use one of: ${deps.agents().map((a) => a.id).join(", ")}` });
+    }
+    return agentId;
+  };
+  /** The copy of `name` an agent gets; an invalid one (every copy broken, or a refused link) is never read. */
   const winner = (name: string, agentId: string) => {
-    const info = registry.current.view(agentId).byName.get(name);
-    if (info) return info;
-    const names = registry.current.view(agentId).byName.keys();
-    throw new AlephError("ALEPH_E_NOT_FOUND", `no skill "${name}" for agent ${agentId}`, { fix: `aleph skills list shows them${[...names].length ? ` (e.g. ${[...names].slice(0, 5).join(", ")})` : ""}` });
+    const view = registry.current.view(known(agentId));
+    const info = view.byName.get(name);
+    if (!info) {
+      const names = [...view.byName.keys()];
+      throw new AlephError("ALEPH_E_NOT_FOUND", `no skill "${name}" for agent ${agentId}`, { fix: names.length ? `aleph skills list shows them (e.g. ${names.slice(0, 5).join(", ")})` : "create one: aleph skills new <name>" });
+    }
+    if (info.status === "invalid") throw new AlephError("ALEPH_E_CONFIG", `skill "${name}" cannot be used: ${info.reasons.join("; ")}`, { file: info.file, fix: `aleph skills check ${info.dir}` });
+    return info;
   };
   const workspaceOf = (agentId: string) => {
     const agent = deps.agents().find((a) => a.id === agentId);
@@ -44,7 +56,7 @@ export function createSkillsService(deps: ServiceDeps): SkillsService {
 
   return {
     async list(agentId = "main") {
-      return registry.current.view(agentId).all;
+      return registry.current.view(known(agentId)).all;
     },
     async get(name, options = {}) {
       return (await deps.runtime()).readSkillDetail(winner(name, options.agentId ?? "main"));
@@ -54,12 +66,12 @@ export function createSkillsService(deps: ServiceDeps): SkillsService {
     },
     async match(text, options = {}) {
       if (!deps.config().enabled) return [];
-      const ranked = await deps.match(registry.current, options.agentId ?? "main", text, options.k ?? 5);
+      const ranked = await deps.match(registry.current, known(options.agentId ?? "main"), text, options.k ?? 5);
       return ranked.map(({ name, description, file, score }) => ({ name, description, file, score }));
     },
     async promptIndex(agentId = "main", options = {}) {
       if (!deps.config().enabled) return "";
-      return deps.promptIndex(registry.current, agentId, options.maxChars ?? deps.config().prompt_max_chars);
+      return deps.promptIndex(registry.current, known(agentId), options.maxChars ?? deps.config().prompt_max_chars);
     },
     async create(name, options = {}) {
       const { createSkill } = await deps.runtime();
@@ -84,7 +96,6 @@ export function createSkillsService(deps: ServiceDeps): SkillsService {
     async evolve(name, options = {}) {
       const agentId = options.agentId ?? "main";
       const info = winner(name, agentId);
-      if (info.status === "invalid") throw new AlephError("ALEPH_E_CONFIG", `skill "${name}" is invalid: ${info.reasons[0]}`, { fix: `aleph skills check ${info.dir}` });
       const providers = deps.services.getOptional(providersRef);
       if (!providers) throw new AlephError("ALEPH_E_SERVICE", "evolving a skill asks a model, and the providers plugin is not running", { fix: "enable the providers plugin and configure one in providers.toml" });
       const runtime = await deps.runtime();

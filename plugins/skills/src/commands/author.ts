@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { json, plural, type CommandInput, type SkillCheckReport } from "@aleph/plugin-sdk";
 import { parseSkill, portabilityWarnings } from "../format/parse-skill.js";
@@ -17,8 +17,9 @@ export async function newCommand(cmd: CommandInput): Promise<number> {
   return 0;
 }
 
-/** The skill folders `dir` names: itself when it holds a SKILL.md, else its sub-folders that do. */
+/** The skill folders `dir` names: itself when it holds a SKILL.md (or is one), else its sub-folders that do. */
 function skillFolders(dir: string): string[] {
+  if (basename(dir) === SKILL_FILE && statSync(dir, { throwIfNoEntry: false })?.isFile()) return [join(dir, "..")];
   if (existsSync(join(dir, SKILL_FILE))) return [dir];
   let entries: string[] = [];
   try {
@@ -32,7 +33,13 @@ function skillFolders(dir: string): string[] {
 /** Checks one folder; never throws for bad content. */
 export async function checkFolder(dir: string, strict: boolean): Promise<SkillCheckReport> {
   const file = join(dir, SKILL_FILE);
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a folder, not a file" : (error as Error).message;
+    return { dir, name: basename(dir), ok: false, errors: [{ file, message: `cannot read ${SKILL_FILE}: ${why}` }], warnings: [] };
+  }
   const result = await parseSkill(text, { file, folder: basename(dir) });
   const warnings = [...result.warnings, ...(strict ? portabilityWarnings(text, file) : [])];
   return result.ok ? { dir, name: result.skill.name, ok: true, errors: [], warnings } : { dir, name: result.name, ok: false, errors: result.errors, warnings };
