@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import type { SkillsStats } from "@aleph/plugin-sdk";
 import type { FakeTurn } from "@aleph/plugin-testing";
 import { fakeModel, openaiProvider, writeProviders } from "./support/model.js";
 import { createWorkspace, runCli, runCliJson, type Workspace } from "./support/aleph.js";
@@ -38,15 +39,7 @@ async function withModel(ws: Workspace, turns: FakeTurn[]) {
   return model;
 }
 
-interface Metrics {
-  name: string;
-  uses: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  successRate: number | null;
-}
-const metricsOf = async (ws: Workspace, name: string) => (await runCliJson<{ metrics: Metrics[] }>(ws, ["skills", "stats", "--json"])).metrics.find((m) => m.name === name);
+const metricsOf = async (ws: Workspace, name: string) => (await runCliJson<SkillsStats>(ws, ["skills", "stats", "--json"])).metrics.find((m) => m.name === name);
 
 describe("skills in the agent loop", () => {
   test("the index is in the system prompt; skill_read returns the body, then a supporting file; the use is recorded as completed", async () => {

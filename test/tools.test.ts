@@ -22,8 +22,8 @@ describe("aleph tools", () => {
     const plugins = await runCliJson(ws, ["plugins", "list", "--json"]);
     expect(entryOf(plugins, "tools")).toMatchObject({ source: "bundled", status: "active" });
     const tools = await runCliJson(ws, ["tools", "list", "--json"]);
-    // hello-node's tool, and the bundled memory plugin's.
-    expect(tools.map((t: { name: string; plugin: string }) => `${t.name}@${t.plugin}`).sort()).toEqual(["memory_add@memory", "memory_curate@memory", "memory_forget@memory", "memory_search@memory", "word_count@hello-node"]);
+    // hello-node's tool, and the bundled memory and skills plugins'.
+    expect(tools.map((t: { name: string; plugin: string }) => `${t.name}@${t.plugin}`).sort()).toEqual(["memory_add@memory", "memory_curate@memory", "memory_forget@memory", "memory_search@memory", "skill_read@skills", "word_count@hello-node"]);
     expect(await runCliJson(ws, ["tools", "call", "word_count", '{"text":"one two three"}'])).toEqual({ count: 3 });
   });
 

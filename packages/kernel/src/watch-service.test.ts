@@ -74,6 +74,25 @@ describe("WatchService", () => {
     expect(r.batches.flat().every((p) => p === skills || p.startsWith(skills + "/"))).toBe(true);
   });
 
+  it("reports a path created right after its watch is ready, whose parent existed (several plugins subscribing at once)", async () => {
+    // Seen under aleph start: memory, skills and a third-party plugin subscribe in setup, the third
+    // to <root>/notes, not there yet; a note written once it was ready went unreported.
+    const root = tempRoot();
+    const workspace = join(root, "agents", "main", "workspace");
+    mkdirSync(workspace, { recursive: true });
+    const s = service();
+    const r = recorder();
+    const handles = [
+      s.subscribe({ owner: "memory", paths: [join(workspace, "memory")], handler: async () => {} }),
+      s.subscribe({ owner: "skills", paths: [join(workspace, "skills"), join(root, "skills")], handler: async () => {} }),
+      s.subscribe({ owner: "notes", paths: [join(root, "notes")], handler: r.handler }),
+    ];
+    await Promise.all(handles.map((h) => h.ready));
+    mkdirSync(join(root, "notes", "2025"), { recursive: true });
+    writeFileSync(join(root, "notes", "2025", "today.md"), "a note\n");
+    await eventuallyHas(r, join(root, "notes", "2025", "today.md"));
+  });
+
   it("serves every registration from one watcher over the union of their paths, and drops a path nobody watches any more", async () => {
     const root = tempRoot();
     const [a, b] = [join(root, "a"), join(root, "b")];
@@ -238,7 +257,8 @@ describe("WatchService", () => {
     const r2 = recorder();
     await s.subscribe({ owner: "two", paths: [notes, later], handler: r2.handler }).ready;
     expect(s.starts).toBe(1);
-    expect(s.roots).toEqual([root, later, notes].sort());
+    // A path not there yet is watched from its nearest existing ancestor (root, already a root).
+    expect(s.roots).toEqual([root, notes].sort());
     writeFileSync(join(notes, "old.md"), "changed");
     await eventuallyHas(r2, join(notes, "old.md"));
     mkdirSync(later);

@@ -43,13 +43,14 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /**
- * Where chokidar must start to see `target`: the target itself when it or its parent exists
- * (chokidar then reports it appearing, vanishing and coming back), else its nearest existing
- * ancestor — chokidar does not notice a path whose parent is missing, and the service's filter
- * keeps it from descending anywhere but toward the target.
+ * Where chokidar must start to see `target`: the target itself when it exists, else its nearest
+ * existing ancestor, whose listing shows the target appearing (the service's filter keeps chokidar
+ * from descending anywhere but toward the target). Never a missing path: chokidar watches one
+ * through its parent, set up after its `ready` (and after the scan a later add() waits for), so a
+ * target created right after the watch was ready went unseen.
  */
 function rootFor(target: string): string {
-  return existsSync(target) || existsSync(dirname(target)) ? target : existingAncestor(target);
+  return existsSync(target) ? target : existingAncestor(target);
 }
 
 /** Past this many roots nobody wants any more (and more than are wanted), chokidar is restarted without them. */

@@ -161,6 +161,7 @@ export {
 } from "./sessions.js";
 export { toJsonText, parseJsonText, type JsonTextOptions } from "./json-value.js";
 export { optionsOf } from "./options.js";
+export { cosineSimilarity } from "./vectors.js";
 export type { PluginContext, PluginEvents, PluginServices, PluginPaths, Logger, WatchHandler, WatchOptions, WatchHandle, ConfigFileName, ConfigValueOptions } from "./context.js";
 export { CONTRIBUTION_KEY_PATTERN, CONTRIBUTION_KEY_RULE, type PluginContribution, type PluginDirectory } from "./contributions.js";
 export type {

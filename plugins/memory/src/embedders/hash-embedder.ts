@@ -1,4 +1,4 @@
-import { AlephError } from "@aleph/plugin-sdk";
+import { AlephError, cosineSimilarity } from "@aleph/plugin-sdk";
 
 /*
  * The `hash` embedder: deterministic, offline, dependency-free. It is LEXICAL, not semantic: two
@@ -89,13 +89,5 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) {
     throw new AlephError("ALEPH_E_USAGE", `cannot compare vectors of ${a.length} and ${b.length} dimensions`, { fix: "re-embed both with the same model (aleph memory reindex)" });
   }
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  return cosineSimilarity(a, b);
 }

@@ -1,4 +1,4 @@
-import type { EmbeddingsService, SkillMatch } from "@aleph/plugin-sdk";
+import { cosineSimilarity, type EmbeddingsService, type SkillMatch } from "@aleph/plugin-sdk";
 import { LexicalIndex, terms, type LexicalHit } from "./lexical.js";
 
 /*
@@ -77,16 +77,7 @@ function embeddingText(skill: SkillCandidate): string {
 
 function cosine(a: Float32Array, b: Float32Array): number {
   // Vectors of another dimension (the embedder changed under us) are not comparable: no similarity.
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  return a.length === b.length ? cosineSimilarity(a, b) : 0;
 }
 
 export class SkillMatcher {
