@@ -9,17 +9,14 @@ import {
   workspaceRef,
   type Disposable,
   type PluginContribution,
-  type SkillInfo,
+  type SkillsService,
 } from "@aleph/plugin-sdk";
-import { skillsIndexContributor, skillsTurnContributor } from "./agent/skills-context.js";
-import { skillReadTool } from "./agent/skill-read-tool.js";
+import { SKILL_READ_TOOL } from "./agent/skill-read-tool.js";
 import { TurnTracker } from "./agent/turn-tracker.js";
 import { skillsConfigSchema, type SkillsConfig } from "./config.js";
 import type { GateEnvironment } from "./gating/requirements.js";
-import { promptIndex } from "./prompt-index.js";
 import { SkillRegistry } from "./registry.js";
-import { createSkillsService } from "./service.js";
-import type { SkillSet } from "./skill-set.js";
+import type { PluginParts } from "./plugin-parts.js";
 import type { EvolutionStore } from "./evolution/evolution-store.js";
 
 /*
@@ -59,8 +56,15 @@ export default definePlugin({
       emit: (event, payload) => ctx.events.emit(event, payload),
       log: ctx.log,
     });
-    // The plugin is ready (and kernel.ready waits for it) once its index is built.
+    // The plugin is ready (and kernel.ready waits for it) once its index is built; its cache is
+    // written after the start (or when the plugin goes, if the kernel never got ready).
     await registry.refresh();
+    // onReady handlers run as kernel.ready is announced: the write waits for the next turn of the loop.
+    let started!: () => void;
+    const afterStart = new Promise<void>((resolve) => (started = resolve)).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    ctx.onReady(() => started());
+    void afterStart.then(() => registry.index.save());
+    ctx.onDispose(() => registry.index.save());
 
     // evolution.db (and better-sqlite3) is opened by the first use recorded or asked about.
     let store: Promise<EvolutionStore> | undefined;
@@ -69,34 +73,50 @@ export default definePlugin({
     ctx.onDispose(async () => (await store)?.close());
     const tracker = new TurnTracker(() => registry.current, evolution);
 
-    const promptIndexOf = (set: SkillSet, agentId: string, maxChars: number) =>
-      set.derive(`index:${agentId}:${maxChars}`, () => promptIndex(set.view(agentId).available, maxChars));
-    const matchIn = async (set: SkillSet, agentId: string, text: string, k: number) => {
-      const { matcherFor } = await runtimeModule();
-      return matcherFor(set, agentId).match(text, { k, embeddings: ctx.services.getOptional("embeddings") });
-    };
-    const service = createSkillsService({
-      registry,
-      config: () => config,
-      agents,
-      tracker,
-      evolution,
-      runtime: runtimeModule,
-      promptIndex: promptIndexOf,
-      match: matchIn,
-      services: ctx.services,
-      gate,
-    });
-    ctx.services.provide(skillsRef, service);
+    // What the registrations below stand in for: built on first use, from dist/runtime.js.
+    let made: Promise<PluginParts> | undefined;
+    const parts = () => (made ??= runtimeModule().then((runtime) => runtime.createParts({ registry, config: () => config, agents, tracker, evolution, runtime: runtimeModule, services: ctx.services, gate })));
+    const call =
+      <K extends keyof SkillsService>(method: K) =>
+      async (...args: Parameters<SkillsService[K]>): Promise<Awaited<ReturnType<SkillsService[K]>>> =>
+        ((await parts()).service[method] as (...a: unknown[]) => Promise<Awaited<ReturnType<SkillsService[K]>>>)(...args);
+    ctx.services.provide(skillsRef, {
+      list: call("list"),
+      get: call("get"),
+      readFile: call("readFile"),
+      match: call("match"),
+      promptIndex: call("promptIndex"),
+      create: call("create"),
+      stats: call("stats"),
+      evolve: call("evolve"),
+      suggestions: call("suggestions"),
+      suggestion: call("suggestion"),
+      applySuggestion: call("applySuggestion"),
+      rejectSuggestion: call("rejectSuggestion"),
+    } satisfies SkillsService);
 
     // The agent loop: the index in the system prompt, /<name> and auto-match on the turn, skill_read.
-    const detail = async (info: SkillInfo) => (await runtimeModule()).readSkillDetail(info);
-    const file = async (info: SkillInfo, path: string) => (await runtimeModule()).readSupportingFile(info, path);
     const agent = ctx.services.getOptional(agentRef);
     if (agent) {
-      const deps = { config: () => config, tracker, promptIndex: promptIndexOf, match: matchIn, body: async (info: SkillInfo) => (await detail(info)).body };
-      ctx.onDispose(agent.addContextContributor(skillsIndexContributor(deps)).dispose);
-      ctx.onDispose(agent.addContextContributor(skillsTurnContributor(deps)).dispose);
+      ctx.onDispose(
+        agent.addContextContributor({
+          name: "skills-index",
+          get maxChars() {
+            return config.prompt_max_chars;
+          },
+          contribute: async (request) => (await parts()).index.contribute(request),
+        }).dispose,
+      );
+      ctx.onDispose(
+        agent.addContextContributor({
+          name: "skills-turn",
+          // An invoked skill is given whole (a SKILL.md is at most 1 MB: larger ones are not read).
+          get maxChars() {
+            return Math.max(config.auto_match.max_chars, 1024 * 1024);
+          },
+          contribute: async (request) => (await parts()).turn.contribute(request),
+        }).dispose,
+      );
       ctx.events.on("agent.turn.started", ({ turnId, agentId, sessionKey }) => tracker.started(turnId, agentId, sessionKey));
       ctx.events.on("agent.turn.completed", ({ turnId, sessionKey }) => tracker.ended(turnId, sessionKey, "completed"));
       ctx.events.on("agent.turn.failed", ({ turnId, sessionKey, code, message }) => tracker.ended(turnId, sessionKey, code === "ALEPH_E_CANCELLED" ? "cancelled" : "failed", message));
@@ -106,7 +126,9 @@ export default definePlugin({
     let toolRegistration: Disposable | undefined;
     const offerTool = () => {
       if (!tools) return;
-      if (config.enabled && !toolRegistration) toolRegistration = tools.register(skillReadTool({ tracker, detail, file }), ctx.id);
+      if (config.enabled && !toolRegistration) {
+        toolRegistration = tools.register({ ...SKILL_READ_TOOL, parameters: { ...SKILL_READ_TOOL.parameters }, handler: async (args, context) => (await parts()).skillRead.handler(args, context) }, ctx.id);
+      }
       if (!config.enabled && toolRegistration) {
         toolRegistration.dispose();
         toolRegistration = undefined;
@@ -125,7 +147,15 @@ export default definePlugin({
       if (key === watched) return false;
       watched = key;
       watch?.dispose();
-      watch = ctx.watch(dirs, () => registry.refresh().then(() => undefined));
+      const handle = ctx.watch(dirs, () => registry.refresh().then(() => undefined));
+      watch = handle;
+      // Not awaited (the start does not wait for the watcher's scan): once it is in place, one more
+      // scan catches what changed between the index build and then, announced like any change.
+      if (ctx.watching) {
+        void Promise.all([handle.ready, afterStart])
+          .then(() => (watch === handle ? registry.refresh() : undefined))
+          .catch((error: unknown) => ctx.log.warn("skills rescan after watching began failed", { error: String(error) }));
+      }
       return true;
     };
     watchRoots();

@@ -130,6 +130,8 @@ describe("SkillRegistry", () => {
     const first = registry();
     await first.refresh();
     expect(first.index.filesRead).toBe(30);
+    // The first scan leaves the write to the plugin (after kernel.ready).
+    first.index.save();
     const changed = writeSkill(skills, "s3", "description: changed, and longer than before");
     const later = Date.now() / 1000 + 5;
     utimesSync(changed, later, later);

@@ -95,9 +95,11 @@ export class SkillRegistry {
     this.#set = new SkillSet(++this.#version, this.index.copies, this.deps.gate());
     this.updatedAt = Date.now();
     if (first) {
+      // The cache is written once the kernel is ready (the plugin's entry asks), off the start's path.
       this.buildMs = Math.round(performance.now() - started);
       return changes;
     }
+    this.index.save();
     for (const copy of changes.added) await this.deps.emit("skill.added", fileEvent(copy));
     for (const copy of changes.changed) await this.deps.emit("skill.changed", fileEvent(copy));
     for (const copy of changes.removed) await this.deps.emit("skill.removed", fileEvent(copy));

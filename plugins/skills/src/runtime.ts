@@ -10,3 +10,4 @@ export { createSkill } from "./create-skill.js";
 export { parseSkill } from "./format/parse-skill.js";
 export { readSkillDetail, readSupportingFile } from "./skill-files.js";
 export { writeBundledSeeds } from "./discovery/write-seeds.js";
+export { createParts } from "./plugin-parts.js";

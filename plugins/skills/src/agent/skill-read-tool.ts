@@ -26,20 +26,25 @@ export function usableSkill(set: SkillSet, agentId: string, name: string): Skill
   return info;
 }
 
+/** What the model is shown of the tool (the plugin's entry registers it with a handler that loads the rest). */
+export const SKILL_READ_TOOL = {
+  name: "skill_read",
+  description:
+    "Load a skill listed in <available_skills>: without file, its instructions (SKILL.md) and the list of its files; with file (a path from that list, e.g. references/api.md), that file's text. Load a skill before following it.",
+  parameters: {
+    type: "object",
+    properties: {
+      name: { type: "string", description: "the skill's name, as listed" },
+      file: { type: "string", description: "a supporting file, relative to the skill's folder" },
+    },
+    required: ["name"],
+    additionalProperties: false,
+  },
+} as const;
+
 export function skillReadTool(deps: SkillReadDeps): ToolDefinition {
   return {
-    name: "skill_read",
-    description:
-      "Load a skill listed in <available_skills>: without file, its instructions (SKILL.md) and the list of its files; with file (a path from that list, e.g. references/api.md), that file's text. Load a skill before following it.",
-    parameters: {
-      type: "object",
-      properties: {
-        name: { type: "string", description: "the skill's name, as listed" },
-        file: { type: "string", description: "a supporting file, relative to the skill's folder" },
-      },
-      required: ["name"],
-      additionalProperties: false,
-    },
+    ...SKILL_READ_TOOL,
     async handler(args: { name: string; file?: string }, context) {
       const agentId = context.agentId ?? "main";
       const info = usableSkill(deps.tracker.setFor(context.sessionKey), agentId, args.name);

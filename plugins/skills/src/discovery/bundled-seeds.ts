@@ -1,33 +1,42 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { SkillParseResult } from "../format/types.js";
 import { withoutBody, type CachedParse } from "./index-cache.js";
 
 /*
- * The skills shipped with this plugin, parsed at build time (dist/bundled-skills.json, keyed by the
- * SHA-256 of each SKILL.md): a fresh workspace's first start lists them without loading the YAML
- * parser. A shipped file that differs from what the build saw is parsed as any other.
+ * The skills shipped with this plugin, parsed at build time (dist/bundled-skills.json, with the text
+ * each parse is of): a fresh workspace's first start lists them without loading the YAML parser. A
+ * shipped file that differs from what the build saw is parsed as any other. (Texts are compared as
+ * they are — a few KB — rather than hashed: crypto's first use costs more than the comparison.)
  */
 
-interface SeedFile {
-  version: 1;
-  /** sha256 of the SKILL.md text → its parse, with issues' file left empty. */
-  entries: Record<string, CachedParse>;
+interface Seed {
+  /** The SKILL.md as the build read it. */
+  text: string;
+  /** Its parse, with issues' file left empty. */
+  result: CachedParse;
 }
 
-export function contentHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+interface SeedFile {
+  version: 2;
+  /** Folder name → seed. */
+  entries: Record<string, Seed>;
 }
 
 /** Reads the seeds file; none (running from sources, an old build) is an empty map. */
-export function loadSeeds(file: string | URL | undefined): Map<string, CachedParse> {
+export function loadSeeds(file: string | URL | undefined): Map<string, Seed> {
   if (!file) return new Map();
   try {
     const data = JSON.parse(readFileSync(file, "utf8")) as SeedFile;
-    return data.version === 1 ? new Map(Object.entries(data.entries)) : new Map();
+    return data.version === 2 ? new Map(Object.entries(data.entries)) : new Map();
   } catch {
     return new Map();
   }
+}
+
+/** The parse of `text` in folder `folder`, when the build saw exactly that text there. */
+export function seeded(seeds: Map<string, Seed>, folder: string, text: string): CachedParse | undefined {
+  const seed = seeds.get(folder);
+  return seed?.text === text ? seed.result : undefined;
 }
 
 /** A seed as the copy at `file` reads: its issues point at that file. */
@@ -37,12 +46,9 @@ export function relocate(seed: CachedParse, file: string): CachedParse {
 }
 
 /** The seeds file's content for parsed skill texts (the build calls it). */
-export function seedFileText(parsed: { text: string; result: SkillParseResult }[]): string {
-  const entries: Record<string, CachedParse> = {};
-  for (const { text, result } of parsed) {
-    const bare = relocate(withoutBody(result), "");
-    entries[contentHash(text)] = bare;
-  }
-  return `${JSON.stringify({ version: 1, entries } satisfies SeedFile)}\n`;
+export function seedFileText(parsed: { folder: string; text: string; result: SkillParseResult }[]): string {
+  const entries: Record<string, Seed> = {};
+  for (const { folder, text, result } of parsed) entries[folder] = { text, result: relocate(withoutBody(result), "") };
+  return `${JSON.stringify({ version: 2, entries } satisfies SeedFile)}\n`;
 }
 

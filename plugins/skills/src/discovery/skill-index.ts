@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { ParseOptions } from "../format/parse-skill.js";
 import type { SkillParseResult } from "../format/types.js";
-import { contentHash, loadSeeds, relocate } from "./bundled-seeds.js";
+import { loadSeeds, relocate, seeded } from "./bundled-seeds.js";
 import { IndexCache, type CachedParse } from "./index-cache.js";
 import { scanRoot, type FoundSkill, type SkillRoot } from "./scan-root.js";
 
@@ -39,7 +39,7 @@ export class SkillIndex {
   #cache: IndexCache;
   #parseSkill: ParseSkill;
   #seedsFile: string | URL | undefined;
-  #seeds: Map<string, CachedParse> | undefined;
+  #seeds: ReturnType<typeof loadSeeds> | undefined;
   #copies = new Map<string, IndexedSkill>();
   /** SKILL.md files parsed since this index was made (the rest came from the cache). */
   filesRead = 0;
@@ -55,7 +55,10 @@ export class SkillIndex {
     return [...this.#copies.values()];
   }
 
-  /** Scans `roots` (strongest first) and reports what changed since the previous scan. */
+  /**
+   * Scans `roots` (strongest first) and reports what changed since the previous scan. The cache is
+   * written by `save()`: the first scan runs during the kernel's start, where the write can wait.
+   */
   async scan(roots: readonly SkillRoot[]): Promise<IndexChanges> {
     const next = new Map<string, IndexedSkill>();
     for (const root of roots) {
@@ -74,8 +77,12 @@ export class SkillIndex {
     for (const [file, copy] of this.#copies) if (!next.has(file)) changes.removed.push(copy);
     this.#copies = next;
     this.#cache.keepOnly(new Set(next.keys()));
-    this.#cache.save();
     return changes;
+  }
+
+  /** Writes the cache if a scan changed it. */
+  save(): void {
+    this.#cache.save();
   }
 
   async #parse(found: FoundSkill): Promise<CachedParse> {
@@ -95,7 +102,7 @@ export class SkillIndex {
       return { ok: false, name: found.folder, errors: [{ file: found.file, message: `cannot read it: ${(error as Error).message}` }], warnings: [] };
     }
     if (found.root.source === "bundled") {
-      const seed = (this.#seeds ??= loadSeeds(this.#seedsFile)).get(contentHash(text));
+      const seed = seeded((this.#seeds ??= loadSeeds(this.#seedsFile)), found.folder, text);
       if (seed) {
         const result = relocate(seed, found.file);
         this.#cache.setParsed(found.file, found.size, found.mtimeMs, result);

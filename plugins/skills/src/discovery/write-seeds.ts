@@ -11,7 +11,7 @@ export async function writeBundledSeeds(skillsDir: string, out: string): Promise
     const result = await parseSkill(text, { file: found.file, folder: found.folder });
     // A shipped skill that does not parse is a build error, not something to find at a user's start.
     if (!result.ok) throw new Error(`bundled skill ${found.file} is invalid: ${result.errors.map((e) => `${e.line ?? ""} ${e.message}`).join("; ")}`);
-    parsed.push({ text, result });
+    parsed.push({ folder: found.folder, text, result });
   }
   await writeFile(out, seedFileText(parsed));
   return parsed.length;
