@@ -3,8 +3,8 @@
 // to its exit. Both are measured interleaved in this run; the figure is the ratio of medians.
 // The same start watching (plain `aleph start`: plugin search paths and config files watched for
 // hot reload) is measured interleaved too, with the same budget.
-// Per plugin: the same start with `[extensions] disabled` growing along CHAIN — ["memory"], then
-// ["memory", "agent"], then ["memory", "agent", "providers"] (a plugin goes before what it
+// Per plugin: the same start with `[extensions] disabled` growing along CHAIN — ["skills"], then
+// ["skills", "memory"], and so on to providers (a plugin goes before what it
 // requires: agent requires providers, so providers alone cannot go) — interleaved too: what each
 // adds is the difference of two neighbouring medians, budget ≤ 0.1× node -e 0 each. Their import
 // and setup times as the kernel reports them (`status` over the control socket,
@@ -20,7 +20,7 @@ const WARMUP = 3;
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
 /** The bundled plugins measured one by one, each disabled together with those before it. */
 const CHAIN = ["skills", "memory", "agent", "providers"];
-/** disabled lists: [], [memory], [memory, agent], [memory, agent, providers]. */
+/** disabled lists: [skills], [skills, memory], [skills, memory, agent], [skills, memory, agent, providers]. */
 const WITHOUT = CHAIN.map((_, i) => CHAIN.slice(0, i + 1));
 
 /** A fresh workspace whose config.toml disables `ids` (none: no config.toml, as before). */
