@@ -63,8 +63,16 @@ export default definePlugin({
     let started!: () => void;
     const afterStart = new Promise<void>((resolve) => (started = resolve)).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
     ctx.onReady(() => started());
-    void afterStart.then(() => registry.index.save());
-    ctx.onDispose(() => registry.index.save());
+    // A cache that cannot be written costs the next start a re-read, nothing more.
+    const saveCache = () => {
+      try {
+        registry.index.save();
+      } catch (error) {
+        ctx.log.warn("the skills index cache could not be written; the next start re-reads every SKILL.md", { error: String(error) });
+      }
+    };
+    void afterStart.then(saveCache);
+    ctx.onDispose(saveCache);
 
     // evolution.db (and better-sqlite3) is opened by the first use recorded or asked about.
     let store: Promise<EvolutionStore> | undefined;

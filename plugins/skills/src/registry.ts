@@ -99,7 +99,11 @@ export class SkillRegistry {
       this.buildMs = Math.round(performance.now() - started);
       return changes;
     }
-    this.index.save();
+    try {
+      this.index.save();
+    } catch (error) {
+      this.deps.log.warn("the skills index cache could not be written; the next start re-reads every SKILL.md", { error: String(error) });
+    }
     for (const copy of changes.added) await this.deps.emit("skill.added", fileEvent(copy));
     for (const copy of changes.changed) await this.deps.emit("skill.changed", fileEvent(copy));
     for (const copy of changes.removed) await this.deps.emit("skill.removed", fileEvent(copy));
