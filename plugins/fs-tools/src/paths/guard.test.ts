@@ -25,6 +25,7 @@ describe("PathGuard", () => {
     expect(await guard.resolve("src/a.txt")).toEqual({ real: join(workspace, "src", "a.txt"), exists: true, display: "src/a.txt" });
     expect((await guard.resolve("")).display).toBe(".");
     expect((await guard.resolve("src/../src/./a.txt")).display).toBe("src/a.txt");
+    expect((await guard.resolve("..new.txt")).display).toBe("..new.txt");
   });
 
   it("refuses .. that climbs out, with a message the model can act on", async () => {

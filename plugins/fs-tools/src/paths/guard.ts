@@ -60,7 +60,7 @@ export class PathGuard {
   display(real: string): string {
     const rel = relative(this.#realWorkspace ?? this.#workspace, real);
     if (rel === "") return ".";
-    return rel.startsWith("..") || isAbsolute(rel) ? real : rel.split(sep).join("/");
+    return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? real : rel.split(sep).join("/");
   }
 
   // Real paths of the workspace and the roots, looked up on each call: a root may appear, or be
