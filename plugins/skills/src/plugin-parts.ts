@@ -1,14 +1,9 @@
-import type { ContextContributor, EmbeddingsService, PluginServices, SkillInfo, SkillsService, ToolDefinition } from "@aleph/plugin-sdk";
+import type { ContextContributor, EmbeddingsService, SkillInfo, SkillsService, ToolDefinition } from "@aleph/plugin-sdk";
 import { skillsIndexContributor, skillsTurnContributor } from "./agent/skills-context.js";
 import { skillReadTool } from "./agent/skill-read-tool.js";
-import type { TurnTracker } from "./agent/turn-tracker.js";
-import type { SkillsConfig } from "./config.js";
-import type { EvolutionStore } from "./evolution/evolution-store.js";
-import type { GateEnvironment } from "./gating/requirements.js";
 import { matcherFor } from "./match/match-set.js";
 import { promptIndex } from "./prompt-index.js";
-import type { SkillRegistry } from "./registry.js";
-import { createSkillsService } from "./service.js";
+import { createSkillsService, type ServiceDeps } from "./service.js";
 import { readSkillDetail, readSupportingFile } from "./skill-files.js";
 import type { SkillSet } from "./skill-set.js";
 
@@ -18,16 +13,8 @@ import type { SkillSet } from "./skill-set.js";
  * small stand-ins that call these, so a start loads none of this code.
  */
 
-export interface PartsDeps {
-  registry: SkillRegistry;
-  config: () => SkillsConfig;
-  agents: () => readonly { id: string; workspaceDir: string }[];
-  tracker: TurnTracker;
-  evolution: () => Promise<EvolutionStore>;
-  runtime: () => Promise<typeof import("./runtime.js")>;
-  services: PluginServices;
-  gate: () => GateEnvironment;
-}
+/** What the parts are made from: the service's own needs, less what the parts derive themselves. */
+export type PartsDeps = Omit<ServiceDeps, "promptIndex" | "match">;
 
 export interface PluginParts {
   service: SkillsService;
