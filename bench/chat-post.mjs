@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { createTestKernel } from "@aleph/plugin-testing";
+import { createTestKernel } from "@aleph/testing";
 import { check, fmtX, main, note, percentile, tempDir } from "./lib.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));

@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
-import { createTestKernel } from "@aleph/plugin-testing";
+import { createTestKernel } from "@aleph/testing";
 import { check, fmtX, main, note, percentile, tempDir } from "./lib.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));

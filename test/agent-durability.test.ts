@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { type FakeModelServer, type FakeTurn } from "@aleph/testing";
 import { fakeModel, writeProviders } from "./support/model.js";
 import { createWorkspace, eventually, runCli, runCliJson, startKernel, startReadyKernel, type Workspace } from "./support/aleph.js";
 

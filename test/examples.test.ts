@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { toolsRef } from "@aleph/plugin-sdk";
-import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-testing";
+import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/testing";
 import { createWorkspace, runCli, startReadyKernel } from "./support/aleph.js";
 
 const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import type { FakeTurn } from "@aleph/plugin-testing";
+import type { FakeTurn } from "@aleph/testing";
 import { fakeModel, openaiProvider, writeProviders } from "./support/model.js";
 import { createWorkspace, eventually, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
 import { memorySearch } from "./support/memory.js";

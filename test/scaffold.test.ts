@@ -43,14 +43,14 @@ describe("aleph plugins new", () => {
   test("a TypeScript plugin project installs, tests, builds, hot-loads and runs its command with plain npm outside the monorepo", { timeout: 300_000 }, async () => {
     const ws = createWorkspace();
     const dir = await scaffold(ws, ["word-smith"]);
-    expect(readdirSync(join(dir, "aleph-packages")).sort()).toEqual(["aleph-kernel-0.1.0.tgz", "aleph-node-host-0.1.0.tgz", "aleph-plugin-sdk-0.1.0.tgz", "aleph-plugin-testing-0.1.0.tgz"]);
+    expect(readdirSync(join(dir, "aleph-packages")).sort()).toEqual(["aleph-kernel-0.1.0.tgz", "aleph-node-host-0.1.0.tgz", "aleph-plugin-sdk-0.1.0.tgz", "aleph-testing-0.1.0.tgz"]);
     run("npm", ["install", "--no-fund", "--no-audit"], dir);
     // Every @aleph package, the kernel and Node loader the test kit brings included, comes from the packed tarballs.
     expect(installedAleph(dir)).toEqual({
       "@aleph/kernel": "file:aleph-packages/aleph-kernel-0.1.0.tgz",
       "@aleph/node-host": "file:aleph-packages/aleph-node-host-0.1.0.tgz",
       "@aleph/plugin-sdk": "file:aleph-packages/aleph-plugin-sdk-0.1.0.tgz",
-      "@aleph/plugin-testing": "file:aleph-packages/aleph-plugin-testing-0.1.0.tgz",
+      "@aleph/testing": "file:aleph-packages/aleph-testing-0.1.0.tgz",
     });
     // Nothing to compile: no native module in a plugin project's tree.
     expect(existsSync(join(dir, "node_modules/better-sqlite3"))).toBe(false);
@@ -95,7 +95,7 @@ describe("aleph plugins new", () => {
     const ws = createWorkspace();
     const dir = await scaffold(ws, ["echo-wasm", "--wasm"]);
     run("npm", ["install", "--no-fund", "--no-audit"], dir);
-    expect(Object.keys(installedAleph(dir)).sort()).toEqual(["@aleph/kernel", "@aleph/node-host", "@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/wasm-host", "@aleph/wasm-pdk"]);
+    expect(Object.keys(installedAleph(dir)).sort()).toEqual(["@aleph/kernel", "@aleph/node-host", "@aleph/plugin-sdk", "@aleph/testing", "@aleph/wasm-host", "@aleph/wasm-pdk"]);
     expect(Object.values(installedAleph(dir)).every((from) => from.startsWith("file:aleph-packages/"))).toBe(true);
     expect(existsSync(join(dir, "node_modules/better-sqlite3"))).toBe(false);
     run("npm", ["run", "build"], dir);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { SkillsStats } from "@aleph/plugin-sdk";
-import type { FakeTurn } from "@aleph/plugin-testing";
+import type { FakeTurn } from "@aleph/testing";
 import { fakeModel, openaiProvider, writeProviders } from "./support/model.js";
 import { createWorkspace, runCli, runCliJson, type Workspace } from "./support/aleph.js";
 

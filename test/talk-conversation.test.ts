@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
-import { startFakeModelServer, type FakeModelServer } from "@aleph/plugin-testing";
+import { startFakeModelServer, type FakeModelServer } from "@aleph/testing";
 import { createWorkspace, eventually, runCliJson } from "./support/aleph.js";
 
 const CLI = resolve(fileURLToPath(new URL(".", import.meta.url)), "../apps/cli/dist/aleph.js");

@@ -7,7 +7,7 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
-import { type FakeTurn } from "@aleph/plugin-testing";
+import { type FakeTurn } from "@aleph/testing";
 import { fakeModel, openaiProvider, writeProviders } from "./support/model.js";
 import { createWorkspace, runCli, runCliJson, startReadyKernel, type Workspace } from "./support/aleph.js";
 

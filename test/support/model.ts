@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/testing";
 import type { Workspace } from "./aleph.js";
 
 const servers: FakeModelServer[] = [];

@@ -46,7 +46,7 @@ export function noLoader(id: string, kind: string, manifestFile: string): AlephE
   return new AlephError("ALEPH_E_NO_LOADER", `plugin "${id}" is a ${kind} plugin, and this kernel has no loader for ${kind} plugins`, {
     file: manifestFile,
     fix: from
-      ? `start the kernel with createKernel({ loaders: { ${kind}: … } }) and the loader of ${from} (the aleph CLI and @aleph/plugin-testing pass it)`
+      ? `start the kernel with createKernel({ loaders: { ${kind}: … } }) and the loader of ${from} (the aleph CLI and @aleph/testing pass it)`
       : `set [plugin] kind to "node" or "wasm"`,
   });
 }

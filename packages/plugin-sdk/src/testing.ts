@@ -7,18 +7,18 @@ import type { ServiceRef } from "./service-ref.js";
 import { VAULT_KDF_TEST_COST_ENV } from "./vault.js";
 
 /*
- * Deprecated entry point: the test kit moved to its own package, @aleph/plugin-testing (typed
+ * Deprecated entry point: the test kit moved to its own package, @aleph/testing (typed
  * against the kernel it runs). These functions forward to it through a dynamic import, so code
- * written against `@aleph/plugin-sdk/testing` keeps working once @aleph/plugin-testing is
+ * written against `@aleph/plugin-sdk/testing` keeps working once @aleph/testing is
  * installed, and the SDK stays free of a build-time dependency on the kit (which depends on the
  * kernel, which depends on the SDK). The types below are this entry point's own, as they were.
  * useLowVaultKdfCost stays here: the kernel's own tests use it and cannot depend on the kit.
  */
 
-/** @deprecated Use @aleph/plugin-testing. */
+/** @deprecated Use @aleph/testing. */
 export type TestPlugin = string | { manifest: Record<string, unknown>; definition: PluginDefinition<any> };
 
-/** @deprecated Use @aleph/plugin-testing. */
+/** @deprecated Use @aleph/testing. */
 export interface TestKernelOptions {
   plugins?: TestPlugin[];
   /** config.toml: TOML text, or an object written as TOML. */
@@ -29,13 +29,13 @@ export interface TestKernelOptions {
   env?: Record<string, string>;
 }
 
-/** @deprecated Use @aleph/plugin-testing. */
+/** @deprecated Use @aleph/testing. */
 export interface RecordedEvent {
   event: string;
   payload: any;
 }
 
-/** @deprecated Use @aleph/plugin-testing, whose TestKernel is typed against the kernel. */
+/** @deprecated Use @aleph/testing, whose TestKernel is typed against the kernel. */
 export interface TestKernel {
   readonly root: string;
   readonly events: RecordedEvent[];
@@ -52,27 +52,27 @@ export interface TestKernel {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** @deprecated Use @aleph/plugin-testing. */
+/** @deprecated Use @aleph/testing. */
 export interface ConformanceCheck {
   name: string;
   ok: boolean;
   detail?: string;
 }
 
-/** @deprecated Use @aleph/plugin-testing. */
+/** @deprecated Use @aleph/testing. */
 export interface ConformanceResult {
   id: string;
   ok: boolean;
   checks: ConformanceCheck[];
 }
 
-/** @deprecated Use @aleph/plugin-testing. */
+/** @deprecated Use @aleph/testing. */
 export interface ConformanceOptions {
   plugins?: TestPlugin[];
   config?: Record<string, unknown>;
 }
 
-/** @deprecated Use @aleph/plugin-testing. */
+/** @deprecated Use @aleph/testing. */
 export interface KillTestOptions {
   cwd?: string;
   readyLine?: string;
@@ -88,11 +88,11 @@ interface TestKit {
 }
 
 /**
- * Finds @aleph/plugin-testing: beside this SDK (npm installs them side by side), else in the
+ * Finds @aleph/testing: beside this SDK (npm installs them side by side), else in the
  * project under test (the working directory). A variable specifier keeps it out of the build.
  */
 async function testKit(): Promise<TestKit> {
-  const specifier = "@aleph/plugin-testing";
+  const specifier = "@aleph/testing";
   try {
     return (await import(specifier)) as TestKit;
   } catch (besideError) {
@@ -102,29 +102,29 @@ async function testKit(): Promise<TestKit> {
       fromProject = createRequire(join(process.cwd(), "package.json")).resolve(specifier);
     } catch {
       throw new Error(
-        `@aleph/plugin-sdk/testing moved to its own package: install it (npm install -D @aleph/plugin-testing) and import the kit from it instead (it was not found beside the SDK nor from ${process.cwd()})`,
+        `@aleph/plugin-sdk/testing moved to its own package: install it (npm install -D @aleph/testing) and import the kit from it instead (it was not found beside the SDK nor from ${process.cwd()})`,
       );
     }
     return (await import(pathToFileURL(fromProject).href)) as TestKit;
   }
 }
 
-/** @deprecated Use @aleph/plugin-testing. Starts a kernel with the given plugins on a temp root. */
+/** @deprecated Use @aleph/testing. Starts a kernel with the given plugins on a temp root. */
 export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
   return (await testKit()).createTestKernel(options);
 }
 
-/** @deprecated Use @aleph/plugin-testing. Loads, reloads, unloads and reloads a plugin and checks the lifecycle contract. */
+/** @deprecated Use @aleph/testing. Loads, reloads, unloads and reloads a plugin and checks the lifecycle contract. */
 export async function runPluginConformance(dir: string, options: ConformanceOptions = {}): Promise<ConformanceResult> {
   return (await testKit()).runPluginConformance(dir, options);
 }
 
-/** @deprecated Use @aleph/plugin-testing. Runs the conformance checks and throws when one fails. */
+/** @deprecated Use @aleph/testing. Runs the conformance checks and throws when one fails. */
 export async function assertPluginConformance(dir: string, options: ConformanceOptions = {}): Promise<ConformanceResult> {
   return (await testKit()).assertPluginConformance(dir, options);
 }
 
-/** @deprecated Use @aleph/plugin-testing. For crash tests: runs a script, SIGKILLs it after its ready line. */
+/** @deprecated Use @aleph/testing. For crash tests: runs a script, SIGKILLs it after its ready line. */
 export async function runAndKill(script: string, args: string[], options: KillTestOptions): Promise<string[]> {
   return (await testKit()).runAndKill(script, args, options);
 }

@@ -1,5 +1,5 @@
 /*
- * @aleph/plugin-testing: the test kit for Aleph plugins. Everything here runs the real kernel
+ * @aleph/testing: the test kit for Aleph plugins. Everything here runs the real kernel
  * (@aleph/kernel, a dependency of this package) in-process; nothing is mocked.
  */
 export {

@@ -18,7 +18,7 @@ describe("@aleph/plugin-sdk/testing (deprecated)", () => {
     }
   });
 
-  it("says what to install when @aleph/plugin-testing is found neither beside the SDK nor in the project", () => {
+  it("says what to install when @aleph/testing is found neither beside the SDK nor in the project", () => {
     const outside = mkdtempSync(join(tmpdir(), "aleph-no-kit-"));
     try {
       const sdkTesting = fileURLToPath(import.meta.resolve("@aleph/plugin-sdk/testing"));
@@ -26,7 +26,7 @@ describe("@aleph/plugin-sdk/testing (deprecated)", () => {
       // Without NODE_PATH: pnpm's bin shims set it to the workspace's hoisted packages, which hold the kit.
       const { NODE_PATH: _hoisted, ...env } = process.env;
       const printed = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: outside, encoding: "utf8", env });
-      expect(printed).toMatch(/moved to its own package: install it \(npm install -D @aleph\/plugin-testing\)/);
+      expect(printed).toMatch(/moved to its own package: install it \(npm install -D @aleph\/testing\)/);
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { agentRef, definePlugin, sessionsRef, toolsRef, type AgentService, type AgentTurnEvent, type AgentTurnInput, type ToolCallContext } from "@aleph/plugin-sdk";
-import { createTestKernel, startFakeModelServer, type FakeModelServer, type FakeTurn, type TestKernel, type TestPlugin } from "@aleph/plugin-testing";
+import { createTestKernel, startFakeModelServer, type FakeModelServer, type FakeTurn, type TestKernel, type TestPlugin } from "@aleph/testing";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pluginDir = (name: string) => dirname(fileURLToPath(import.meta.resolve(`@aleph/plugin-${name}/aleph_plugin.toml`)));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createTestKernel, runAndKill, runPluginConformance, type TestKernel } from "@aleph/plugin-testing";
+import { createTestKernel, runAndKill, runPluginConformance, type TestKernel } from "@aleph/testing";
 import { readJsonLines } from "@aleph/plugin-sdk";
 import { chatRef, type ChatMessage, type ChatService } from "@aleph/plugin-sdk";
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readPluginManifest } from "@aleph/plugin-testing";
+import { readPluginManifest } from "@aleph/testing";
 import { DEFAULT_CHAT_READ_LIMIT, MAX_CHAT_READ_LIMIT } from "@aleph/plugin-sdk";
 import plugin from "../src/index.js";
 

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAudit, toolsRef, workspaceRef } from "@aleph/plugin-sdk";
-import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-testing";
+import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/testing";
 
 // The plugin as built (dist/), with the bundled tools and workspace plugins, in a real kernel.
 const fsToolsDir = fileURLToPath(new URL("..", import.meta.url));

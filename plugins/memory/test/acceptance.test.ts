@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import * as lancedb from "@lancedb/lancedb";
 import { memoryRef, type MemoryService } from "@aleph/plugin-sdk";
-import { createTestKernel, runAndKill, type TestKernel } from "@aleph/plugin-testing";
+import { createTestKernel, runAndKill, type TestKernel } from "@aleph/testing";
 import { hashEmbed, HASH_EMBEDDER_MODEL } from "../src/embedders/hash-embedder.js";
 import { contentHash, createFactIdFactory } from "../src/facts/fact-identity.js";
 import { FactStore } from "../src/facts/fact-store.js";

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { embeddingsRef, memoryRef, type EmbeddingsService, type MemoryService } from "@aleph/plugin-sdk";
-import { createTestKernel, startFakeModelServer, type FakeModelRequest, type FakeModelServer, type TestKernel } from "@aleph/plugin-testing";
+import { createTestKernel, startFakeModelServer, type FakeModelRequest, type FakeModelServer, type TestKernel } from "@aleph/testing";
 
 const memoryDir = fileURLToPath(new URL("..", import.meta.url));
 const providersDir = fileURLToPath(new URL("../../providers", import.meta.url));

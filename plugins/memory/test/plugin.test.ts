@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { embeddingsRef, memoryRef } from "@aleph/plugin-sdk";
-import { createTestKernel, runPluginConformance } from "@aleph/plugin-testing";
+import { createTestKernel, runPluginConformance } from "@aleph/testing";
 
 const memoryDir = fileURLToPath(new URL("..", import.meta.url));
 

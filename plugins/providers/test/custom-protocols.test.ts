@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCustomProtocols } from "../src/protocols/custom-protocols.js";
 import { parseProtocolFile, type ParsedProtocolFile, type ProtocolFileIssue } from "../src/protocols/protocol-file.js";

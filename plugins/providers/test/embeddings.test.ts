@@ -1,5 +1,5 @@
 import { isAlephError } from "@aleph/plugin-sdk";
-import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { openaiAt, providersConfig, serviceFor, timedFetch } from "./service-harness.js";
 

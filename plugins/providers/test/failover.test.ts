@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isAlephError, type ModelErrorInfo, type ModelStreamEvent } from "@aleph/plugin-sdk";
-import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/plugin-testing";
+import { startFakeModelServer, type FakeModelServer, type FakeTurn } from "@aleph/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cooldowns } from "../src/calls/cooldowns.js";
 import { collect, doneOf, errorOf, textOf } from "./protocol-harness.js";

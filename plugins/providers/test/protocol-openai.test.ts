@@ -1,6 +1,6 @@
 import { LLMock } from "@copilotkit/aimock";
 import type { ModelRequest } from "@aleph/plugin-sdk";
-import { startFakeModelServer, type FakeModelServer } from "@aleph/plugin-testing";
+import { startFakeModelServer, type FakeModelServer } from "@aleph/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openaiAdapter as adapter } from "../src/protocols/openai.js";
 import {

@@ -1,5 +1,5 @@
 import type { Logger, ModelRequest, ProvidersService } from "@aleph/plugin-sdk";
-import type { FakeModelServer } from "@aleph/plugin-testing";
+import type { FakeModelServer } from "@aleph/testing";
 import type { FetchLike } from "../src/calls/attempt.js";
 import type { BackoffPolicy } from "../src/calls/backoff.js";
 import { Cooldowns } from "../src/calls/cooldowns.js";

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { readJsonLines, type ChatMessage, type SessionMessage } from "@aleph/plugin-sdk";
-import { runAndKill } from "@aleph/plugin-testing";
+import { runAndKill } from "@aleph/testing";
 import { pluginDir, tempRoot } from "./helpers.js";
 
 // The chat plugin as installed (a dev dependency, so turbo builds it before these tests run).

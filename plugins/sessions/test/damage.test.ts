@@ -2,7 +2,7 @@ import { openSync, readSync, writeSync, closeSync, writeFileSync } from "node:fs
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { createTestKernel } from "@aleph/plugin-testing";
+import { createTestKernel } from "@aleph/testing";
 import { pluginDir, reader, start, stop, tempRoot } from "./helpers.js";
 
 /*

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, expect } from "vitest";
 import Database from "better-sqlite3";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@aleph/plugin-testing";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@aleph/testing";
 import { sessionsRef, subagentsRef, type SessionsService, type SubagentsService } from "@aleph/plugin-sdk";
 
 /** The plugin under test, loaded from its built dist/ like any plugin. */

@@ -4,7 +4,7 @@
  * enforces, and every declared command must have its handler in the definition.
  */
 import { describe, expect, it } from "vitest";
-import { readPluginManifest } from "@aleph/plugin-testing";
+import { readPluginManifest } from "@aleph/testing";
 import { DEFAULT_LIST_LIMIT, MAX_HISTORY_LIMIT, MAX_LIST_LIMIT, SESSION_ROLES } from "@aleph/plugin-sdk";
 import plugin from "../src/index.js";
 import { DEFAULT_SHOW_LIMIT } from "../src/commands/show.js";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { createTestKernel } from "@aleph/plugin-testing";
+import { createTestKernel } from "@aleph/testing";
 import { SCHEMA_VERSION } from "../src/schema.js";
 import { pluginDir, reader, start, stop, tempRoot } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPluginConformance } from "@aleph/plugin-testing";
+import { runPluginConformance } from "@aleph/testing";
 import { definePlugin, estimateTokens, tokenCounterRef, type SessionMessageInput } from "@aleph/plugin-sdk";
 import { pluginDir, reader, start, stop, tempRoot } from "./helpers.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { runPluginConformance } from "@aleph/plugin-testing";
+import { runPluginConformance } from "@aleph/testing";
 
 const toolsDir = fileURLToPath(new URL("..", import.meta.url));
 

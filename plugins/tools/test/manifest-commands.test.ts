@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readPluginManifest } from "@aleph/plugin-testing";
+import { readPluginManifest } from "@aleph/testing";
 import plugin from "../src/index.js";
 
 const manifest = readPluginManifest(fileURLToPath(new URL("..", import.meta.url)));

@@ -17,7 +17,7 @@ export const pluginsNewCommand: Command = {
   args: "<name>",
   summary: "Create a plugin project (TypeScript; --wasm for AssemblyScript) that builds with npm",
   details: [
-    "Creates ./<name> (or --dir) with a manifest, source, a command, a test using the test kit (@aleph/plugin-testing), and a README.",
+    "Creates ./<name> (or --dir) with a manifest, source, a command, a test using the test kit (@aleph/testing), and a README.",
     "<name> becomes the directory, the package name and the plugin id: lowercase letters, digits and \"-\",",
     "starting with a letter or digit, at most 64 characters (e.g. word-smith).",
     "Then: cd <name> && npm install && npm run build && npm test; link it into ~/.aleph/plugins/ to hot-load it.",

@@ -7,7 +7,7 @@
  */
 
 /** The packages a plugin project may need, all published from packages/ of the checkout. */
-export const PUBLIC_PACKAGES = ["@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/kernel", "@aleph/node-host", "@aleph/wasm-host", "@aleph/wasm-pdk"] as const;
+export const PUBLIC_PACKAGES = ["@aleph/plugin-sdk", "@aleph/testing", "@aleph/kernel", "@aleph/node-host", "@aleph/wasm-host", "@aleph/wasm-pdk"] as const;
 export type PublicPackage = (typeof PUBLIC_PACKAGES)[number];
 
 /** The directory of a project that holds the packed tarballs. */

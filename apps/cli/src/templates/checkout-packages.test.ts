@@ -35,7 +35,7 @@ describe("the checkout's packages for a plugin project", () => {
   });
 
   it("reads each package's version", () => {
-    expect(checkoutVersions(fakeCheckout())["@aleph/plugin-testing"]).toBe("0.3.0");
+    expect(checkoutVersions(fakeCheckout())["@aleph/testing"]).toBe("0.3.0");
   });
 
   it("refuses to pack a package that is not built, naming it and the command that builds it, and packs nothing", () => {

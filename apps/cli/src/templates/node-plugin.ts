@@ -4,8 +4,8 @@ import { alephDependencies, packagesReadme, withTools, type AlephPackageSource, 
 /** The @aleph packages of a TypeScript plugin project: the SDK, and the test kit (which brings the kernel and the Node loader). */
 export const NODE_PROJECT_PACKAGES: ProjectPackages = {
   dependencies: ["@aleph/plugin-sdk"],
-  devDependencies: ["@aleph/plugin-testing"],
-  closure: ["@aleph/plugin-sdk", "@aleph/plugin-testing", "@aleph/kernel", "@aleph/node-host"],
+  devDependencies: ["@aleph/testing"],
+  closure: ["@aleph/plugin-sdk", "@aleph/testing", "@aleph/kernel", "@aleph/node-host"],
 };
 
 /**
@@ -127,7 +127,7 @@ export default definePlugin({
 `,
     "test/plugin.test.ts": `import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/plugin-testing";
+import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/testing";
 import { greeterRef } from "../src/index.js";
 
 const dir = fileURLToPath(new URL("..", import.meta.url));
@@ -156,7 +156,7 @@ An Aleph plugin (TypeScript).
 \`\`\`sh
 npm install
 npm run build      # dist/index.js
-npm test           # builds, then runs it in a real kernel in-process (@aleph/plugin-testing)
+npm test           # builds, then runs it in a real kernel in-process (@aleph/testing)
 \`\`\`
 
 Try it in a running Aleph: link the directory into the user plugin path and edit away — every

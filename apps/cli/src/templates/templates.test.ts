@@ -58,14 +58,14 @@ describe("plugin project templates", () => {
 
   it("from a checkout, the README gives the one line that switches to the published packages; from the registry, plain ranges", () => {
     expect(nodePluginTemplate("word-smith", local)["README.md"]).toContain(
-      "npm pkg delete overrides && npm install @aleph/plugin-sdk@^0.1.0 && npm install -D @aleph/plugin-testing@^0.1.0 && rm -r aleph-packages\n",
+      "npm pkg delete overrides && npm install @aleph/plugin-sdk@^0.1.0 && npm install -D @aleph/testing@^0.1.0 && rm -r aleph-packages\n",
     );
     expect(wasmPluginTemplate("echo-wasm", local)["README.md"]).toContain(
-      "npm pkg delete overrides && npm install @aleph/wasm-pdk@^0.2.0 && npm install -D @aleph/plugin-testing@^0.1.0 @aleph/wasm-host@^0.1.0 && rm -r aleph-packages\n",
+      "npm pkg delete overrides && npm install @aleph/wasm-pdk@^0.2.0 && npm install -D @aleph/testing@^0.1.0 @aleph/wasm-host@^0.1.0 && rm -r aleph-packages\n",
     );
     const published = projectJson(nodePluginTemplate("word-smith", versions));
     expect(published.dependencies["@aleph/plugin-sdk"]).toBe("^1.0.0");
-    expect(published.devDependencies["@aleph/plugin-testing"]).toBe("^1.0.0");
+    expect(published.devDependencies["@aleph/testing"]).toBe("^1.0.0");
     expect(published.overrides).toBeUndefined();
     expect(nodePluginTemplate("word-smith", versions)["README.md"]).not.toContain(LOCAL_PACKAGES_DIR);
   });

@@ -6,8 +6,8 @@ import { alephDependencies, packagesReadme, withTools, type AlephPackageSource, 
  */
 export const WASM_PROJECT_PACKAGES: ProjectPackages = {
   dependencies: ["@aleph/wasm-pdk"],
-  devDependencies: ["@aleph/plugin-testing", "@aleph/wasm-host"],
-  closure: ["@aleph/wasm-pdk", "@aleph/plugin-testing", "@aleph/wasm-host", "@aleph/kernel", "@aleph/node-host", "@aleph/plugin-sdk"],
+  devDependencies: ["@aleph/testing", "@aleph/wasm-host"],
+  closure: ["@aleph/wasm-pdk", "@aleph/testing", "@aleph/wasm-host", "@aleph/kernel", "@aleph/node-host", "@aleph/plugin-sdk"],
 };
 
 /** The files of a new AssemblyScript plugin (`aleph plugins new <name> --wasm`), keyed by path. */
@@ -95,7 +95,7 @@ export function echo(): i32 {
 `,
     "test/plugin.test.ts": `import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/plugin-testing";
+import { assertPluginConformance, createTestKernel, type TestKernel } from "@aleph/testing";
 
 const dir = fileURLToPath(new URL("..", import.meta.url));
 let kernel: TestKernel | undefined;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { toolsRef } from "@aleph/plugin-sdk";
-import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/plugin-testing";
+import { createTestKernel, runPluginConformance, type TestKernel } from "@aleph/testing";
 import { greeterRef, type Greeter } from "../src/greeter.js";
 
 const pluginDir = fileURLToPath(new URL("..", import.meta.url));
