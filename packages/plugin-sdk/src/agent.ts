@@ -1,3 +1,4 @@
+import type { PendingApproval } from "./approvals.js";
 import type { Disposable } from "./disposable.js";
 import type { ModelUsage } from "./providers.js";
 import { createServiceRef } from "./service-ref.js";
@@ -22,6 +23,11 @@ export interface AgentTurnInput {
   provider?: string;
   /** Override the provider's model for this turn. */
   model?: string;
+  /**
+   * Someone reads this turn's events and answers its approval requests (`approval.requested`)
+   * through the `approvals` service — `aleph talk` on a terminal. Otherwise every request is denied.
+   */
+  interactive?: boolean;
 }
 
 /** What a turn reports as it goes; the last event is `turn.completed` or `turn.failed`. */
@@ -32,6 +38,9 @@ export type AgentTurnEvent =
   | { type: "tool.call"; id: string; name: string; arguments: unknown }
   | { type: "tool.result"; id: string; name: string; ok: boolean; content: string }
   | { type: "failover"; from: string; to: string; reason: string }
+  /** A tool waits for a yes: answer it with the `approvals` service (`answer(id, …)`) before `expiresAt`. */
+  | { type: "approval.requested"; approval: PendingApproval }
+  | { type: "approval.resolved"; id: string; approved: boolean; by: string; reason?: string }
   | { type: "turn.completed"; turnId: string; text: string; usage: ModelUsage; ms: number; iterations: number; provider: string; model: string }
   | { type: "turn.failed"; turnId: string; code: string; message: string; fix?: string };
 

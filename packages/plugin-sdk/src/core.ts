@@ -34,6 +34,7 @@ export { agentRef, type AgentService, type AgentTurnEvent, type AgentTurnInput }
 export { providersRef, protocolsRef, type ProvidersService, type ProtocolsService, type ProviderInfo, type ProviderTestResult, type ProtocolInfo } from "./providers.js";
 export { sessionsRef, type SessionsService, type SessionInfo, type SessionMessage } from "./sessions.js";
 export { toolsRef, type ToolsService, type ToolInfo } from "./tools.js";
+export { approvalsRef, type ApprovalsService, type PendingApproval, type ApprovalAnswer } from "./approvals.js";
 export { chatRef, type ChatService } from "./chat.js";
 export { identityRef, type IdentityService } from "./identity.js";
 export { workspaceRef, type WorkspaceService } from "./workspace.js";

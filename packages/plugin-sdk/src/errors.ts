@@ -41,7 +41,11 @@ export type KnownAlephErrorCode =
   /** A native addon (e.g. better-sqlite3) cannot be loaded: built for another Node, or not built. */
   | "ALEPH_E_NATIVE_MODULE"
   /** The thing asked for is in a state that forbids it (a suggestion already applied or rejected). */
-  | "ALEPH_E_CONFLICT";
+  | "ALEPH_E_CONFLICT"
+  /** A person (or the lack of one) said no: an approval was denied, timed out, or nobody could be asked. */
+  | "ALEPH_E_DENIED"
+  /** A URL a tool was asked to reach is not allowed: a private address (SSRF), a denied host, a scheme. */
+  | "ALEPH_E_BLOCKED_URL";
 
 /**
  * An error code: one Aleph uses, or a plugin's own (`ALEPH_E_<NAME>`, upper case). The type is open

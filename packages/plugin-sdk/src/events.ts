@@ -1,3 +1,4 @@
+import type { PendingApproval } from "./approvals.js";
 import type { ChatMessage } from "./chat.js";
 import type { PluginKind, PluginSource } from "./manifest.js";
 import type { SessionKeyKind } from "./session-key.js";
@@ -67,6 +68,9 @@ export interface AlephEvents {
   "agent.tool.called": { agentId: string; sessionKey: string; name: string; ok: boolean; ms: number };
   "agent.turn.completed": { turnId: string; agentId: string; sessionKey: string; usage: { inputTokens: number; outputTokens: number }; ms: number; iterations: number };
   "agent.turn.failed": { turnId: string; agentId: string; sessionKey: string; code: string; message: string };
+  /** Approvals (service `approvals`, bundled plugin `tools`): a tool asks a person before it acts; the answer, or why it was denied. */
+  "agent.approval.requested": PendingApproval;
+  "agent.approval.resolved": { id: string; tool: string; agentId: string; sessionKey: string; approved: boolean; always: boolean; by: string; reason?: string };
   /** Memory (bundled plugin `memory`): a fact was stored, or forgotten — asked, or evicted past [memory] max_facts. */
   "memory.fact.added": { id: string; agentId: string; scope: string };
   "memory.fact.forgotten": { id: string; agentId: string; reason: "forgotten" | "evicted" | "expired" };

@@ -19,6 +19,15 @@ export {
   type ServiceCaller,
 } from "./commands.js";
 export { createServiceRef, serviceIdOf, type ServiceRef } from "./service-ref.js";
+export {
+  approvalsRef,
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  type ApprovalsService,
+  type ApprovalRequest,
+  type ApprovalDecision,
+  type ApprovalAnswer,
+  type PendingApproval,
+} from "./approvals.js";
 export { toolsRef, type ToolsService, type ToolDefinition, type ToolInfo, type ToolCallContext } from "./tools.js";
 export {
   agentRef,

@@ -19,6 +19,11 @@ export interface ToolDefinition {
 export interface ToolCallContext {
   agentId?: string;
   sessionKey?: string;
+  /**
+   * True when a person follows the turn and can answer an approval request (`aleph talk` on a
+   * terminal); anything else (a piped talk, a schedule, a script) is denied what needs a yes.
+   */
+  interactive?: boolean;
   /** Only in-process: a signal does not cross the control socket. */
   signal?: AbortSignal;
 }

@@ -27,6 +27,7 @@ import { attachTurnBlocks, buildContext, type ContextSources } from "./context-b
 import { fitHistory, pendingToolCalls, toModelMessages, type AssistantMeta } from "./history.js";
 import { SessionArtifacts } from "./runtime-artifacts.js";
 import { SessionQueue } from "./session-queue.js";
+import { forwardApprovals } from "./approval-events.js";
 import { offeredTools, runToolCalls, type ToolResult } from "./tool-calls.js";
 
 /*
@@ -88,6 +89,7 @@ export class TurnRunner {
     const holder: { artifacts?: SessionArtifacts } = {};
     push({ type: "turn.started", turnId, agentId, sessionKey });
     await events.emit("agent.turn.started", { turnId, agentId, sessionKey });
+    const approvals = forwardApprovals(events, sessionKey, push);
     try {
       checkInput(turn);
       const result = await this.#answer(turn, push, signal, holder);
@@ -109,6 +111,8 @@ export class TurnRunner {
       // A cancelled turn is what its caller asked for: worth a line in agent.log, not a warning.
       (code === "ALEPH_E_CANCELLED" ? log.info : log.warn).call(log, "turn failed", { turnId, agentId, sessionKey, code, message });
       await events.emit("agent.turn.failed", { turnId, agentId, sessionKey, code, message });
+    } finally {
+      approvals.dispose();
     }
   }
 
@@ -181,7 +185,7 @@ export class TurnRunner {
       };
       await sessions.append(sessionKey, { role: "assistant", content: response.text, meta, ...(response.usage?.outputTokens ? { tokens: response.usage.outputTokens } : {}) });
       if (calls.length === 0) return { text: response.text, usage, iterations: iteration, provider: response.provider, model: response.model };
-      const results = await runToolCalls(this.deps.tools(), calls, tools, { agentId, sessionKey, signal }, push, this.deps);
+      const results = await runToolCalls(this.deps.tools(), calls, tools, { agentId, sessionKey, signal, interactive: turn.interactive === true }, push, this.deps);
       await this.#storeResults(turn, results, signal, artifacts);
     }
   }
@@ -201,7 +205,7 @@ export class TurnRunner {
     const pending = pendingToolCalls(stored.filter((m) => m.seq > userSeq));
     if (pending.length === 0) return;
     this.deps.log.info("resuming a turn: running the tool calls whose results were not stored", { sessionKey: turn.sessionKey, tools: pending.map((c) => c.name) });
-    const results = await runToolCalls(this.deps.tools(), pending, tools, { agentId: turn.agentId, sessionKey: turn.sessionKey, signal }, push, this.deps);
+    const results = await runToolCalls(this.deps.tools(), pending, tools, { agentId: turn.agentId, sessionKey: turn.sessionKey, signal, interactive: turn.interactive === true }, push, this.deps);
     await this.#storeResults(turn, results, signal, artifacts);
   }
 

@@ -11,7 +11,7 @@ import type { FsToolsEnv } from "./tool-env.js";
 const runtimeModule = () => importSibling<typeof import("./runtime.js")>(import.meta.url, "runtime");
 
 export default definePlugin({
-  // The [fs_tools] section of config.toml.
+  // The [tools.fs] section of config.toml.
   config: fsToolsConfigSchema,
 
   setup(ctx) {

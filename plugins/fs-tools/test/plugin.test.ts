@@ -24,7 +24,7 @@ describe("the fs-tools plugin in a kernel", () => {
     await writeFile(join(outside, "secret.txt"), "top secret\n");
     kernel = await createTestKernel({
       plugins: [pluginDir("tools"), pluginDir("workspace"), fsToolsDir],
-      config: { agents: [{ id: "main" }, { id: "writer" }], fs_tools: { roots: [granted], max_read_bytes: 4096 } },
+      config: { agents: [{ id: "main" }, { id: "writer" }], tools: { fs: { roots: [granted], max_read_bytes: 4096 } } },
     });
   }, 60_000);
   afterAll(async () => {
@@ -64,7 +64,7 @@ describe("the fs-tools plugin in a kernel", () => {
     const mainDir = kernel.service(workspaceRef)!.agents().find((a) => a.id === "main")!.workspaceDir;
     await mkdir(mainDir, { recursive: true });
     await symlink(join(outside, "secret.txt"), join(mainDir, "secret.txt"));
-    await expect(tools.call("read_file", { path: "secret.txt" })).rejects.toMatchObject({ code: "ALEPH_E_UNSAFE_PATH", message: expect.stringMatching(/\[fs_tools\] roots/) });
+    await expect(tools.call("read_file", { path: "secret.txt" })).rejects.toMatchObject({ code: "ALEPH_E_UNSAFE_PATH", message: expect.stringMatching(/\[tools\.fs\] roots/) });
     await tools.call("write_file", { path: join(granted, "shared.txt"), content: "shared" });
     expect(await tools.call("read_file", { path: join(granted, "shared.txt") })).toMatchObject({ content: "shared" });
   });
@@ -73,15 +73,19 @@ describe("the fs-tools plugin in a kernel", () => {
     await expect(kernel.service(toolsRef)!.call("read_file", { path: "x", start_line: 0 })).rejects.toMatchObject({ code: "ALEPH_E_TOOL_ARGS" });
   });
 
-  it("takes a new grant from a config change on the next call", async () => {
+  it("takes a new grant from a config change on the next call, reloading neither itself nor the tools registry", async () => {
     const tools = kernel.service(toolsRef)!;
+    const generations = () => [kernel.plugin("tools")?.generation, kernel.plugin("fs-tools")?.generation];
+    const before = generations();
     await expect(tools.call("list_dir", { path: outside })).rejects.toMatchObject({ code: "ALEPH_E_UNSAFE_PATH" });
-    expect(await kernel.writeConfig({ agents: [{ id: "main" }, { id: "writer" }], fs_tools: { roots: [granted, outside] } })).toMatchObject({ applied: true });
+    expect(await kernel.writeConfig({ agents: [{ id: "main" }, { id: "writer" }], tools: { fs: { roots: [granted, outside] } } })).toMatchObject({ applied: true });
     expect(await tools.call("list_dir", { path: outside })).toMatchObject({ entries: [{ name: "secret.txt", type: "file" }] });
+    // [tools.fs] sits inside the tools plugin's [tools]: its config handler keeps it from a reload that would drop every tool.
+    expect(generations()).toEqual(before);
   });
 
-  it("refuses a [fs_tools] section with a relative root", async () => {
-    await using other = await createTestKernel({ plugins: [pluginDir("tools"), fsToolsDir], config: { fs_tools: { roots: ["relative/dir"] } } });
+  it("refuses a [tools.fs] section with a relative root", async () => {
+    await using other = await createTestKernel({ plugins: [pluginDir("tools"), fsToolsDir], config: { tools: { fs: { roots: ["relative/dir"] } } } });
     expect(other.plugin("fs-tools")?.status).toBe("failed");
     expect(other.plugin("fs-tools")?.error?.message).toMatch(/absolute path/);
   }, 60_000);

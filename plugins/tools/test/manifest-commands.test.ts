@@ -16,7 +16,14 @@ describe("tools plugin commands", () => {
   });
 
   it("starts every plugin for list and call, and takes a required name and optional JSON arguments", () => {
-    expect(manifest.commands.map((c) => [c.name, c.allPlugins])).toEqual([["tools list", true], ["tools call", true]]);
+    expect(manifest.commands.map((c) => [c.name, c.allPlugins])).toEqual([
+      ["tools list", true],
+      ["tools call", true],
+      // Approval requests live in the running kernel: a kernel started for the command has none to load.
+      ["approvals list", false],
+      ["approvals approve", false],
+      ["approvals deny", false],
+    ]);
     const call = manifest.commands.find((c) => c.name === "tools call")!;
     expect(call.args.map((a) => [a.name, a.required])).toEqual([["name", true], ["json-args", false]]);
   });

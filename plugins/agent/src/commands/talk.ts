@@ -1,9 +1,12 @@
 import { createInterface } from "node:readline";
 import { agentRef, sessionsRef, skillsRef, type AgentTurnEvent, type AgentTurnInput, type CommandInput } from "@aleph/plugin-sdk/core";
+import { answerFromStdin, TalkApprovals } from "./talk-approvals.js";
 
 /*
  * `aleph talk`: one turn (-m, or stdin when it is piped), or a conversation on a terminal. The
  * reply is printed as it streams; tool calls are shown on stderr, so stdout is the answer alone.
+ * A tool asking for approval (shell) is asked on stderr and answered with the next line of stdin —
+ * except when stdin was the message itself: then nobody can answer and the turn is told so.
  */
 
 export async function talkCommand(cmd: CommandInput): Promise<number> {
@@ -13,16 +16,31 @@ export async function talkCommand(cmd: CommandInput): Promise<number> {
     ...(typeof cmd.options.provider === "string" ? { provider: cmd.options.provider } : {}),
     ...(typeof cmd.options.model === "string" ? { model: cmd.options.model } : {}),
   };
-  if (typeof cmd.options.message === "string") return oneTurn(cmd, { ...base, text: cmd.options.message });
+  if (typeof cmd.options.message === "string") {
+    const approvals = new TalkApprovals(cmd);
+    const stdin = answerFromStdin(cmd.stdin, approvals);
+    try {
+      return await oneTurn(cmd, { ...base, text: cmd.options.message }, cmd.signal, approvals, () => stdin.start());
+    } finally {
+      stdin.close();
+    }
+  }
   if (!(cmd.stdin as NodeJS.ReadStream).isTTY) return oneTurn(cmd, { ...base, text: await readAll(cmd.stdin) });
   return conversation(cmd, base);
 }
 
-async function oneTurn(cmd: CommandInput, input: AgentTurnInput, signal: AbortSignal = cmd.signal): Promise<number> {
-  const events = cmd.kernel.stream(agentRef.id, "turn", [input], { signal }) as AsyncIterable<AgentTurnEvent>;
+/** One turn, printed as it streams. With `approvals`, the turn is interactive: its approval requests are asked. */
+async function oneTurn(cmd: CommandInput, input: AgentTurnInput, signal: AbortSignal = cmd.signal, approvals?: TalkApprovals, beforeAsking?: () => void): Promise<number> {
+  const events = cmd.kernel.stream(agentRef.id, "turn", [{ ...input, ...(approvals ? { interactive: true } : {}) }], { signal }) as AsyncIterable<AgentTurnEvent>;
   let failed = false;
   let endedWithNewline = true;
   for await (const event of events) {
+    // Asked without holding up the stream: the request may end (timeout, another terminal) before a line comes.
+    if (event.type === "approval.requested" && approvals) {
+      beforeAsking?.();
+      approvals.ask(event.approval);
+    }
+    if (event.type === "approval.resolved") approvals?.resolved(event);
     if (cmd.options.json === true) {
       cmd.out(`${JSON.stringify(event)}\n`);
       if (event.type === "turn.failed") failed = true;
@@ -68,6 +86,9 @@ async function conversation(cmd: CommandInput, base: Omit<AgentTurnInput, "text"
   let running: AbortController | undefined;
   let armedExit = false;
   const rl = createInterface({ input: cmd.stdin, output: process.stderr, prompt: "you> ", terminal: true });
+  // While a turn runs, a line typed answers its open approval question (if there is one).
+  const approvals = new TalkApprovals(cmd);
+  rl.once("close", () => approvals.inputEnded());
   const interrupt = () => {
     if (running) {
       running.abort();
@@ -93,6 +114,7 @@ async function conversation(cmd: CommandInput, base: Omit<AgentTurnInput, "text"
   rl.on("line", (line) => {
     armedExit = false;
     const text = line.trim();
+    if (running && text !== "/stop" && approvals.offer(text)) return;
     if (running) {
       if (text === "/stop") interrupt();
       else if (text) cmd.err("(still answering: wait, or /stop)\n");
@@ -144,7 +166,7 @@ async function conversation(cmd: CommandInput, base: Omit<AgentTurnInput, "text"
     }
     running = new AbortController();
     try {
-      await oneTurn(cmd, { ...base, agentId, sessionKey, ...(model ? { model } : {}), text }, running.signal);
+      await oneTurn(cmd, { ...base, agentId, sessionKey, ...(model ? { model } : {}), text }, running.signal, approvals);
     } finally {
       running = undefined;
     }

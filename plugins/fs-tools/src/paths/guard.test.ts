@@ -32,7 +32,7 @@ describe("PathGuard", () => {
     const guard = new PathGuard(workspace);
     await expect(guard.resolve("../outside/secret.txt")).rejects.toMatchObject({
       code: "ALEPH_E_UNSAFE_PATH",
-      message: expect.stringMatching(/outside the agent's workspace .*\[fs_tools\] roots/),
+      message: expect.stringMatching(/outside the agent's workspace .*\[tools\.fs\] roots/),
     });
   });
 

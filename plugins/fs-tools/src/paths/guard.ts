@@ -44,8 +44,8 @@ export class PathGuard {
     const allowed = await this.#allowedReal();
     if (!allowed.some((root) => isInside(real, root))) {
       const through = real !== lexical ? ` (it leads, through a symbolic link, to ${real})` : "";
-      throw new AlephError("ALEPH_E_UNSAFE_PATH", `${JSON.stringify(path)} is outside the agent's workspace (${this.#workspace})${through}; the file tools reach only the workspace and the folders granted in [fs_tools] roots`, {
-        fix: `use a path inside ${this.#workspace}, or grant the folder in [fs_tools] roots of config.toml`,
+      throw new AlephError("ALEPH_E_UNSAFE_PATH", `${JSON.stringify(path)} is outside the agent's workspace (${this.#workspace})${through}; the file tools reach only the workspace and the folders granted in [tools.fs] roots`, {
+        fix: `use a path inside ${this.#workspace}, or grant the folder in [tools.fs] roots of config.toml`,
       });
     }
     return { real, exists, display: this.display(real) };

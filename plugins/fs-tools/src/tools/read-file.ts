@@ -79,7 +79,7 @@ export async function readFile(env: FsToolsEnv, args: ReadFileArgs, context: Too
   const to = start + kept.length - 1;
   let content = kept.join("\n");
   if (truncated) {
-    content += `\n[… cut: read_file returns at most ${maxBytes} bytes ([fs_tools] max_read_bytes); lines ${start}–${to} shown; read on with start_line = ${to + 1}]`;
+    content += `\n[… cut: read_file returns at most ${maxBytes} bytes ([tools.fs] max_read_bytes); lines ${start}–${to} shown; read on with start_line = ${to + 1}]`;
   }
   return { path: target.display, content, lines: { from: start, to, ...(total !== undefined ? { total } : {}) }, truncated };
 }

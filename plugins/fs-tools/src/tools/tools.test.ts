@@ -68,7 +68,7 @@ describe("read_file", () => {
     expect(result.truncated).toBe(true);
     expect(result.lines.total).toBeUndefined();
     expect(result.lines.to).toBe(34); // 34 lines of 30 bytes fit in 1024
-    expect(result.content).toMatch(/\[… cut: read_file returns at most 1024 bytes \(\[fs_tools\] max_read_bytes\); lines 1–34 shown; read on with start_line = 35\]$/);
+    expect(result.content).toMatch(/\[… cut: read_file returns at most 1024 bytes \(\[tools\.fs\] max_read_bytes\); lines 1–34 shown; read on with start_line = 35\]$/);
     expect((await readFile(env, { path: "big.txt", start_line: 35, end_line: 36 }, me)).content).toBe(`line 035 ${"x".repeat(20)}\nline 036 ${"x".repeat(20)}`);
   });
 
