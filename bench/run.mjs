@@ -29,6 +29,7 @@ const BENCHES = {
   "memory-search": [],
   "memory-import": [],
   skills: [],
+  "fs-tools": [],
 };
 
 const args = process.argv.slice(2);

@@ -61,6 +61,21 @@ describe("read_file", () => {
     await expect(readFile(env, { path: "two.txt", start_line: 2, end_line: 1 }, me)).rejects.toMatchObject({ code: "ALEPH_E_TOOL_ARGS" });
   });
 
+  it("splits lines the same way whether the file is read whole (within the cap) or streamed (over it)", async () => {
+    const text = "one\r\ntwo\rthree\n\nfive\n";
+    await put("ends.txt", text);
+    const whole = await readFile(env, { path: "ends.txt" }, me);
+    expect(whole).toMatchObject({ content: "one\ntwo\nthree\n\nfive", lines: { from: 1, to: 5, total: 5 }, truncated: false });
+    maxReadBytes = 1024;
+    await put("ends-big.txt", text + "x".repeat(2000));
+    const streamed = await readFile(env, { path: "ends-big.txt", end_line: 5 }, me);
+    expect(streamed.content).toBe(whole.content);
+    await put("nul-late.bin", "a".repeat(9000) + "\0");
+    await expect(readFile(env, { path: "nul-late.bin" }, me)).resolves.toMatchObject({ truncated: true }); // NUL past the sniffed head of a big file
+    await put("nul.bin", "ab\0cd");
+    await expect(readFile(env, { path: "nul.bin" }, me)).rejects.toThrow(/binary file/);
+  });
+
   it("cuts at max_read_bytes on a line, with a marker saying where to read on", async () => {
     maxReadBytes = 1024;
     await put("big.txt", Array.from({ length: 200 }, (_, i) => `line ${String(i + 1).padStart(3, "0")} ${"x".repeat(20)}`).join("\n"));
