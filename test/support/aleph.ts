@@ -18,7 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = resolve(here, "../../apps/cli/dist/aleph.js");
 
 /** Plugins the CLI ships (the bundled set): always present, so tests about their own plugins leave them out. */
-export const BUNDLED_IDS: readonly string[] = ["tools", "workspace", "sessions", "chat", "providers", "agent", "memory", "skills"];
+export const BUNDLED_IDS: readonly string[] = ["tools", "workspace", "sessions", "chat", "providers", "agent", "memory", "skills", "fs-tools", "shell", "web-fetch", "mcp"];
 export const notBundled = (id: string) => !BUNDLED_IDS.includes(id);
 
 if (!existsSync(CLI)) {
@@ -204,6 +204,42 @@ export function runCli(ws: Workspace, args: string[], options: { timeoutMs?: num
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** A CLI command left running with its stdin open: write to it, watch its output, await its end. */
+export interface RunningCli {
+  child: ChildProcess;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves when stderr (or stdout) matches `pattern`; rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  done: Promise<CliResult>;
+}
+
+/** Starts one CLI command with a stdin pipe kept open (killed by `cleanupAll()` if it outlives the test). */
+export function spawnCli(ws: Workspace, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ws.cwd, env: { ...ws.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+  track(child);
+  child.stdin!.on("error", () => undefined);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const done = new Promise<CliResult>((resolvePromise) => child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr })));
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    waitFor: (pattern, timeoutMs = 15_000) =>
+      eventually(() => {
+        if (!pattern.test(stderr) && !pattern.test(stdout)) throw new Error(`aleph ${args.join(" ")}: ${pattern} not seen yet\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+      }, timeoutMs, 50),
+    done,
+  };
 }
 
 /** Runs a `--json` command and parses its stdout (fails with the whole output if it is not JSON). */
