@@ -22,8 +22,23 @@ describe("aleph tools", () => {
     const plugins = await runCliJson(ws, ["plugins", "list", "--json"]);
     expect(entryOf(plugins, "tools")).toMatchObject({ source: "bundled", status: "active" });
     const tools = await runCliJson(ws, ["tools", "list", "--json"]);
-    // hello-node's tool, and the bundled memory and skills plugins'.
-    expect(tools.map((t: { name: string; plugin: string }) => `${t.name}@${t.plugin}`).sort()).toEqual(["memory_add@memory", "memory_curate@memory", "memory_forget@memory", "memory_search@memory", "skill_read@skills", "word_count@hello-node"]);
+    // hello-node's tool, and the bundled plugins' (memory, skills, fs-tools, shell, web-fetch; mcp has no server configured).
+    expect(tools.map((t: { name: string; plugin: string }) => `${t.name}@${t.plugin}`).sort()).toEqual([
+      "edit_file@fs-tools",
+      "glob@fs-tools",
+      "grep@fs-tools",
+      "list_dir@fs-tools",
+      "memory_add@memory",
+      "memory_curate@memory",
+      "memory_forget@memory",
+      "memory_search@memory",
+      "read_file@fs-tools",
+      "shell@shell",
+      "skill_read@skills",
+      "web_fetch@web-fetch",
+      "word_count@hello-node",
+      "write_file@fs-tools",
+    ]);
     expect(await runCliJson(ws, ["tools", "call", "word_count", '{"text":"one two three"}'])).toEqual({ count: 3 });
   });
 
@@ -46,7 +61,7 @@ describe("aleph tools", () => {
     expect(wrongShape.stderr).toMatch(/ALEPH_E_TOOL_ARGS: arguments of tool "word_count" do not match its schema: args\/text/);
     const unknown = await runCli(ws, ["tools", "call", "word_cont"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no tool named "word_cont" \(registered: [^)]*\bword_count\)/);
+    expect(unknown.stderr).toMatch(/no tool named "word_cont" \(registered: [^)]*\bword_count\b[^)]*\)/);
     const missing = await runCli(ws, ["tools", "call"]);
     expect(missing.code).toBe(2);
   });
