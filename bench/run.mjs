@@ -30,6 +30,7 @@ const BENCHES = {
   "memory-import": [],
   skills: [],
   "fs-tools": [],
+  mcp: [],
 };
 
 const args = process.argv.slice(2);

@@ -44,6 +44,14 @@ export interface ToolsService {
   list(): ToolInfo[];
   /** Validates `args` against the tool's schema and calls it; throws ALEPH_E_TOOL_ARGS or the handler's error. */
   call(name: string, args: unknown, context?: ToolCallContext): Promise<unknown>;
+  /**
+   * Tools still coming from `plugin`: `work` settles once it has registered what it will (an MCP
+   * server without a cached tool list, connecting). A turn waits for pending work — bounded — before
+   * it lists the tools it offers, so a first message is not answered without them.
+   */
+  pending(work: Promise<unknown>, plugin: string): void;
+  /** Resolves when no work is pending, or after `timeoutMs`, whichever comes first (never rejects). */
+  settled(timeoutMs: number): Promise<void>;
 }
 
 export const toolsRef = createServiceRef<ToolsService>("tools");

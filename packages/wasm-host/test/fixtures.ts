@@ -232,5 +232,7 @@ export function fakeTools(): ToolsService & { tools: Map<string, { tool: ToolDef
       if (!entry) throw new Error(`no tool ${name}`);
       return entry.tool.handler(args, {});
     },
+    pending() {},
+    settled: async () => undefined,
   };
 }

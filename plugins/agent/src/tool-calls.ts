@@ -18,6 +18,21 @@ export interface ToolResult {
   content: string;
 }
 
+/** The longest a turn waits for tools still coming (an MCP server without a cached list, connecting). */
+export const TOOLS_SETTLE_MS = 10_000;
+
+/**
+ * Waits, bounded, for plugins still registering tools, so the first message after a start is not
+ * answered without them; usually nothing is pending and this costs nothing.
+ */
+export async function toolsSettled(tools: ToolsService | undefined, log: Logger, sessionKey: string): Promise<void> {
+  if (!tools) return;
+  const started = performance.now();
+  await tools.settled(TOOLS_SETTLE_MS);
+  const ms = Math.round(performance.now() - started);
+  if (ms >= 50) log.info("waited for tools still being registered", { ms, sessionKey });
+}
+
 /** The tools this agent is offered: all registered ones, narrowed by its tools_allow / tools_deny. */
 export function offeredTools(tools: ToolsService | undefined, perAgent: AgentConfig["agents"][string] | undefined): ToolInfo[] {
   if (!tools) return [];

@@ -28,7 +28,7 @@ import { fitHistory, pendingToolCalls, toModelMessages, type AssistantMeta } fro
 import { SessionArtifacts } from "./runtime-artifacts.js";
 import { SessionQueue } from "./session-queue.js";
 import { forwardApprovals } from "./approval-events.js";
-import { offeredTools, runToolCalls, type ToolResult } from "./tool-calls.js";
+import { offeredTools, runToolCalls, toolsSettled, type ToolResult } from "./tool-calls.js";
 
 /*
  * One turn: the user's message is stored (with its idempotency id), the context is built, the model
@@ -149,6 +149,7 @@ export class TurnRunner {
     }
     const context = await buildContext(agentId, sessionKey, turn.text, { ...this.deps.context(), log: this.deps.log, frozen: artifacts.frozenFiles() }, signal);
     artifacts.context({ turnId, parts: context.parts });
+    await toolsSettled(this.deps.tools(), this.deps.log, sessionKey);
     const tools = offeredTools(this.deps.tools(), perAgent);
     if (resumed) await this.#runPendingTools(turn, userSeq, tools, push, signal, artifacts);
 

@@ -26,6 +26,8 @@ function describeViolations(errors: OutputUnit[]): string {
  */
 export function createToolRegistry(): ToolsService {
   const tools = new Map<string, Entry>();
+  /** Work that will register more tools (see `pending`); each leaves the set when it settles. */
+  const coming = new Set<Promise<unknown>>();
 
   return {
     register(tool: ToolDefinition, plugin: string): Disposable {
@@ -59,6 +61,26 @@ export function createToolRegistry(): ToolsService {
       return [...tools.values()]
         .map(({ tool, plugin }) => ({ name: tool.name, description: tool.description, parameters: tool.parameters, plugin }))
         .sort((a, b) => compareStrings(a.name, b.name));
+    },
+
+    pending(work: Promise<unknown>): void {
+      const entry = work.then(
+        () => void coming.delete(entry),
+        () => void coming.delete(entry),
+      );
+      coming.add(entry);
+    },
+
+    settled(timeoutMs: number): Promise<void> {
+      if (coming.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        // Not unref'd: a turn awaits this, and the timer is what ends the wait when work hangs.
+        const timer = setTimeout(resolve, timeoutMs);
+        void Promise.allSettled([...coming]).then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
 
     // Not async: a tool call is on the agent's hot path, and each await is a microtask hop.

@@ -56,3 +56,31 @@ describe("tool registry", () => {
     await expect(tools.call("boom", { text: "x" })).rejects.toMatchObject({ code: "ALEPH_E_TOOL", message: 'tool "boom" (plugin "p") failed: kaput' });
   });
 });
+
+describe("tools still coming (pending / settled)", () => {
+  it("settles at once with nothing pending, and waits for pending work — never rejecting when it fails", async () => {
+    const tools = createToolRegistry();
+    await tools.settled(10_000); // would time the test out if it waited
+    let finish!: () => void;
+    const connecting = new Promise<void>((resolve) => (finish = resolve));
+    tools.pending(connecting.then(() => void tools.register({ ...wordCount, name: "late" }, "mcp")), "mcp");
+    tools.pending(Promise.reject(new Error("server failed")), "mcp");
+    const settled = tools.settled(10_000);
+    let done = false;
+    void settled.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    finish();
+    await settled;
+    expect(tools.list().map((t) => t.name)).toContain("late");
+    await tools.settled(10_000); // nothing pending any more
+  });
+
+  it("stops waiting after the timeout when work hangs", async () => {
+    const tools = createToolRegistry();
+    tools.pending(new Promise(() => {}), "stuck");
+    const started = performance.now();
+    await tools.settled(50);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+});
