@@ -88,6 +88,7 @@ export {
 } from "./identity.js";
 export {
   workspaceRef,
+  agentWorkspaceDir,
   type WorkspaceService,
   type AgentDeclaration,
   type BootstrapContextInfo,

@@ -1,4 +1,4 @@
-import { createServiceRef } from "./service-ref.js";
+import { createServiceRef, type ServiceRef } from "./service-ref.js";
 
 // The `workspace` service: the agents declared in config.toml ([[agents]]), their Markdown
 // workspaces under <root>/agents/<id>/, and the bootstrap context that goes into the system prompt.
@@ -55,3 +55,15 @@ export interface WorkspaceService {
 }
 
 export const workspaceRef = createServiceRef<WorkspaceService>("workspace");
+
+/**
+ * The workspace folder of `agentId` for a tool acting on its behalf: as the `workspace` service
+ * declares it (manifest `optional = ["workspace"]`), or — without that service — the state root's
+ * workspace for `main` and none for any other agent. Undefined: the agent is not declared. Call it
+ * per use: agents are declared and removed, and services come and go, while the kernel runs.
+ */
+export function agentWorkspaceDir(ctx: { services: { getOptional<T>(ref: ServiceRef<T>): T | undefined }; paths: { workspace: string } }, agentId: string): string | undefined {
+  const workspace = ctx.services.getOptional(workspaceRef);
+  if (!workspace) return agentId === "main" ? ctx.paths.workspace : undefined;
+  return workspace.agents().find((a) => a.id === agentId)?.workspaceDir;
+}

@@ -1,4 +1,4 @@
-import { definePlugin, importSibling, toolsRef, workspaceRef } from "@aleph/plugin-sdk";
+import { definePlugin, importSibling, toolsRef, agentWorkspaceDir } from "@aleph/plugin-sdk";
 import { fsToolsConfigSchema, type FsToolsConfig } from "./config.js";
 import { FS_TOOL_SPECS } from "./tool-specs.js";
 import type { FsToolsEnv } from "./tool-env.js";
@@ -22,12 +22,7 @@ export default definePlugin({
     ctx.onConfigChange((next) => {
       config = next; // read on each call: a granted root applies from the next one
     });
-    // Looked up on each call: agents are declared and removed while the kernel runs.
-    const workspaceOf = (agentId: string): string | undefined => {
-      const workspace = ctx.services.getOptional(workspaceRef);
-      if (!workspace) return agentId === "main" ? ctx.paths.workspace : undefined;
-      return workspace.agents().find((a) => a.id === agentId)?.workspaceDir;
-    };
+    const workspaceOf = (agentId: string) => agentWorkspaceDir(ctx, agentId);
 
     let env: Promise<{ env: FsToolsEnv; handlers: Awaited<ReturnType<typeof runtimeModule>>["FS_TOOL_HANDLERS"] }> | undefined;
     const loaded = () =>

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { approvalsRef, definePlugin, importSibling, toolsRef, workspaceRef } from "@aleph/plugin-sdk";
+import { approvalsRef, definePlugin, importSibling, toolsRef, agentWorkspaceDir } from "@aleph/plugin-sdk";
 import { shellConfigSchema, type ShellConfig } from "./config.js";
 import type { ShellTool } from "./shell-tool.js";
 import { SHELL_TOOL_SPEC, type ShellArgs } from "./tool-spec.js";
@@ -27,12 +27,7 @@ export default definePlugin({
     ctx.onConfigChange((next) => {
       config = next; // read on each call: a new rule applies from the next one
     });
-    // Looked up on each call: agents are declared and removed, and services come and go, while the kernel runs.
-    const workspaceOf = (agentId: string): string | undefined => {
-      const workspace = ctx.services.getOptional(workspaceRef);
-      if (!workspace) return agentId === "main" ? ctx.paths.workspace : undefined;
-      return workspace.agents().find((a) => a.id === agentId)?.workspaceDir;
-    };
+    const workspaceOf = (agentId: string) => agentWorkspaceDir(ctx, agentId);
 
     let shell: Promise<ShellTool> | undefined;
     const loaded = () =>

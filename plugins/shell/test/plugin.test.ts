@@ -160,6 +160,8 @@ describe("the shell plugin without an approvals service", () => {
           },
           list: () => [...registered.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters, plugin: "shell" })),
           call: async (name, args, context) => registered.get(name)!.handler(args, context ?? {}),
+          pending: () => undefined,
+          settled: async () => undefined,
         });
       },
     }),
