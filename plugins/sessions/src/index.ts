@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type Database from "better-sqlite3";
 import { AlephError, definePlugin, errorMessage, estimateTokens, optionsOf, sessionsRef, subagentsRef, tokenCounterRef, z, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
 import { unreadableError } from "./damage.js";
 import { applyPragmas, openSessionsDb } from "./database.js";
@@ -50,19 +52,14 @@ export default definePlugin({
 
   setup(ctx) {
     const settings = { ...ctx.config, subagents: { ...ctx.config.subagents } };
-    const { db, damage } = openSessionsDb(join(ctx.paths.root, "sessions.db"), { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
-    ctx.onDispose(() => {
-      db.close();
-    });
+    const file = join(ctx.paths.root, "sessions.db");
     // A damaged file keeps the plugin up, read-only: what still reads can be exported before it is replaced.
     const reportDamage = (error: AlephError) => ctx.log.error(`${error.describe()} (reads are served, every write is refused)`);
-    if (damage) reportDamage(damage);
 
     // Events go out after the commit and are not awaited: a slow subscriber never holds a writer.
     const emit = <K extends string>(event: K, payload: EventPayload<K>) => void ctx.events.emit(event, payload);
     let counterWarned = false;
     const storeOptions: StoreOptions = {
-      ...(damage ? { damage } : {}),
       onDamage: reportDamage,
       limits: {
         get maxBytes() {
@@ -96,46 +93,76 @@ export default definePlugin({
         deleted: (key, count) => emit("session.deleted", { key, count }),
       },
     };
-    let store: SessionStore;
-    try {
-      store = new SessionStore(db, storeOptions);
-    } catch (error) {
-      // Damaged past reading its own schema (not a database at all, the schema pages unreadable): nothing to serve.
-      if (damage) throw unreadableError(damage.file!, errorMessage(error), error);
-      throw error;
+    // The database, opened on first use (the driver and its native addon load then, ~10 ms).
+    let opened: { db: Database.Database; store: SessionStore } | undefined;
+    let disposed = false;
+    const open = (): { db: Database.Database; store: SessionStore } => {
+      if (opened) return opened;
+      if (disposed) throw new AlephError("ALEPH_E_SERVICE", "the sessions plugin has stopped", { fix: "retry once Aleph has restarted" });
+      const { db, damage } = openSessionsDb(file, { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
+      if (damage) reportDamage(damage);
+      try {
+        return (opened = { db, store: new SessionStore(db, { ...storeOptions, ...(damage ? { damage } : {}) }) });
+      } catch (error) {
+        db.close();
+        // Damaged past reading its own schema (not a database at all, the schema pages unreadable): nothing to serve.
+        if (damage) throw unreadableError(damage.file!, errorMessage(error), error);
+        throw error;
+      }
+    };
+    ctx.onDispose(() => {
+      disposed = true;
+      opened?.db.close();
+    });
+    // A file that exists is opened now: a damaged one must fail the plugin, where `aleph plugins
+    // list` and doctor show it. A fresh workspace has nothing to check — its file is created on first
+    // use, or just after the kernel is ready (not on the ready path: `aleph start` is ~10 ms sooner).
+    if (existsSync(file)) open();
+    else {
+      ctx.onReady(() => {
+        setImmediate(() => {
+          if (disposed) return;
+          try {
+            open();
+          } catch (error) {
+            ctx.log.error("sessions.db could not be created; each call will try again", { error });
+          }
+        });
+      });
     }
+    const store = () => open().store;
 
     const sessions: SessionsService = {
       async create(key) {
-        return store.create(key);
+        return store().create(key);
       },
       async get(key) {
-        return store.get(key);
+        return store().get(key);
       },
       async append(key, messages) {
-        return store.append(key, messages);
+        return store().append(key, messages);
       },
       async history(key, options) {
-        return store.history(key, options);
+        return store().history(key, options);
       },
       async list(filter) {
-        return store.list(filter);
+        return store().list(filter);
       },
       async compact(key, options) {
-        return store.compact(key, options);
+        return store().compact(key, options);
       },
       async archive(key) {
-        return store.archive(key);
+        return store().archive(key);
       },
       async delete(key, options) {
-        return store.delete(key, options);
+        return store().delete(key, options);
       },
       async export(key, options) {
-        const { info, messages, compacted } = store.snapshot(key, optionsOf(options, "export").archivedAt ?? undefined);
+        const { info, messages, compacted } = store().snapshot(key, optionsOf(options, "export").archivedAt ?? undefined);
         return formatSessionExport(info, messages, compacted);
       },
       async import(jsonl, options) {
-        return store.restore(parseSessionExport(jsonl), optionsOf(options, "import").replace === true);
+        return store().restore(parseSessionExport(jsonl), optionsOf(options, "import").replace === true);
       },
     };
     ctx.services.provide(sessionsRef, sessions);
@@ -161,7 +188,7 @@ export default definePlugin({
       Object.assign(settings.subagents, config.subagents);
       const { subagents: _, ...rest } = config;
       Object.assign(settings, rest);
-      applyPragmas(db, { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
+      if (opened) applyPragmas(opened.db, { synchronous: settings.synchronous, busyTimeoutMs: settings.busy_timeout_ms });
       if (restartTimer) coordinator.startTimer();
     });
   },

@@ -46,7 +46,8 @@ interface Entry {
 }
 
 export interface CoordinatorOptions {
-  store: SessionStore;
+  /** The store, opened on first use. */
+  store: () => SessionStore;
   swap: SwapManager;
   settings: CoordinatorSettings;
   log?: Pick<Logger, "info" | "warn">;
@@ -116,7 +117,8 @@ export class SessionCoordinator implements SubagentsService {
   }
 
   #ensureSession(key: string): void {
-    if (!this.#options.store.get(key)) this.#options.store.create(key);
+    const store = this.#options.store();
+    if (!store.get(key)) store.create(key);
   }
 
   async #swapOut(entry: Entry): Promise<void> {

@@ -83,7 +83,8 @@ describe("sessions.db schema", () => {
 
   it("migrates forward once and refuses a file from a newer schema without touching it", async () => {
     const root = tempRoot();
-    await start({ root });
+    const { sessions } = await start({ root });
+    await sessions.list(); // a fresh workspace's file is created on first use
     await stop();
     const file = join(root, "sessions.db");
     const db = new Database(file);
@@ -157,5 +158,22 @@ describe("sessions.db schema", () => {
     expect(db.prepare("SELECT count(*) AS n FROM legacy_sessions").get()).toEqual({ n: 2 });
     expect(db.prepare("SELECT count(*) AS n FROM sessions").get()).toEqual({ n: 1 });
     db.close();
+  });
+});
+
+describe("sessions.db on a fresh workspace", () => {
+  it("is created on first use, or just after the kernel is ready — not on the way to ready — owner-only", async () => {
+    const { existsSync, statSync } = await import("node:fs");
+    const root = tempRoot();
+    const file = join(root, "sessions.db");
+    const kernel = await createTestKernel({ plugins: [pluginDir], root });
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(existsSync(file)).toBe(true);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    } finally {
+      await kernel.stop();
+    }
   });
 });
