@@ -60,4 +60,43 @@ describe.skipIf(!hasScript)("aleph talk on a terminal", () => {
       ["assistant", "After the cancel."],
     ]);
   });
+
+  test("asks a tool's approval inline: a line that is no answer asks again, y runs the command, n gives the model the denial", async () => {
+    const ws = createWorkspace();
+    writeFileSync(join(ws.root, "config.toml"), '[tools.shell]\napproval = "always"\n');
+    model = await startFakeModelServer([
+      { toolCalls: [{ id: "a1", name: "shell", arguments: { command: "echo approved-in-conversation" } }] },
+      { text: "It ran." },
+      { toolCalls: [{ id: "a2", name: "shell", arguments: { command: "echo refused-in-conversation" } }] },
+      { text: "It was refused." },
+    ]);
+    writeFileSync(join(ws.root, "providers.toml"), `[providers.local]\nprotocol = "openai"\nmodel = "fake-model"\nbase_url = "${model.baseUrls.openai}"\n`, { mode: 0o600 });
+    const child = spawn("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} talk`, "/dev/null"], { cwd: ws.cwd, env: { ...ws.env, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (screen += chunk));
+    const exited = new Promise<number | null>((resolvePromise) => child.on("exit", resolvePromise));
+    const type = (text: string) => child.stdin.write(text);
+    const toolResult = (request: number, id: string) =>
+      ((model!.requests[request]!.body.messages as { tool_call_id?: string; content: string }[]).find((m) => m.tool_call_id === id)?.content ?? "");
+    try {
+      await eventually(() => expect(screen).toContain("Talking to main in agent:main:main"), 20_000);
+      type("run the first\r");
+      await eventually(() => expect(screen).toMatch(/\[approval [0-9a-f]{8}\] shell: run `echo approved-in-conversation`[\s\S]*allow\?/), 15_000);
+      type("maybe\r");
+      await eventually(() => expect(screen.match(/allow\?/g)).toHaveLength(2), 10_000);
+      type("y\r");
+      await eventually(() => expect(screen).toContain("It ran."), 15_000);
+      expect(toolResult(1, "a1")).toContain("approved-in-conversation");
+
+      type("run the second\r");
+      await eventually(() => expect(screen.match(/allow\?/g)).toHaveLength(3), 15_000);
+      type("n\r");
+      await eventually(() => expect(screen).toContain("It was refused."), 15_000);
+      expect(toolResult(3, "a2")).toMatch(/^error: .*denied/);
+      type("/exit\r");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
 });

@@ -1,11 +1,11 @@
-import type { AgentTurnEvent, Logger, ModelToolCall, PluginEvents, ToolCallContext, ToolInfo, ToolsService } from "@aleph/plugin-sdk";
+import { errorMessage, isAlephError, type AgentTurnEvent, type Logger, type ModelToolCall, type PluginEvents, type ToolCallContext, type ToolInfo, type ToolsService } from "@aleph/plugin-sdk";
 import type { AgentConfig } from "./config.js";
 
 /*
  * The model's tool calls, run through the `tools` registry (Node and WASM tools alike, arguments
  * validated against their schemas there). The calls of one step run concurrently and their results
  * come back in the order the model asked; a failing tool gives the model an error result to work
- * with instead of ending the turn.
+ * with instead of ending the turn — its message, and its fix when it has one.
  */
 
 /** The most characters of one tool result sent back to the model. */
@@ -39,6 +39,12 @@ export function offeredTools(tools: ToolsService | undefined, perAgent: AgentCon
   return tools.list().filter((t) => (!perAgent?.tools_allow || perAgent.tools_allow.includes(t.name)) && !perAgent?.tools_deny?.includes(t.name));
 }
 
+/** A failed call as the model reads it: the message, and the error's fix when it has one (what to do instead). */
+function errorResult(error: unknown): string {
+  const fix = isAlephError(error) ? error.fix : undefined;
+  return `error: ${errorMessage(error)}${fix ? `\nfix: ${fix}` : ""}`;
+}
+
 const asText = (value: unknown): string => {
   const text = typeof value === "string" ? value : (JSON.stringify(value ?? null) ?? "null");
   return text.length <= MAX_TOOL_RESULT_CHARS ? text : `${text.slice(0, MAX_TOOL_RESULT_CHARS)}\n[… result cut to ${MAX_TOOL_RESULT_CHARS} characters]`;
@@ -65,7 +71,7 @@ export async function runToolCalls(
         try {
           result = { id: call.id, name: call.name, ok: true, content: asText(await tools.call(call.name, call.arguments, context)) };
         } catch (error) {
-          result = { id: call.id, name: call.name, ok: false, content: `error: ${(error as Error).message}` };
+          result = { id: call.id, name: call.name, ok: false, content: errorResult(error) };
         }
       }
       const ms = Math.round(performance.now() - started);

@@ -3,10 +3,9 @@ import { describeControl, shellControlIn } from "./command-match.js";
 import type { ApprovalMode } from "./config.js";
 
 /*
- * What the model is told when a command was not approved. The agent loop passes a tool error's
- * message (not its fix) to the model, so the message carries it all: that nothing ran, why, and
- * how the command could run — one command per call to match an allowed prefix, or what a person
- * would change in config.toml.
+ * What the model is told when a command was not approved: that nothing ran and why (the message),
+ * and how the command could run — what a person would change in config.toml (the fix; the agent
+ * loop gives the model both).
  */
 
 /** The reason when no approvals service is there to ask anyone. */
@@ -24,7 +23,7 @@ export interface DenialInput {
 export function denialError(input: DenialInput): AlephError {
   const why = input.mode === "always" ? `approval = "always": every command is asked about` : `approval = "allowlist": ${allowlistMiss(input)}`;
   const howToAllow = `To run commands like it without asking, a person can set approval = "allowlist" with a matching prefix in allow (in [tools.shell] or [tools.shell.agents.${input.agent}] of config.toml), or answer \`always\` when asked, which remembers this exact command for agent ${input.agent}.`;
-  return new AlephError("ALEPH_E_DENIED", `the shell command was denied and did not run: ${input.reason} (decided by ${input.by}). For agent ${input.agent}, ${why}. ${howToAllow}`, {
+  return new AlephError("ALEPH_E_DENIED", `the shell command was denied and did not run: ${input.reason} (decided by ${input.by}). For agent ${input.agent}, ${why}.`, {
     fix: howToAllow,
   });
 }

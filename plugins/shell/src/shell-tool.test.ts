@@ -159,7 +159,8 @@ describe("the shell tool", () => {
     config = shellConfigSchema.parse({ approval: "allowlist", allow: ["ls"] });
     await expect(tool().call({ command: "echo hi > x.txt" }, { interactive: true })).rejects.toMatchObject({
       code: "ALEPH_E_DENIED",
-      message: expect.stringMatching(/denied and did not run: no approvals service is running .* \(decided by shell\)\. For agent main, approval = "allowlist": the command contains ">".*\[tools\.shell\.agents\.main\]/),
+      message: expect.stringMatching(/denied and did not run: no approvals service is running .* \(decided by shell\)\. For agent main, approval = "allowlist": the command contains ">"/),
+      fix: expect.stringMatching(/\[tools\.shell\.agents\.main\]/),
     });
     expect(await tool().call({ command: "ls -d ." }, {})).toMatchObject({ exit_code: 0, stdout: ".\n" });
     expect(shellRecords().slice(-4)).toEqual([
