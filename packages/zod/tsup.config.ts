@@ -23,7 +23,9 @@ const englishLocaleOnly: Plugin = {
 };
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: ["src/index.ts", "src/mini.ts"],
+  // One core shared by the classic API and mini (a chunk both import), as zod itself is built.
+  splitting: true,
   format: ["esm"],
   target: "node20",
   platform: "node",

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "@aleph/zod/mini";
 import { configFileSchema, discoverPlugins, providersFileSchema, PROVIDERS_FILE_SECTION, readConfigSchemaData, type PluginCandidate } from "@aleph/kernel";
 import { bundledPlugins } from "./bundled.js";
 
@@ -10,7 +10,7 @@ export interface PluginSectionSchema {
 }
 
 function toJsonSchema(schema: unknown): Record<string, unknown> {
-  return z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return z.toJSONSchema(schema as z.ZodMiniType, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
 }
 
 /** Puts `value` at a dotted section path ("interfaces.telegram") of a JSON Schema's properties. */

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
-import type { z } from "zod";
+import type * as z from "@aleph/zod/mini";
+import type { $ZodError } from "zod/v4/core";
 import { errorMessage, explainInvalidId, isAlephError, readKeySync, VAULT_PASSPHRASE_ENV, type ConfigIssue } from "@aleph/plugin-sdk";
 import { configFileSchema, providersFileSchema, type KernelConfig, type ProvidersConfig } from "./config-schema.js";
 import { collectSecrets, locateTomlKey } from "@aleph/plugin-sdk";
@@ -89,7 +90,7 @@ export function interpolateEnv(value: unknown, env: Env, file: string, text: str
 }
 
 /** Maps zod issues to config issues with key paths and lines. */
-export function zodIssues(error: z.ZodError, file: string, text: string, prefix: string[] = []): ConfigIssue[] {
+export function zodIssues(error: $ZodError, file: string, text: string, prefix: string[] = []): ConfigIssue[] {
   return error.issues.flatMap((issue) => {
     const base = [...prefix, ...issue.path.map(String)];
     // An unrecognized key is reported at the key itself, so the line points at the typo.
@@ -163,7 +164,7 @@ export function resolveValues(value: unknown, env: Env, vault: VaultContext, fil
   return value;
 }
 
-function loadOne<S extends z.ZodType>(file: string, schema: S, env: Env, vault: VaultContext): { ok: true; value: z.output<S>; text: string } | { ok: false; issues: ConfigIssue[] } {
+function loadOne<S extends z.ZodMiniType>(file: string, schema: S, env: Env, vault: VaultContext): { ok: true; value: z.output<S>; text: string } | { ok: false; issues: ConfigIssue[] } {
   const text = readOptional(file) ?? "";
   const parsed = parseToml(text, file);
   if (!parsed.ok) return { ok: false, issues: [parsed.issue] };

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
 import type { PluginManifest } from "@aleph/plugin-sdk";
 import type { ConfigSnapshot } from "./config-loader.js";
 import { schemaSectionIssues, sectionOf, sectionSource, type PluginSectionIssue } from "./plugin-config.js";
@@ -33,6 +32,8 @@ export function readConfigSchemaData(dir: string, manifest: Pick<PluginManifest,
 
 /** Checks the plugin's section of `snapshot` against its shipped JSON Schema. */
 export async function dataSectionIssues(schema: Record<string, unknown>, manifest: Pick<PluginManifest, "id" | "configKey">, snapshot: ConfigSnapshot): Promise<PluginSectionIssue[]> {
+  // zod's classic API (fromJSONSchema is in it alone), imported here: the kernel's start never needs it.
+  const { z } = await import("zod");
   let validator;
   try {
     validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "@aleph/zod/mini";
 import type { CommandDeclaration } from "@aleph/plugin-sdk";
 
 /*
@@ -14,37 +14,37 @@ const SERVICE_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 function buildCommandsSchema() {
   const argSchema = z.strictObject({
     // Shown as `<name>` in help and used as `cmd.args.<name>`, so camelCase is allowed (`<chatId>`).
-    name: z.string().regex(/^[a-z][a-zA-Z0-9-]{0,31}$/, "argument names are words of letters, digits and - starting with a lowercase letter (key, chatId)"),
-    summary: z.string().optional(),
-    required: z.boolean().default(false),
-    variadic: z.boolean().default(false),
+    name: z.string().check(z.regex(/^[a-z][a-zA-Z0-9-]{0,31}$/, "argument names are words of letters, digits and - starting with a lowercase letter (key, chatId)")),
+    summary: z.optional(z.string()),
+    required: z._default(z.boolean(), false),
+    variadic: z._default(z.boolean(), false),
   });
 
   const optionSchema = z.strictObject({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "option names are lowercase words (a-z, 0-9, -), without the leading --"),
-    type: z.enum(["string", "integer", "number", "boolean"]).default("string"),
-    summary: z.string().optional(),
-    short: z.string().regex(/^[a-zA-Z]$/, "a short flag is one letter").optional(),
-    value: z.string().min(1).optional(),
-    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    min: z.number().optional(),
-    max: z.number().optional(),
-    choices: z.array(z.string().min(1)).min(1).optional(),
-    required: z.boolean().default(false),
+    name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, "option names are lowercase words (a-z, 0-9, -), without the leading --")),
+    type: z._default(z.enum(["string", "integer", "number", "boolean"]), "string"),
+    summary: z.optional(z.string()),
+    short: z.optional(z.string().check(z.regex(/^[a-zA-Z]$/, "a short flag is one letter"))),
+    value: z.optional(z.string().check(z.minLength(1))),
+    default: z.optional(z.union([z.string(), z.number(), z.boolean()])),
+    min: z.optional(z.number()),
+    max: z.optional(z.number()),
+    choices: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+    required: z._default(z.boolean(), false),
   });
 
   const commandSchema = z.strictObject({
-    name: z
-      .string()
-      .refine((name) => name.split(" ").length <= 4 && name.split(" ").every((word) => WORD.test(word)), {
+    name: z.string().check(
+      z.refine((name) => name.split(" ").length <= 4 && name.split(" ").every((word) => WORD.test(word)), {
         message: 'is not a command: one to four lowercase words separated by single spaces, e.g. "sessions show"',
       }),
-    summary: z.string().min(1),
-    details: z.string().optional(),
-    args: z.array(argSchema).default([]),
-    options: z.array(optionSchema).default([]),
-    services: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-    all_plugins: z.boolean().default(false),
+    ),
+    summary: z.string().check(z.minLength(1)),
+    details: z.optional(z.string()),
+    args: z._default(z.array(argSchema), []),
+    options: z._default(z.array(optionSchema), []),
+    services: z._default(z.array(z.string().check(z.regex(SERVICE_ID, "is not a service id"))), []),
+    all_plugins: z._default(z.boolean(), false),
   });
   return z.array(commandSchema);
 }

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import semver from "semver";
-import { z } from "zod";
+import * as z from "@aleph/zod/mini";
 import { AlephError, CONTRIBUTION_KEY_PATTERN, CONTRIBUTION_KEY_RULE, explainInvalidId, PLUGIN_ID_PATTERN, type PluginManifest } from "@aleph/plugin-sdk";
 import { commandsSchema, commandProblems, toCommandDeclaration } from "./manifest-commands.js";
 import { parseToml, zodIssues } from "./config-loader.js";
@@ -14,72 +14,61 @@ const EXPORT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
  * PrevalidatedPlugin), and building it costs a few milliseconds of every start.
  */
 function buildManifestFileSchema() {
-  const pluginIdSchema = z.string().superRefine((value, ctx) => {
-    const problem = explainInvalidId("plugin id", value, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
-    if (problem) ctx.addIssue({ code: "custom", message: `${problem} (ids are lowercase letters, digits and dashes, at most 64)` });
-  });
+  const pluginIdSchema = z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = explainInvalidId("plugin id", value, { pattern: PLUGIN_ID_PATTERN, maxLength: 64 });
+      if (problem) ctx.addIssue({ code: "custom", message: `${problem} (ids are lowercase letters, digits and dashes, at most 64)` });
+    }),
+  );
+  const serviceIds = () => z._default(z.array(z.string().check(z.regex(SERVICE_ID, "is not a service id"))), []);
 
   return z.strictObject({
     plugin: z.strictObject({
       id: pluginIdSchema,
-      version: z.string().refine((v) => semver.valid(v) !== null, { message: "is not a semver version (e.g. 1.0.0)" }),
-      name: z.string().optional(),
-      description: z.string().optional(),
-      kind: z.enum(["node", "nodejs", "wasm"]).default("node"),
-      entry: z.string().min(1).optional(),
+      version: z.string().check(z.refine((v) => semver.valid(v) !== null, { message: "is not a semver version (e.g. 1.0.0)" })),
+      name: z.optional(z.string()),
+      description: z.optional(z.string()),
+      kind: z._default(z.enum(["node", "nodejs", "wasm"]), "node"),
+      entry: z.optional(z.string().check(z.minLength(1))),
       /** The module the CLI imports to run the plugin's commands (default: the entry). */
-      commands_entry: z.string().min(1).optional(),
-      api: z
-        .string()
-        .refine((v) => semver.validRange(v) !== null, { message: "is not a semver range (e.g. ^1)" })
-        .default("^1"),
-      priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
-      config_key: z
-        .string()
-        .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "must be a config.toml section name, e.g. memory or interfaces.telegram")
-        .optional(),
+      commands_entry: z.optional(z.string().check(z.minLength(1))),
+      api: z._default(z.string().check(z.refine((v) => semver.validRange(v) !== null, { message: "is not a semver range (e.g. ^1)" })), "^1"),
+      priority: z._default(z.number().check(z.int(), z.minimum(-1_000_000), z.maximum(1_000_000)), 0),
+      config_key: z.optional(z.string().check(z.regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "must be a config.toml section name, e.g. memory or interfaces.telegram"))),
       /** The JSON Schema of its config section, written by its build (relative to the plugin directory). */
-      config_schema: z.string().min(1).optional(),
+      config_schema: z.optional(z.string().check(z.minLength(1))),
       /** Runs only under `aleph start`; a kernel started for one command never loads it. */
-      daemon: z.boolean().default(false),
+      daemon: z._default(z.boolean(), false),
       /** Its definition contributes `aleph doctor` checks. */
-      doctor: z.boolean().default(false),
+      doctor: z._default(z.boolean(), false),
     }),
-    services: z
-      .strictObject({
-        provides: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-        requires: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-        optional: z.array(z.string().regex(SERVICE_ID, "is not a service id")).default([]),
-      })
-      .default({ provides: [], requires: [], optional: [] }),
-    permissions: z
-      .strictObject({
-        allowed_paths: z.record(z.string(), z.string()).default({}),
-        allowed_hosts: z.array(z.string().min(1)).default([]),
-      })
-      .optional(),
-    limits: z
-      .strictObject({
-        timeout_ms: z.number().int().positive().max(600_000).optional(),
-        memory_mb: z.number().int().positive().max(4096).optional(),
-      })
-      .optional(),
-    hooks: z.array(z.strictObject({ event: z.string().min(1), handler: z.string().regex(EXPORT_NAME, "is not an export name") })).optional(),
-    tools: z
-      .array(
+    services: z._default(z.strictObject({ provides: serviceIds(), requires: serviceIds(), optional: serviceIds() }), { provides: [], requires: [], optional: [] }),
+    permissions: z.optional(
+      z.strictObject({
+        allowed_paths: z._default(z.record(z.string(), z.string()), {}),
+        allowed_hosts: z._default(z.array(z.string().check(z.minLength(1))), []),
+      }),
+    ),
+    limits: z.optional(
+      z.strictObject({
+        timeout_ms: z.optional(z.number().check(z.int(), z.positive(), z.maximum(600_000))),
+        memory_mb: z.optional(z.number().check(z.int(), z.positive(), z.maximum(4096))),
+      }),
+    ),
+    hooks: z.optional(z.array(z.strictObject({ event: z.string().check(z.minLength(1)), handler: z.string().check(z.regex(EXPORT_NAME, "is not an export name")) }))),
+    tools: z.optional(
+      z.array(
         z.strictObject({
-          name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lowercase snake_case"),
-          description: z.string().min(1),
-          handler: z.string().regex(EXPORT_NAME, "is not an export name"),
-          parameters: z.record(z.string(), z.unknown()).default({ type: "object" }),
+          name: z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lowercase snake_case")),
+          description: z.string().check(z.minLength(1)),
+          handler: z.string().check(z.regex(EXPORT_NAME, "is not an export name")),
+          parameters: z._default(z.record(z.string(), z.unknown()), { type: "object" }),
         }),
-      )
-      .optional(),
-    commands: commandsSchema().optional(),
+      ),
+    ),
+    commands: z.optional(commandsSchema()),
     /** Data for other plugins to read: a contribution name → paths inside the plugin directory. */
-    contributes: z
-      .record(z.string(), z.array(z.string().min(1, "is empty: give a path relative to the plugin directory")))
-      .optional(),
+    contributes: z.optional(z.record(z.string(), z.array(z.string().check(z.minLength(1, "is empty: give a path relative to the plugin directory"))))),
   });
 }
 

@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
-import { z } from "@aleph/plugin-sdk";
+import * as z from "@aleph/zod/mini";
+
 
 /*
  * The [fs_tools] section of config.toml, owned by this plugin. Not [tools.fs]: that would sit inside
@@ -8,16 +9,11 @@ import { z } from "@aleph/plugin-sdk";
  */
 export const fsToolsConfigSchema = z.strictObject({
   roots: z
-    .array(z.string().min(1).refine((p) => isAbsolute(p), { message: "must be an absolute path" }))
-    .default([])
-    .describe("folders granted to every agent's file tools, read-write, besides its own workspace (absolute paths)"),
+    ._default(z.array(z.string().check(z.minLength(1), z.refine((p) => isAbsolute(p), { message: "must be an absolute path" }))), [])
+    .check(z.describe("folders granted to every agent's file tools, read-write, besides its own workspace (absolute paths)")),
   max_read_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(64 * 1024 * 1024)
-    .default(256 * 1024)
-    .describe("bytes read_file returns at most; longer output is cut at a line with a marker saying how to read on"),
+    ._default(z.number().check(z.int(), z.minimum(1024), z.maximum(64 * 1024 * 1024)), 256 * 1024)
+    .check(z.describe("bytes read_file returns at most; longer output is cut at a line with a marker saying how to read on")),
 });
 
 export type FsToolsConfig = z.output<typeof fsToolsConfigSchema>;

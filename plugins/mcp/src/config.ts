@@ -1,4 +1,5 @@
-import { z } from "@aleph/plugin-sdk";
+import * as z from "@aleph/zod/mini";
+
 
 /*
  * The [mcp] section of config.toml, owned by this plugin: its `servers` array of tables.
@@ -34,69 +35,63 @@ export const serverSchema = z
   .strictObject({
     name: z
       .string()
-      .max(SERVER_NAME_MAX, { message: `at most ${SERVER_NAME_MAX} characters (tool names are <server>__<tool>, 64 at most)` })
-      .regex(SERVER_NAME_PATTERN, { message: 'lowercase letters, digits and single "_" inside, starting with a letter (e.g. "github", "my_files")' })
-      .describe("The server's name: its tools are offered as <name>__<tool>"),
-    enabled: z.boolean().default(true).describe("false: keep the entry but do not start the server"),
-    command: z.string().min(1).optional().describe("A stdio server: the program to run (looked up on PATH)"),
-    args: z.array(z.string()).optional().describe("A stdio server: its arguments"),
+      .check(
+        z.maxLength(SERVER_NAME_MAX, { message: `at most ${SERVER_NAME_MAX} characters (tool names are <server>__<tool>, 64 at most)` }),
+        z.regex(SERVER_NAME_PATTERN, { message: 'lowercase letters, digits and single "_" inside, starting with a letter (e.g. "github", "my_files")' }),
+        z.describe("The server's name: its tools are offered as <name>__<tool>"),
+      ),
+    enabled: z._default(z.boolean(), true).check(z.describe("false: keep the entry but do not start the server")),
+    command: z.optional(z.string().check(z.minLength(1))).check(z.describe("A stdio server: the program to run (looked up on PATH)")),
+    args: z.optional(z.array(z.string())).check(z.describe("A stdio server: its arguments")),
     env: z
-      .record(z.string().regex(ENV_NAME), z.string(), { error: (issue) => (issue.code === "invalid_key" ? "not an environment variable name (letters, digits and _, not starting with a digit)" : undefined) })
-      .optional()
-      .describe('A stdio server: variables added to its minimal environment (HOME, PATH, …); values may be "keys:<name>"'),
-    cwd: z.string().min(1).optional().describe("A stdio server: its working directory, absolute or relative to the state root (default: the state root)"),
-    url: z
-      .url({ protocol: /^https?$/, message: "an http:// or https:// URL" })
-      .optional()
-      .describe("A streamable HTTP server: its endpoint URL"),
+      .optional(z.record(z.string().check(z.regex(ENV_NAME)), z.string(), { error: (issue) => (issue.code === "invalid_key" ? "not an environment variable name (letters, digits and _, not starting with a digit)" : undefined) }))
+      .check(z.describe('A stdio server: variables added to its minimal environment (HOME, PATH, …); values may be "keys:<name>"')),
+    cwd: z.optional(z.string().check(z.minLength(1))).check(z.describe("A stdio server: its working directory, absolute or relative to the state root (default: the state root)")),
+    url: z.optional(z.url({ protocol: /^https?$/, message: "an http:// or https:// URL" })).check(z.describe("A streamable HTTP server: its endpoint URL")),
     headers: z
-      .record(z.string().regex(HEADER_NAME), z.string(), { error: (issue) => (issue.code === "invalid_key" ? "not an HTTP header name" : undefined) })
-      .optional()
-      .describe('An HTTP server: headers sent with every request; values may be "keys:<name>"'),
-    bearer_token: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('An HTTP server: sent as "Authorization: Bearer <token>"; usually "keys:<name>"'),
-    timeout_seconds: z.number().positive().max(3600).default(60).describe("The most one tool call may take"),
-    connect_timeout_seconds: z.number().positive().max(600).default(30).describe("The most starting and initialising the server may take"),
+      .optional(z.record(z.string().check(z.regex(HEADER_NAME)), z.string(), { error: (issue) => (issue.code === "invalid_key" ? "not an HTTP header name" : undefined) }))
+      .check(z.describe('An HTTP server: headers sent with every request; values may be "keys:<name>"')),
+    bearer_token: z.optional(z.string().check(z.minLength(1))).check(z.describe('An HTTP server: sent as "Authorization: Bearer <token>"; usually "keys:<name>"')),
+    timeout_seconds: z._default(z.number().check(z.positive(), z.maximum(3600)), 60).check(z.describe("The most one tool call may take")),
+    connect_timeout_seconds: z._default(z.number().check(z.positive(), z.maximum(600)), 30).check(z.describe("The most starting and initialising the server may take")),
   })
-  .superRefine((server, ctx) => {
-    const stdio = server.command !== undefined;
-    const http = server.url !== undefined;
-    if (stdio === http) {
-      ctx.addIssue({
-        code: "custom",
-        path: stdio ? ["url"] : [],
-        message: stdio
-          ? "give either command (a stdio server) or url (an HTTP server), not both"
-          : "give command (a stdio server, e.g. command = \"npx\") or url (a streamable HTTP server)",
-      });
-    }
-    if (http) {
-      for (const key of ["args", "env", "cwd"] as const) {
-        if (server[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} is for a stdio server (command); this one has a url` });
+  .check(
+    z.superRefine((server, ctx) => {
+      const stdio = server.command !== undefined;
+      const http = server.url !== undefined;
+      if (stdio === http) {
+        ctx.addIssue({
+          code: "custom",
+          path: stdio ? ["url"] : [],
+          message: stdio
+            ? "give either command (a stdio server) or url (an HTTP server), not both"
+            : "give command (a stdio server, e.g. command = \"npx\") or url (a streamable HTTP server)",
+        });
       }
-    }
-    if (stdio) {
-      for (const key of ["headers", "bearer_token"] as const) {
-        if (server[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} is for an HTTP server (url); this one has a command` });
+      if (http) {
+        for (const key of ["args", "env", "cwd"] as const) {
+          if (server[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} is for a stdio server (command); this one has a url` });
+        }
       }
-    }
-  });
+      if (stdio) {
+        for (const key of ["headers", "bearer_token"] as const) {
+          if (server[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} is for an HTTP server (url); this one has a command` });
+        }
+      }
+    }),
+  );
 
 export const mcpConfigSchema = z.strictObject({
-  servers: z
-    .array(serverSchema)
-    .default([])
-    .superRefine((servers, ctx) => {
+  servers: z._default(z.array(serverSchema), []).check(
+    z.superRefine((servers, ctx) => {
       const seen = new Set<string>();
       servers.forEach((server, index) => {
         if (seen.has(server.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `"${server.name}" names another server already: names must be unique` });
         seen.add(server.name);
       });
-    })
-    .describe("The MCP servers to connect to ([[mcp.servers]] tables)"),
+    }),
+    z.describe("The MCP servers to connect to ([[mcp.servers]] tables)"),
+  ),
 });
 
 export type McpConfig = z.output<typeof mcpConfigSchema>;

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
-import { AlephError, definePlugin, errorMessage, estimateTokens, optionsOf, sessionsRef, subagentsRef, tokenCounterRef, z, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
+import { AlephError, definePlugin, errorMessage, estimateTokens, optionsOf, sessionsRef, subagentsRef, tokenCounterRef, type EventPayload, type SessionsService } from "@aleph/plugin-sdk";
+import * as z from "@aleph/zod/mini";
 import { unreadableError } from "./damage.js";
 import { applyPragmas, openSessionsDb } from "./database.js";
 import { SessionCoordinator } from "./session-coordinator.js";
@@ -15,17 +16,18 @@ import { listCommand } from "./commands/list.js";
 import { rmCommand } from "./commands/rm.js";
 import { showCommand } from "./commands/show.js";
 
+
 const MiB = 1024 * 1024;
 
 const subagentsConfig = z.object({
   /** Sub-agents acquired at once; acquiring one more is refused (ALEPH_E_LIMIT). */
-  max_active: z.number().int().min(1).max(10_000).default(8).describe("sub-agents acquired at once"),
+  max_active: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 8).check(z.describe("sub-agents acquired at once")),
   /** Idle sub-agents kept in memory; beyond it the longest-idle ones are swapped out. */
-  max_idle: z.number().int().min(0).max(10_000).default(16).describe("idle ones kept in memory; the rest are swapped out"),
+  max_idle: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(10_000)), 16).check(z.describe("idle ones kept in memory; the rest are swapped out")),
   /** An idle sub-agent's context is swapped out to <root>/swap/ after this long. */
-  swap_after_ms: z.number().int().min(0).default(300_000).describe("idle this long: context swapped out to swap/"),
+  swap_after_ms: z._default(z.number().check(z.int(), z.minimum(0)), 300_000).check(z.describe("idle this long: context swapped out to swap/")),
   /** Largest sub-agent context, in UTF-8 bytes of its JSON. */
-  max_context_bytes: z.number().int().min(1).max(256 * MiB).default(16 * MiB),
+  max_context_bytes: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(256 * MiB)), 16 * MiB),
 });
 
 export default definePlugin({
@@ -42,12 +44,12 @@ export default definePlugin({
   // The [sessions] section of config.toml.
   config: z.object({
     /** Largest stored message, in UTF-8 bytes of its JSON. */
-    max_message_bytes: z.number().int().min(256).max(16 * MiB).default(MiB).describe("largest stored message (bytes of its JSON)"),
+    max_message_bytes: z._default(z.number().check(z.int(), z.minimum(256), z.maximum(16 * MiB)), MiB).check(z.describe("largest stored message (bytes of its JSON)")),
     /** "full": every commit fsync'd (survives power loss); "normal": survives process crashes, faster. */
-    synchronous: z.enum(["full", "normal"]).default("full"),
+    synchronous: z._default(z.enum(["full", "normal"]), "full"),
     /** How long a write waits for another process's lock on sessions.db. */
-    busy_timeout_ms: z.number().int().min(0).max(600_000).default(5000).describe("how long a write waits for another process's lock"),
-    subagents: subagentsConfig.default(subagentsConfig.parse({})),
+    busy_timeout_ms: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(600_000)), 5000).check(z.describe("how long a write waits for another process's lock")),
+    subagents: z._default(subagentsConfig, subagentsConfig.parse({})),
   }),
 
   setup(ctx) {

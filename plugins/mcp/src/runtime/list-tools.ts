@@ -1,6 +1,8 @@
-import { z, type Logger } from "@aleph/plugin-sdk";
+import type { Logger } from "@aleph/plugin-sdk";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import * as z from "@aleph/zod/mini";
 import type { ListedTool } from "./tool-specs.js";
+
 
 /*
  * A server's whole tool list, through the pages (`nextCursor`). The SDK's own listTools refuses the
@@ -12,7 +14,7 @@ import type { ListedTool } from "./tool-specs.js";
 /** Pages a server may split its tool list into before the list is taken as endless. */
 const MAX_PAGES = 100;
 
-const lenientPage = z.looseObject({ tools: z.array(z.unknown()), nextCursor: z.string().optional() });
+const lenientPage = z.looseObject({ tools: z.array(z.unknown()), nextCursor: z.optional(z.string()) });
 
 const isMalformed = (error: unknown) => error instanceof Error && (error.name.includes("ZodError") || Array.isArray((error as { issues?: unknown }).issues));
 

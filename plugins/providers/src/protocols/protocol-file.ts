@@ -1,4 +1,4 @@
-import { z } from "@aleph/plugin-sdk";
+import * as z from "@aleph/zod/mini";
 import { BUILTIN_PROTOCOLS } from "./builtin-names.js";
 import type { BuiltinProtocolName } from "./protocol.js";
 import type { CustomProtocol } from "./registry.js";
@@ -19,22 +19,24 @@ import type { CustomProtocol } from "./registry.js";
  *               output_tokens: usage.completion_tokens, error: error.message }
  */
 
-const dottedPath = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "a dotted path such as choices.0.message.content");
+const dottedPath = z.string().check(z.regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "a dotted path such as choices.0.message.content"));
 
 export const protocolFileSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lowercase letters, digits, - and _ (at most 64)")
-    .refine((n) => !(BUILTIN_PROTOCOLS as readonly string[]).includes(n), "is a built-in protocol's name; choose another"),
+    .check(
+      z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lowercase letters, digits, - and _ (at most 64)"),
+      z.refine((n) => !(BUILTIN_PROTOCOLS as readonly string[]).includes(n), "is a built-in protocol's name; choose another"),
+    ),
   extends: z.enum(BUILTIN_PROTOCOLS as unknown as [BuiltinProtocolName, ...BuiltinProtocolName[]]),
-  base_url: z.url().optional(),
-  model: z.string().min(1).optional(),
-  auth: z.strictObject({ header: z.string().regex(/^[A-Za-z0-9-]+$/, "an HTTP header name"), prefix: z.string().default("") }).optional(),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "an HTTP header name"), z.string()).default({}),
-  request: z.strictObject({ extra: z.record(z.string(), z.unknown()).default({}) }).default({ extra: {} }),
-  response: z
-    .strictObject({ content: dottedPath.optional(), input_tokens: dottedPath.optional(), output_tokens: dottedPath.optional(), error: dottedPath.optional() })
-    .optional(),
+  base_url: z.optional(z.url()),
+  model: z.optional(z.string().check(z.minLength(1))),
+  auth: z.optional(z.strictObject({ header: z.string().check(z.regex(/^[A-Za-z0-9-]+$/, "an HTTP header name")), prefix: z._default(z.string(), "") })),
+  headers: z._default(z.record(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, "an HTTP header name")), z.string()), {}),
+  request: z._default(z.strictObject({ extra: z._default(z.record(z.string(), z.unknown()), {}) }), { extra: {} }),
+  response: z.optional(
+    z.strictObject({ content: z.optional(dottedPath), input_tokens: z.optional(dottedPath), output_tokens: z.optional(dottedPath), error: z.optional(dottedPath) }),
+  ),
 });
 
 /** The fields of each strict table, for the message about a field that is none of them. */

@@ -1,7 +1,9 @@
-import { z, type SkillIssue, type SkillRequirements } from "@aleph/plugin-sdk";
+import type { SkillIssue, SkillRequirements } from "@aleph/plugin-sdk";
+import * as z from "@aleph/zod/mini";
 import type { Document, LineCounter } from "yaml";
 import { splitFrontMatter } from "./front-matter.js";
 import type { ParsedSkill, SkillParseResult } from "./types.js";
+
 
 /*
  * Reading one SKILL.md against the Agent Skills specification (agentskills.io/specification), plus
@@ -26,18 +28,18 @@ export const ALEPH_FIELDS = ["requires", "user-invocable"] as const;
 /** `os:` accepts the platform names people write, mapped to Node's. */
 const OS_ALIASES: Record<string, string> = { macos: "darwin", mac: "darwin", osx: "darwin", windows: "win32", win: "win32" };
 
-const stringList = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((v) => (typeof v === "string" ? [v] : v));
+const stringList = z.pipe(z.union([z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1)))]), z.transform((v: string | string[]) => (typeof v === "string" ? [v] : v)));
 
 const requiresSchema = z.strictObject({
-  bins: stringList.optional(),
-  any_bins: stringList.optional(),
-  env: stringList.optional(),
-  config: stringList.optional(),
-  os: stringList.optional(),
+  bins: z.optional(stringList),
+  any_bins: z.optional(stringList),
+  env: z.optional(stringList),
+  config: z.optional(stringList),
+  os: z.optional(stringList),
 });
 
-const nameSchema = z.string().min(1).max(NAME_MAX).regex(NAME_PATTERN);
-const descriptionSchema = z.string().trim().min(1, "is empty").max(DESCRIPTION_MAX, `is longer than ${DESCRIPTION_MAX} characters`);
+const nameSchema = z.string().check(z.minLength(1), z.maxLength(NAME_MAX), z.regex(NAME_PATTERN));
+const descriptionSchema = z.string().check(z.trim(), z.minLength(1, "is empty"), z.maxLength(DESCRIPTION_MAX, `is longer than ${DESCRIPTION_MAX} characters`));
 
 export interface ParseOptions {
   /** The SKILL.md's path, for issues. */
