@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
-import type * as z from "@aleph/zod/mini";
+import type { z } from "./zod-mini.js";
 import type { $ZodError } from "zod/v4/core";
 import { errorMessage, explainInvalidId, isAlephError, readKeySync, VAULT_PASSPHRASE_ENV, type ConfigIssue } from "@aleph/plugin-sdk";
 import { configFileSchema, providersFileSchema, type KernelConfig, type ProvidersConfig } from "./config-schema.js";

@@ -1,4 +1,4 @@
-import * as z from "@aleph/zod/mini";
+import { z } from "./zod-mini.js";
 import type { CommandDeclaration } from "@aleph/plugin-sdk";
 
 /*

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import semver from "semver";
-import * as z from "@aleph/zod/mini";
+import { z } from "./zod-mini.js";
 import { AlephError, CONTRIBUTION_KEY_PATTERN, CONTRIBUTION_KEY_RULE, explainInvalidId, PLUGIN_ID_PATTERN, type PluginManifest } from "@aleph/plugin-sdk";
 import { commandsSchema, commandProblems, toCommandDeclaration } from "./manifest-commands.js";
 import { parseToml, zodIssues } from "./config-loader.js";
