@@ -1,11 +1,10 @@
 import { isAbsolute } from "node:path";
 import * as z from "@aleph/zod/mini";
 
-
 /*
- * The [fs_tools] section of config.toml, owned by this plugin. Not [tools.fs]: that would sit inside
- * the tools plugin's [tools] section, and the kernel reloads a plugin whose section changed when it
- * has no onConfigChange handler — granting a root would reload the whole tool registry.
+ * The [tools.fs] section of config.toml, owned by this plugin: a table inside the tools plugin's
+ * [tools], whose config handler keeps a change here from reloading the registry. Read on each
+ * call: a granted root applies from the next one.
  */
 export const fsToolsConfigSchema = z.strictObject({
   roots: z

@@ -1,6 +1,5 @@
 import * as z from "@aleph/zod/mini";
 
-
 /*
  * The [mcp] section of config.toml, owned by this plugin: its `servers` array of tables.
  *

@@ -1,6 +1,5 @@
 import * as z from "@aleph/zod/mini";
 
-
 /* The [skills] section of config.toml, owned by this plugin (docs/skills.md lists every key). */
 
 const autoMatchConfig = z.strictObject({

@@ -1,7 +1,6 @@
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from "@aleph/plugin-sdk";
 import * as z from "@aleph/zod/mini";
 
-
 /*
  * [tools] of config.toml. Its sub-tables belong to the tool plugins ([tools.fs] to fs-tools,
  * [tools.shell] to shell, [tools.web] to web-fetch), each validating its own; here they are only

@@ -1,6 +1,5 @@
 import * as z from "@aleph/zod/mini";
 
-
 /** One [[agents]] table of config.toml. */
 const agentEntry = z.strictObject({
   id: z.string().check(z.minLength(1)),
