@@ -75,7 +75,10 @@ describe.each([
     // calls, then flat (a 600k-call run: 113 → 202 → 223 → 275 → 326 MB at 0/50k/100k/200k/250k, and
     // 327 MB at 600k). So worker mode gets a wider bound; a per-call leak of the payloads would still
     // show in heap/external above.
-    const [rssBound, secondHalfBound] = mode === "worker" ? [128, 64] : [64, 16];
+    // Foreground: V8 may grow its young generation to full size once, late: a one-time RSS step of
+    // 16 MB (the semi-space), seen in the second half with heap and external flat (-0.1 / 0.0 MB) —
+    // more often since the start heap shrank (zod/mini). A leak grows heap and external, bounded above.
+    const [rssBound, secondHalfBound] = mode === "worker" ? [128, 64] : [64, 24];
     expect(growth.rss).toBeLessThan(rssBound);
     expect(secondHalfRss).toBeLessThan(secondHalfBound);
   });
