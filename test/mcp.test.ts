@@ -6,12 +6,13 @@
  * the server removed from config.toml takes its tools with it. And a kernel without
  * [[mcp.servers]] never loads the MCP client.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { fakeModel, openaiProvider, writeProviders } from "./support/model.js";
+import { moduleRecorder } from "./support/module-loads.js";
 import { createWorkspace, eventually, runCli, runCliJson, startKernel, startReadyKernel, type Workspace } from "./support/aleph.js";
 
 // The everything server is a devDependency of the mcp plugin: resolved from there.
@@ -135,18 +136,15 @@ describe("MCP servers through the aleph CLI", () => {
   test("a kernel without [[mcp.servers]] never loads the MCP client (the SDK, dist/runtime.js); with one it does", { timeout: 60_000 }, async () => {
     const modulesLoaded = async (config: string): Promise<string[]> => {
       const ws = createWorkspace({ config });
-      const record = join(ws.base, "loaded.txt");
-      writeFileSync(record, "");
-      writeFileSync(join(ws.base, "recorder.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(record)}, url + "\\n"); return next(url, context); }\n`);
-      writeFileSync(join(ws.base, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(ws.base, "recorder.mjs")).href)});\n`);
-      const kernel = startKernel(ws, ["--no-watch"], { env: { NODE_OPTIONS: `--import ${pathToFileURL(join(ws.base, "register.mjs")).href}` } });
+      const recorder = moduleRecorder(ws);
+      const kernel = startKernel(ws, ["--no-watch"], { env: recorder.env });
       await kernel.ready();
       if (config) {
         const ready = await kernel.waitForEvent("mcp.server.ready", () => true, 20_000);
         serverPids.add(ready.payload.pid);
       }
       await kernel.stop();
-      return readFileSync(record, "utf8").split("\n").filter(Boolean);
+      return recorder.loaded();
     };
     const mcpClient = (url: string) => url.includes("/@modelcontextprotocol/sdk/") || url.endsWith("/plugins/mcp/dist/runtime.js");
     const without = await modulesLoaded("");
