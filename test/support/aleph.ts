@@ -18,7 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = resolve(here, "../../apps/cli/dist/aleph.js");
 
 /** Plugins the CLI ships (the bundled set): always present, so tests about their own plugins leave them out. */
-export const BUNDLED_IDS: readonly string[] = ["tools", "workspace", "sessions", "chat", "providers", "agent", "memory", "skills", "fs-tools", "shell", "web-fetch", "mcp"];
+export const BUNDLED_IDS: readonly string[] = ["tools", "workspace", "sessions", "chat", "providers", "agent", "memory", "skills", "fs-tools", "shell", "web-fetch", "mcp", "channels", "gateway", "telegram", "discord", "cron"];
 export const notBundled = (id: string) => !BUNDLED_IDS.includes(id);
 
 if (!existsSync(CLI)) {

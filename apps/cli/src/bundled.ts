@@ -9,7 +9,7 @@ import type { PluginManifest } from "@aleph/plugin-sdk";
  * This is the only place that knows it (ARCHITECTURE §1). Each entry is a package whose root
  * holds an aleph_plugin.toml; capability issues add theirs here.
  */
-export const BUNDLED_PACKAGES: string[] = ["@aleph/plugin-tools", "@aleph/plugin-workspace", "@aleph/plugin-sessions", "@aleph/plugin-chat", "@aleph/plugin-providers", "@aleph/plugin-agent", "@aleph/plugin-memory", "@aleph/plugin-skills", "@aleph/plugin-fs-tools", "@aleph/plugin-shell", "@aleph/plugin-web-fetch", "@aleph/plugin-mcp"];
+export const BUNDLED_PACKAGES: string[] = ["@aleph/plugin-tools", "@aleph/plugin-workspace", "@aleph/plugin-sessions", "@aleph/plugin-chat", "@aleph/plugin-providers", "@aleph/plugin-agent", "@aleph/plugin-memory", "@aleph/plugin-skills", "@aleph/plugin-fs-tools", "@aleph/plugin-shell", "@aleph/plugin-web-fetch", "@aleph/plugin-mcp", "@aleph/plugin-channels", "@aleph/plugin-gateway", "@aleph/plugin-telegram", "@aleph/plugin-discord", "@aleph/plugin-cron"];
 
 /** Directories of the bundled plugins, resolved from this install. */
 export function bundledPlugins(): string[] {

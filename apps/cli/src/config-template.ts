@@ -11,15 +11,6 @@ const KERNEL_SECTIONS_TEMPLATE = `# Aleph configuration. Every key below is the 
 # Reference: docs/config.md. JSON Schema for editors: \`aleph config schema\`.
 # Values may reference environment variables as \${NAME}. Changes apply while aleph runs.
 
-# [gateway]
-# host = "127.0.0.1"
-# port = 18790
-# require_auth = false
-
-# [interfaces.telegram]            # one table per channel
-# token = "\${TELEGRAM_BOT_TOKEN}"
-# allow_from = ["+1234567890"]
-
 # [extensions]
 # enabled = true                   # false: load only the bundled plugins
 # hot_reload = true                # watch the plugin search paths

@@ -26,19 +26,19 @@ describe("loadConfig", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.snapshot.config).toMatchObject({
-      gateway: { host: "127.0.0.1", port: 18790, require_auth: false },
-      interfaces: {},
       extensions: { enabled: true, hot_reload: true, debounce_ms: 100 },
     });
-    // [memory] belongs to the memory plugin: the kernel adds nothing to it.
+    // [memory], [gateway], [interfaces] belong to plugins: the kernel adds nothing to them.
     expect(result.snapshot.config).not.toHaveProperty("memory");
+    expect(result.snapshot.config).not.toHaveProperty("gateway");
+    expect(result.snapshot.config).not.toHaveProperty("interfaces");
     expect(result.snapshot.config).not.toHaveProperty("skills");
     expect(result.snapshot.providers).toEqual({ providers: {} });
   });
 
   it("keeps plugin sections and unknown keys of loose sections for their plugins", () => {
     const result = loadConfig(files(`[hello]\ngreeting = "hi"\n[gateway]\ntls = "x"\n`), {});
-    expect(result.ok && result.snapshot.config).toMatchObject({ hello: { greeting: "hi" }, gateway: { tls: "x", port: 18790 } });
+    expect(result.ok && result.snapshot.config).toMatchObject({ hello: { greeting: "hi" }, gateway: { tls: "x" } });
   });
 
   it("reports a TOML syntax error with its file and line", () => {
@@ -49,9 +49,9 @@ describe("loadConfig", () => {
   });
 
   it("reports a wrong type with the key path and line", () => {
-    const [issue] = issuesOf(`[gateway]\nhost = "0.0.0.0"\nport = "eighty"\n`);
-    expect(issue).toMatchObject({ path: "gateway.port", line: 3 });
-    expect(formatIssue(issue!)).toMatch(/config\.toml:3: gateway\.port: /);
+    const [issue] = issuesOf(`[extensions]\nenabled = true\ndebounce_ms = "soon"\n`);
+    expect(issue).toMatchObject({ path: "extensions.debounce_ms", line: 3 });
+    expect(formatIssue(issue!)).toMatch(/config\.toml:3: extensions\.debounce_ms: /);
   });
 
   it("rejects an unknown key in the kernel-owned [extensions] section, at the key's line", () => {
@@ -61,7 +61,7 @@ describe("loadConfig", () => {
   });
 
   it("rejects out-of-range values", () => {
-    expect(issuesOf(`[gateway]\nport = 70000\n`)[0]!.path).toBe("gateway.port");
+    expect(issuesOf(`[extensions]\ndebounce_ms = 10\n`)[0]!.path).toBe("extensions.debounce_ms");
     expect(issuesOf(`[providers.openai]\nprotocol = "openai"\n`)[0]!.message).toMatch(/providers\.toml/);
     expect(issuesOf(`[extensions]\ndisabled = ["Bad/Id"]\n`)[0]!.path).toBe("extensions.disabled.0");
   });
@@ -81,7 +81,7 @@ describe("loadConfig", () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.snapshot.config.interfaces.telegram).toEqual({ token: "tg-secret-123" });
+    expect((result.snapshot.config.interfaces as Record<string, unknown>).telegram).toEqual({ token: "tg-secret-123" });
     expect(result.snapshot.providers.providers.claude!.api_key).toBe("sk-ant-999");
     expect([...result.snapshot.secrets].sort()).toEqual(["sk-ant-999", "tg-secret-123"]);
   });

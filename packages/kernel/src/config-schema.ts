@@ -3,18 +3,9 @@ import { PLUGIN_ID_PATTERN } from "@aleph/plugin-sdk";
 
 /*
  * The kernel's sections of config.toml and providers.toml, with the seed's defaults.
- * [extensions] belongs to the kernel alone and is strict, so a typo there is an error.
- * gateway and interfaces are PROVISIONAL: their plugins (the gateway and channels) do not exist
- * yet, so the kernel types their keys until
- * each lands and takes its section over, shipping the schema as data like every plugin section
- * (config-schema-data.ts). They are loose: the owning plugin's schema checks the rest.
+ * [extensions] belongs to the kernel alone and is strict, so a typo there is an error. Every other
+ * section is a plugin's ([gateway] the gateway plugin's, [interfaces.<name>] each channel plugin's).
  */
-
-export const gatewaySection = z.looseObject({
-  host: z._default(z.string().check(z.minLength(1)), "127.0.0.1"),
-  port: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(65_535)), 18_790),
-  require_auth: z._default(z.boolean(), false),
-});
 
 export const extensionsSection = z.strictObject({
   /** Third-party plugins (user, system, project paths); bundled plugins always load. */
@@ -42,8 +33,6 @@ export const configFileSchema = z.looseObject({
   // Provider settings live in providers.toml (0600), owned by the providers plugin: a [providers]
   // table here would be silently ignored, so it is refused.
   providers: z.optional(z.undefined({ error: "provider settings go in providers.toml ([providers.<name>]), not config.toml" })),
-  gateway: z._default(gatewaySection, () => gatewaySection.parse({})),
-  interfaces: z._default(z.record(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]*$/)), z.looseObject({})), {}),
   extensions: z._default(extensionsSection, () => extensionsSection.parse({})),
 });
 
@@ -65,4 +54,4 @@ export type ProvidersConfig = z.output<typeof providersFileSchema>;
 export type ExtensionsConfig = z.output<typeof extensionsSection>;
 
 /** The kernel's own section names; every other top-level key belongs to a plugin. */
-export const KERNEL_SECTIONS = ["gateway", "interfaces", "extensions"] as const;
+export const KERNEL_SECTIONS = ["extensions"] as const;

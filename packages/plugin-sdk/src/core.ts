@@ -40,6 +40,7 @@ export { identityRef, type IdentityService } from "./identity.js";
 export { workspaceRef, type WorkspaceService } from "./workspace.js";
 export { memoryRef, embeddingsRef, type MemoryService, type EmbeddingsService } from "./memory.js";
 export { skillsRef, type SkillsService, type SkillInfo } from "./skills.js";
+export { channelsRef, type ChannelsService, type ChannelStatus, type PendingPairing, type PairedPeer } from "./channels.js";
 export type { PluginDefinition } from "./define-plugin.js";
 export type { DoctorFinding, DoctorInput, DoctorHandler } from "./doctor.js";
 export { MANIFEST_FILE_NAMES, PLUGIN_API_VERSION, type PluginManifest, type PluginKind, type PluginSource, type PluginStatus, type PluginInfo } from "./manifest.js";

@@ -1,4 +1,5 @@
 import type { PendingApproval } from "./approvals.js";
+import type { ChannelChatKind, ChannelPeer, ChannelStatus } from "./channels.js";
 import type { ChatMessage } from "./chat.js";
 import type { PluginKind, PluginSource } from "./manifest.js";
 import type { SessionKeyKind } from "./session-key.js";
@@ -78,6 +79,24 @@ export interface AlephEvents {
   "skill.added": SkillFileEvent;
   "skill.changed": SkillFileEvent;
   "skill.removed": SkillFileEvent;
+  /**
+   * Channels (bundled plugin `channels`): a message arrived on a channel and is the agent's to answer
+   * (after allow-lists, pairing and the group trigger); `chatId` is the platform's, `sessionKey` and
+   * `conversation` (the chat source of truth's id) where it is kept.
+   */
+  "message.received": { channel: string; chatId: string; kind: ChannelChatKind; peer: ChannelPeer; text: string; messageId: string; agentId: string; sessionKey: string; conversation: string };
+  /** A reply (or any message) went out on a channel; `messageIds`: the platform's, one per part. */
+  "message.sent": { channel: string; chatId: string; messageIds: string[]; replyTo?: string; sessionKey?: string };
+  /** A channel's state changed (starting, running, reconnecting, stopped, failed). */
+  "channel.status": ChannelStatus;
+  /** An unknown sender was given a pairing code (the code itself is not in the event: it is a credential). */
+  "channel.pairing.requested": { channel: string; peer: ChannelPeer; expiresAt: number };
+  "channel.paired": { channel: string; peer: ChannelPeer };
+  /** Cron (bundled plugin `cron`): a job's run began and ended; `scheduledAt` is the planned time (ms). */
+  "cron.run.started": { job: string; runId: string; agentId: string; sessionKey: string; scheduledAt: number; manual: boolean };
+  "cron.run.finished": { job: string; runId: string; ok: boolean; ms: number; error?: string };
+  /** Runs that were due while the kernel was down, reported at start and not replayed. */
+  "cron.run.missed": { job: string; count: number; first: number; last: number };
 }
 
 export type AlephEventName = keyof AlephEvents & string;

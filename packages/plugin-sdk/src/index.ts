@@ -241,3 +241,20 @@ export {
   type InferOutput,
 } from "./schema.js";
 export { z } from "zod";
+export {
+  channelsRef,
+  type ChannelsService,
+  type ChannelAdapter,
+  type ChannelMessage,
+  type ChannelPeer,
+  type ChannelChatKind,
+  type ChannelReceipt,
+  type ChannelState,
+  type ChannelStatus,
+  type ChannelRouting,
+  type PendingPairing,
+  type PairedPeer,
+} from "./channels.js";
+export { channelRoutingShape } from "./channel-routing.js";
+export { channelSessionKey, channelChatId, chatIdForSessionKey, encodeChatIdPart, checkChannelName } from "./conversation-ids.js";
+export { conversationTurn, type ConversationTurnInput, type ConversationServices } from "./conversation-turn.js";
