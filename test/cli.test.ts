@@ -394,6 +394,13 @@ describe("aleph init (the workspace tree)", () => {
     const lines = readdirSync(auditDir).flatMap((f) => readFileSync(join(auditDir, f), "utf8").trim().split("\n")).map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.actor === "cli")).toEqual([expect.objectContaining({ actor: "cli", action: "workspace.init", target: ws.root, ok: true })]);
     expect(lines.filter((l) => l.actor === "workspace").map((l) => l.target)).toEqual(["soul.md", "main"]);
+    // The gateway's token (auth is on by default): generated once, 0600, never replaced by a second init.
+    const tokenFile = join(ws.root, "keys", "gateway-token");
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = await runCli(ws, ["keys", "get", "gateway-token"]);
+    expect(token.stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await runCli(ws, ["init"])).code).toBe(0);
+    expect((await runCli(ws, ["keys", "get", "gateway-token"])).stdout).toBe(token.stdout);
 
     const profiled = await runCli(ws, ["init", "--profile", "work"], { env: { ALEPH_STATE_DIR: "" } });
     expect(profiled.code, profiled.stderr).toBe(0);
