@@ -83,7 +83,11 @@ export interface IdentityService {
   resolve(query: IdentityQuery): Promise<IdentityResolution>;
   /** The resolved soul as Markdown, for the system prompt. */
   render(query: IdentityQuery): Promise<string>;
-  /** Sets (or, with null, clears) a session's soul override; disposing the result clears it too. */
+  /**
+   * Sets (or, with null, clears) a session's soul override. It lasts until cleared or the session is
+   * deleted — across restarts (the workspace plugin keeps it in data/workspace/session-overrides.json).
+   * Disposing the result clears it too, when it is still the one set.
+   */
   setSessionOverride(sessionKey: string, soul: string | null): Disposable;
 }
 

@@ -20,6 +20,7 @@ import { AGENTS_DIR, agentPath, archiveAgent, bootstrapContext, checkAgentWorksp
 import { agentsConfig, type AgentsConfig } from "./config.js";
 import { createFileExclusive } from "./agents/create-exclusive.js";
 import { renderSoul, resolveIdentity, SOUL_TEMPLATE } from "./identity/index.js";
+import { SessionOverrides } from "./identity/session-overrides.js";
 import { agentsAddCommand } from "./commands/agents-add.js";
 import { agentsContextCommand } from "./commands/agents-context.js";
 import { agentsListCommand } from "./commands/agents-list.js";
@@ -129,7 +130,10 @@ export default definePlugin({
     };
     ctx.services.provide(workspaceRef, workspace);
 
-    const overrides = new Map<string, string>();
+    const overrides = new SessionOverrides(join(ctx.paths.data, "session-overrides.json"), ctx.log);
+    // An override lasts until cleared or its session is deleted (archiving keeps it: /new starts a
+    // fresh session under the same key, which keeps the voice it was given).
+    ctx.events.on("session.deleted", ({ key }) => overrides.set(key, null));
     const identityOptions = (query: { agentId: string; cwd?: string; sessionKey?: string }) => {
       const agent = find(query.agentId);
       const sessionOverride = query.sessionKey ? overrides.get(query.sessionKey) : undefined;
@@ -145,10 +149,9 @@ export default definePlugin({
       resolve: (query) => resolveIdentity(identityOptions(query)),
       render: async (query) => renderSoul(await resolveIdentity(identityOptions(query))),
       setSessionOverride(sessionKey, soul) {
-        if (soul === null) overrides.delete(sessionKey);
-        else overrides.set(sessionKey, soul);
+        overrides.set(sessionKey, soul);
         return toDisposable(() => {
-          if (overrides.get(sessionKey) === soul) overrides.delete(sessionKey);
+          if (overrides.get(sessionKey) === soul) overrides.set(sessionKey, null);
         });
       },
     };
