@@ -1,7 +1,8 @@
 // Checks the import rules of ARCHITECTURE §1 for the package in the working directory:
-//   plugins/*        import only the author kits of the @aleph packages — @aleph/plugin-sdk, and
-//                    @aleph/wasm-pdk for WASM plugins; their test/ also @aleph/testing —
-//                    never the kernel or another plugin
+//   plugins/*        import only the author kits of the @aleph packages — @aleph/plugin-sdk,
+//                    @aleph/zod (zod as one shared module; bundled plugins write their schemas with
+//                    @aleph/zod/mini) and @aleph/wasm-pdk for WASM plugins; their test/ also
+//                    @aleph/testing — never the kernel or another plugin
 //   packages/kernel  imports no plugin and no app; of the @aleph packages only the SDK (its tests
 //                    also @aleph/node-host, the Node loader the CLI passes in)
 //   packages/plugin-sdk imports no other @aleph package (its deprecated /testing entry finds
@@ -22,7 +23,7 @@ function allowed(specifier, file) {
   if (pkg === ownName) return true;
   if (where.startsWith("plugins/")) {
     const inTests = relative(cwd, file).split(sep)[0] === "test";
-    return pkg === "@aleph/plugin-sdk" || pkg === "@aleph/wasm-pdk" || (inTests && pkg === "@aleph/testing");
+    return pkg === "@aleph/plugin-sdk" || pkg === "@aleph/zod" || pkg === "@aleph/wasm-pdk" || (inTests && pkg === "@aleph/testing");
   }
   // The kernel's own tests wire in the Node loader, as the CLI does.
   if (where === "packages/kernel") return pkg === "@aleph/plugin-sdk" || (/\.test\.ts$/.test(file) && pkg === "@aleph/node-host");

@@ -343,3 +343,34 @@ describe("ctx.configValue", () => {
 async function waitFor(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, 20));
 }
+
+describe("ctx.plugins.status", () => {
+  it("shows a plugin the kernel as `aleph status` does: every plugin (a failed one with its code and fix), services, secrets scrubbed", async () => {
+    let status: (() => ReturnType<PluginContext<unknown>["plugins"]["status"]>) | undefined;
+    const { kernel } = await boot({
+      config: '[viewer]\ntoken = "${VIEWER_SECRET}"\n',
+      env: { VIEWER_SECRET: "s3cr3t-value-123" },
+      bundled: [
+        inline("broken", () => {
+          throw new Error("cannot start: s3cr3t-value-123 refused");
+        }),
+        inline(
+          "viewer",
+          (ctx) => {
+            ctx.services.provide("viewing", {});
+            status = () => ctx.plugins.status();
+          },
+          { services: { provides: ["viewing"] } },
+        ),
+      ],
+    });
+    const seen = status!();
+    expect(seen.pid).toBe(process.pid);
+    expect(seen.root).toBe(kernel.paths.root);
+    expect(seen.plugins.find((p) => p.id === "viewer")).toMatchObject({ status: "active" });
+    const broken = seen.plugins.find((p) => p.id === "broken")!;
+    expect(broken).toMatchObject({ status: "failed", error: { code: "ALEPH_E_SETUP" } });
+    expect(JSON.stringify(seen)).not.toContain("s3cr3t-value-123");
+    expect(seen.services.map((s) => s.id)).toContain("viewing");
+  });
+});

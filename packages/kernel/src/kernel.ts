@@ -161,6 +161,7 @@ export class Kernel {
       facilities: {
         watches: this.#watches,
         contributions: (name) => contributionsOf(this.host, name),
+        status: () => this.status(),
         configValue: (path, file) => lookupConfigValue(this.#snapshot, this.#redactor, path, file),
         configOrigin: (path, file) => lookupConfigOrigin(this.#snapshot, path, file),
         kernelRole: options.scope ? "command" : "service",

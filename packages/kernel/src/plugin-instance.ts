@@ -7,6 +7,7 @@ import {
   serviceIdOf,
   toDisposable,
   type ConfigFileName,
+  type KernelStatusView,
   type Disposable,
   type Logger,
   type PluginContribution,
@@ -25,6 +26,8 @@ export interface ContextFacilities {
   watches: WatchService;
   /** `ctx.plugins.contributions`. */
   contributions(name: string): PluginContribution[];
+  /** `ctx.plugins.status`: the kernel's status, redacted. */
+  status(): KernelStatusView;
   /** `ctx.configValue`: redacted, read-only. */
   configValue(path: string, file?: ConfigFileName): unknown;
   /** `ctx.kernelRole`: the long-running kernel, or one started for a command. */
@@ -257,6 +260,7 @@ export class PluginInstance {
       },
       plugins: {
         contributions: (name) => f.contributions(name),
+        status: () => f.status(),
       },
       kernelRole: f.kernelRole,
       onReady: (handler) => {

@@ -1,3 +1,4 @@
+import type { KernelStatusView } from "./commands.js";
 import type { PluginSource } from "./manifest.js";
 
 /**
@@ -34,4 +35,10 @@ export interface PluginDirectory {
    * project, bundled), then by id. Read it again on `plugin.loaded` and `plugin.unloaded`.
    */
   contributions(name: string): PluginContribution[];
+  /**
+   * The kernel's state as `aleph status --json` shows it: pid, root, start time, every plugin with
+   * its status (a failed one with its code, message and fix) and the services. Secrets scrubbed.
+   * For plugins that show the kernel to people (the gateway's control page).
+   */
+  status(): KernelStatusView;
 }
