@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
 import { bundledPluginConfig } from "../../scripts/tsup-bundled-plugin";
 
-export default defineConfig(bundledPluginConfig());
+// Two entries: the registry (dist/index.js) and `aleph interfaces …`'s handlers alone (dist/commands.js).
+export default defineConfig(bundledPluginConfig([], { commandsEntry: true }));

@@ -10,8 +10,11 @@ import * as z from "zod/mini";
  * and hands the parsed routing keys to the registry (`channels.register(adapter, { routing })`).
  * Written with zod/mini (it composes with classic zod schemas: a third party's plugin spreads it
  * into a `z.object` from the SDK's `z` alike).
+ *
+ * Built in a pure-annotated function: every bundled plugin bundles this SDK, and a plugin that
+ * does not use the shape must not build its schemas at import (bundlers drop an unused pure call).
  */
-export const channelRoutingShape = {
+export const channelRoutingShape = /* @__PURE__ */ (() => ({
   enabled: z._default(z.boolean(), true).check(z.describe("false stops this channel (nothing received, nothing sent)")),
   agent: z._default(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)), "main").check(z.describe("the agent that answers this channel")),
   allow_from: z
@@ -23,4 +26,4 @@ export const channelRoutingShape = {
   group_trigger: z
     ._default(z.enum(["mention", "all"]), "mention")
     .check(z.describe('in a group, answer only when mentioned or replied to ("mention") or every message ("all")')),
-};
+}))();

@@ -90,9 +90,22 @@ export interface ChannelAdapter {
    * platform (an update offset, a gateway sequence) does so after `deliver` resolves, so a crash in
    * between redelivers rather than loses. Resolves once receiving runs; a failure to start rejects.
    * `signal` aborts when the registry stops the channel.
+   *
+   * `deliver` resolves when the message is handled: ignored, or answered and recorded (a turn can
+   * take minutes — deliver the messages of different chats concurrently, and a chat's next message
+   * too, or `/stop` waits behind the turn it should stop). It rejects when the message should come
+   * again: the channel stopped during its turn, or the reply could not be sent (at most three
+   * times per message; then the registry gives up on it and resolves). Delivering a message again
+   * is always safe: each (channel, messageId) is answered once.
+   *
+   * A start that rejects is retried with backoff (the registry calls `stop()` first), except an
+   * AlephError ALEPH_E_CONFIG or ALEPH_E_PERMISSION (a wrong token): that channel stays `failed`.
    */
   start(deliver: (message: ChannelMessage) => Promise<void>, signal: AbortSignal): Promise<void>;
-  /** Stops receiving and sending; resolves when nothing of it runs (the next poller may start). */
+  /**
+   * Stops receiving and sending; resolves when nothing of it runs (the next poller may start).
+   * May be called while `start` is still pending (its signal is aborted first), and more than once.
+   */
   stop(): Promise<void>;
   /** Sends `text` to a chat (split at the platform's limit), optionally as a reply to a message. */
   send(chatId: string, text: string, options?: { replyTo?: string; signal?: AbortSignal }): Promise<ChannelReceipt>;
