@@ -1,6 +1,7 @@
-import { definePlugin } from "@aleph/plugin-sdk";
+import { createCronPlugin } from "./plugin.js";
 
-// Placeholder while the plugin is built (issue 16).
-export default definePlugin({
-  setup() {},
-});
+/*
+ * The cron plugin's entry, imported at every kernel start: the `cron` service and the [cron]
+ * config. The scheduler and croner (dist/runtime.js) are imported only when a job is configured.
+ */
+export default createCronPlugin();
