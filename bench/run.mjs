@@ -31,6 +31,9 @@ const BENCHES = {
   skills: [],
   "fs-tools": [],
   mcp: [],
+  "gateway-rpc": [],
+  "gateway-load": [],
+  "control-page": [],
 };
 
 const args = process.argv.slice(2);

@@ -5,8 +5,7 @@
 // hot reload) is measured interleaved too, with the same budget.
 // Per plugin: the same start with that plugin alone in `[extensions] disabled` — its cost is
 // what the full set loses without it (the configuration people run), budget ≤ 0.1× node -e 0 each.
-// A plugin others require goes with them: providers is measured as [skills, memory, agent,
-// providers] against [skills, memory, agent]. (Removing plugins one after another instead — a growing list — put a ~10 ms step on
+// A plugin others require goes with them (MEASURES below). (Removing plugins one after another instead — a growing list — put a ~10 ms step on
 // whichever plugin brought the set past 9 plugins, wherever it stood in the list: the heap then
 // crosses V8's first full-GC threshold before ready. That step belongs to the set, not to a plugin.)
 // Their import and setup times as the kernel reports them (`status` over the control socket,
@@ -20,16 +19,26 @@ const BUDGET = 4;
 const PER_PLUGIN_BUDGET = 0.1;
 const WARMUP = 3;
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
-/** The bundled plugins measured one by one: each disabled alone (nothing requires it), against the full set. */
-const LEAVES = ["mcp", "web-fetch", "shell", "fs-tools", "skills", "memory", "agent"];
 /**
- * Required by agent: measured with agent and the plugins using it (skills, memory) gone, with and
- * without providers — a set far enough below the full-GC step (see above) that the step is in neither.
+ * Each bundled plugin's cost: the start with it disabled against the start without it but with
+ * everything else (`with` and `without` are [extensions] disabled lists; [] is the full set). A
+ * leaf (nothing requires it) is disabled alone against the full set. A plugin others require goes
+ * with them — disabling it alone would fail its users and time that too: channels is measured with
+ * the channel plugins gone, agent with everything using it gone, providers with agent's set gone too.
  */
-const UNDER_AGENT = "providers";
-const AGENT_AND_USERS = ["skills", "memory", "agent"];
-const CHAIN = [...LEAVES, UNDER_AGENT];
-const WITHOUT = [...LEAVES.map((id) => [id]), AGENT_AND_USERS, [...AGENT_AND_USERS, UNDER_AGENT]];
+const LEAVES = ["mcp", "web-fetch", "shell", "fs-tools", "skills", "memory", "gateway", "telegram", "discord", "cron"];
+const CHANNEL_PLUGINS = ["telegram", "discord"];
+const AGENT_USERS = ["skills", "memory", "channels", ...CHANNEL_PLUGINS];
+const MEASURES = [
+  ...LEAVES.map((id) => ({ id, with: [], without: [id] })),
+  { id: "channels", with: CHANNEL_PLUGINS, without: [...CHANNEL_PLUGINS, "channels"] },
+  { id: "agent", with: AGENT_USERS, without: [...AGENT_USERS, "agent"] },
+  { id: "providers", with: [...AGENT_USERS, "agent"], without: [...AGENT_USERS, "agent", "providers"] },
+];
+const CHAIN = MEASURES.map((m) => m.id);
+/** Every disabled list measured, once each (the full set is measured on its own). */
+const WITHOUT = [...new Map(MEASURES.flatMap((m) => [m.with, m.without]).filter((d) => d.length > 0).map((d) => [d.join(","), d])).values()];
+const setIndex = (disabled) => WITHOUT.findIndex((d) => d.join(",") === disabled.join(","));
 
 /** A fresh workspace whose config.toml disables `ids` (none: no config.toml, as before). */
 function workspace(disabled = []) {
@@ -102,10 +111,8 @@ main(async () => {
   const w = median(sets.watching.wall);
   check("startup", `startup: aleph start watching (the default) → kernel.ready ${fmtMs(w)} (kernel ms ${median(sets.watching.ms)}) = ${fmtX(w / n)} (budget ≤ ${BUDGET}×)`, w / n <= BUDGET);
 
-  const perPlugin = [
-    ...LEAVES.map((id, i) => ({ id, with: sets.full, without: without[i] })),
-    { id: UNDER_AGENT, with: without[LEAVES.length], without: without[LEAVES.length + 1] },
-  ];
+  const measured = (disabled) => (disabled.length === 0 ? sets.full : without[setIndex(disabled)]);
+  const perPlugin = MEASURES.map((m) => ({ id: m.id, with: measured(m.with), without: measured(m.without) }));
   note(WITHOUT.map((d, i) => `without ${d.join(", ")} ${fmtMs(median(without[i].wall))} (kernel ms ${median(without[i].ms)})`).join("; "));
   for (const p of perPlugin) {
     const added = median(p.with.wall) - median(p.without.wall);

@@ -48,6 +48,17 @@ export interface ChatStatus {
   torn: ChatTornLine[];
 }
 
+/** One chat as `list()` reports it. */
+export interface ChatSummary {
+  chatId: string;
+  /** The last seq given out (0 for an empty chat). */
+  lastSeq: number;
+  /** Complete messages in the stream. */
+  count: number;
+  /** When its file last changed (ms since the epoch). */
+  updatedAt: number;
+}
+
 /** ChatReadOptions.limit (and unread's) when none is given, and the most it may be. */
 export const DEFAULT_CHAT_READ_LIMIT = 100;
 export const MAX_CHAT_READ_LIMIT = 1000;
@@ -89,6 +100,8 @@ export interface ChatService {
    */
   advance(chatId: string, agentId: string, seq: number): Promise<number>;
   status(chatId: string): Promise<ChatStatus>;
+  /** Every chat there is, most recently written first. */
+  list(): Promise<ChatSummary[]>;
 }
 
 export const chatRef = createServiceRef<ChatService>("chat");

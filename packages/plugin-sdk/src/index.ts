@@ -134,6 +134,7 @@ export {
   type ChatService,
   type ChatMessage,
   type ChatStatus,
+  type ChatSummary,
   type ChatPostInput,
   type ChatReadOptions,
   type ChatReadResult,

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   AlephError,
@@ -15,7 +15,9 @@ import {
   type ChatService,
   type Logger,
   type ChatReadResult,
+  type ChatSummary,
   type ChatTornLine,
+  explainInvalidId,
 } from "@aleph/plugin-sdk";
 
 /*
@@ -386,6 +388,34 @@ export function createChatStore(options: ChatStoreOptions): ChatService & { disp
       validateId("chat id", chatId);
       const idx = index(chatId);
       return { chatId, lastSeq: idx.lastSeq, count: idx.count, torn: idx.torn.map((t) => ({ ...t })) };
+    },
+
+    async list() {
+      let names: string[];
+      try {
+        names = readdirSync(chatsDir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw error;
+      }
+      const chats: ChatSummary[] = [];
+      for (const name of names) {
+        // Only the streams themselves: temp files, hand-made copies and other names are not chats.
+        if (!name.endsWith(".jsonl")) continue;
+        const chatId = name.slice(0, -".jsonl".length);
+        if (explainInvalidId("chat id", chatId) !== undefined) continue;
+        let updatedAt: number;
+        try {
+          const stats = statSync(chatFile(chatId));
+          if (!stats.isFile()) continue;
+          updatedAt = Math.round(stats.mtimeMs);
+        } catch {
+          continue; // removed meanwhile
+        }
+        const idx = index(chatId);
+        chats.push({ chatId, lastSeq: idx.lastSeq, count: idx.count, updatedAt });
+      }
+      return chats.sort((a, b) => b.updatedAt - a.updatedAt || (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0));
     },
   };
 

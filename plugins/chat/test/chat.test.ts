@@ -214,6 +214,27 @@ describe("chat", () => {
     expect((await chat.post("long", { from: "a", content: "next" })).seq).toBe(4);
   });
 
+  it("lists its chats, most recently written first, skipping files that are not chat streams", async () => {
+    const root = tempRoot();
+    const chat = await start({ root });
+    expect(await chat.list()).toEqual([]); // no chat/ yet
+    await chat.post("older", { from: "alice", content: "one" });
+    await chat.post("older", { from: "alice", content: "two" });
+    await chat.post("newer", { from: "bob", content: "three" });
+    const dir = join(root, "chat", "chats");
+    // Same mtime resolution on every file system: make the order explicit.
+    const { utimesSync } = await import("node:fs");
+    utimesSync(join(dir, "older.jsonl"), new Date(1_000_000), new Date(1_000_000));
+    utimesSync(join(dir, "newer.jsonl"), new Date(2_000_000), new Date(2_000_000));
+    writeFileSync(join(dir, "notes.txt"), "not a chat");
+    writeFileSync(join(dir, ".older.jsonl.123.tmp"), "a temp file");
+    mkdirSync(join(dir, "folder.jsonl"));
+    expect(await chat.list()).toEqual([
+      { chatId: "newer", lastSeq: 1, count: 1, updatedAt: 2_000_000 },
+      { chatId: "older", lastSeq: 2, count: 2, updatedAt: 1_000_000 },
+    ]);
+  });
+
   it("never moves a cursor back, and refuses one beyond the last message", async () => {
     const chat = await start();
     for (let i = 0; i < 5; i++) await chat.post("c", { from: "a", content: i });

@@ -1,0 +1,48 @@
+/*
+ * The bus events a pattern (`"plugin.*"`, `"*"`) can match: Aleph's own (the SDK's AlephEvents,
+ * kept equal to it by a test) and those of the bundled plugins that declare their own (mcp). A
+ * plugin sees no list of every event name on the bus, so any other event is subscribed by its
+ * exact name.
+ */
+export const KNOWN_EVENTS: readonly string[] = [
+  "kernel.ready",
+  "kernel.stopping",
+  "kernel.restarted",
+  "plugin.loaded",
+  "plugin.unloaded",
+  "plugin.failed",
+  "plugin.shadow_failed",
+  "plugin.error",
+  "config.changed",
+  "config.invalid",
+  "session.created",
+  "session.message.appended",
+  "session.compacted",
+  "session.archived",
+  "session.deleted",
+  "chat.message.posted",
+  "agent.turn.started",
+  "agent.tool.called",
+  "agent.turn.completed",
+  "agent.turn.failed",
+  "agent.approval.requested",
+  "agent.approval.resolved",
+  "memory.fact.added",
+  "memory.fact.forgotten",
+  "skill.added",
+  "skill.changed",
+  "skill.removed",
+  "message.received",
+  "message.sent",
+  "channel.status",
+  "channel.pairing.requested",
+  "channel.paired",
+  "cron.run.started",
+  "cron.run.finished",
+  "cron.run.missed",
+  // the mcp plugin's (plugins/mcp/src/events.ts)
+  "mcp.server.ready",
+  "mcp.server.restarting",
+  "mcp.server.failed",
+  "mcp.tools.changed",
+];

@@ -1,0 +1,45 @@
+import { channelsRef, workspaceRef, type PluginContext } from "@aleph/plugin-sdk";
+import { method, type MethodTable } from "../rpc/dispatch.js";
+import { kernelStatus, pluginCounts } from "./kernel-view.js";
+
+/* status, plugins.list, agents.list: what runs in this kernel. */
+
+export interface KernelMethodDeps {
+  ctx: PluginContext<unknown>;
+  /** Connections open now. */
+  connections: () => number;
+}
+
+export function kernelMethods({ ctx, connections }: KernelMethodDeps): MethodTable {
+  return {
+    status: method({
+      run: () => {
+        const kernel = kernelStatus(ctx);
+        return {
+          // The gateway's version (its protocol is docs/gateway.md at this version).
+          version: ctx.version,
+          pid: kernel.pid,
+          startedAt: kernel.startedAt,
+          uptimeMs: kernel.uptimeMs,
+          root: kernel.root,
+          plugins: pluginCounts(kernel.plugins),
+          channels: ctx.services.getOptional(channelsRef)?.list() ?? [],
+          connections: connections(),
+        };
+      },
+    }),
+
+    "plugins.list": method({
+      run: () => kernelStatus(ctx).plugins,
+    }),
+
+    "agents.list": method({
+      run: () => {
+        const workspace = ctx.services.getOptional(workspaceRef);
+        // Without the workspace plugin the one agent is the default one.
+        if (!workspace) return [{ id: "main", default: true }];
+        return workspace.agents().map((agent) => ({ id: agent.id, default: agent.id === "main" }));
+      },
+    }),
+  };
+}
