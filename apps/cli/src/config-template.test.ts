@@ -44,6 +44,14 @@ describe("sectionTemplate", () => {
     expect(noExample).toMatch(/# id = …\s+# required/);
   });
 
+  it("shows a key without a default by its example (a channel's token: the line a person writes)", () => {
+    const channel = z.object({ token: z.string().optional().describe("the bot token").meta({ examples: ["keys:bot-token"] }), hidden: z.string().optional() });
+    const block = sectionTemplate({ plugin: "bot", section: "interfaces.bot", schema: schemaOf(channel) });
+    expect(block).toMatch(/# token = "keys:bot-token"\s+# the bot token/);
+    expect(block).not.toContain("hidden");
+    expect(uncommented(block)).toEqual({ interfaces: { bot: { token: "keys:bot-token" } } });
+  });
+
   it("shows a null default as an unset key, drops nulls inside a value, and takes a boolean property schema", () => {
     const schema = schemaOf(z.object({ model: z.string().nullable().default(null).describe("the model"), pair: z.record(z.string(), z.number().nullable()).default({ a: null, b: 2 }) }));
     (schema.properties as Record<string, unknown>).anything = true;

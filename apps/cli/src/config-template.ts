@@ -57,6 +57,14 @@ export function sectionTemplate({ plugin, section, schema }: PluginSectionSchema
     const name = dot < 0 ? key.path : key.path.slice(dot + 1);
     const value = example && name in example ? example[name] : key.default;
     const hint = key.choices ? key.choices.map((c) => String(c)).join(" | ") : key.description;
+    // A key with no default but an example (a channel's token, "keys:telegram-token") is shown with it:
+    // it is the line a person has to write.
+    if (value === undefined && !key.required && key.example !== undefined) {
+      const lines = tables.get(header) ?? [];
+      lines.push(line(name, tomlValue(key.example), hint));
+      tables.set(header, lines);
+      continue;
+    }
     if (value === undefined && !key.required) continue;
     const lines = tables.get(header) ?? [];
     if (value === null) {

@@ -76,7 +76,7 @@ describe("reply assembly from chat.event notifications", () => {
     const waiting = feed([
       [1, started],
       [2, { type: "tool.call", id: "c1", name: "shell", arguments: { command: "ls" } }],
-      [3, { type: "approval.requested", approval: { id: "a1", tool: "shell", summary: "run `ls`" } }],
+      [3, { type: "approval.requested", approval: { id: "a1", tool: "shell", summary: "run `ls`", args: { command: "ls" }, agentId: "main", sessionKey: "agent:main:main", requestedAt: "2026-12-07T10:00:00.000Z", expiresAt: "2026-12-07T10:02:00.000Z" } }],
     ]);
     expect(waiting.parts[1]).toEqual({ kind: "approval", id: "a1", tool: "shell", summary: "run `ls`" });
     const resolved = applyChatEvent(waiting, 4, { type: "approval.resolved", id: "a1", approved: false, by: "timeout", reason: "not interactive" });
@@ -113,7 +113,7 @@ describe("reply assembly from chat.event notifications", () => {
   });
 
   test("when the streamed pieces miss the final text (a replay streams only the end), the turn's text replaces them", () => {
-    const state = feed([[1, { type: "turn.completed", turnId: "t1", text: "Stored answer.", ms: 5, provider: "p", model: "m" }]]);
+    const state = feed([[1, { type: "turn.completed", turnId: "t1", text: "Stored answer.", usage: { inputTokens: 0, outputTokens: 0 }, iterations: 0, ms: 5, provider: "p", model: "m" }]]);
     expect(state.parts).toEqual([{ kind: "text", text: "Stored answer." }]);
   });
 
@@ -163,7 +163,7 @@ describe("what the reply says about who answered", () => {
     const completed = feed([
       [1, started],
       [2, text("Hi.")],
-      [3, { type: "turn.completed", turnId: "t1", text: "Hi.", usage: { inputTokens: 4, outputTokens: 2 }, ms: 30, provider: "local", model: "fake-model" }],
+      [3, { type: "turn.completed", turnId: "t1", text: "Hi.", usage: { inputTokens: 4, outputTokens: 2 }, iterations: 1, ms: 30, provider: "local", model: "fake-model" }],
     ]);
     const state = applyResult(completed, { idempotencyKey: "k", sessionKey: "s", ok: true, text: "Hi.", ms: 31 });
     expect(state.done).toEqual({ provider: "local", model: "fake-model", ms: 31, usage: { inputTokens: 4, outputTokens: 2 }, replayed: undefined });

@@ -54,6 +54,8 @@ export interface SchemaKey {
   description?: string;
   /** The allowed values of an enum, when it has them. */
   choices?: unknown[];
+  /** The schema's first example (`examples`), for a key without a default ("keys:telegram-token"). */
+  example?: unknown;
   /** Listed in its table's `required`: there is no default to fall back on. */
   required: boolean;
 }
@@ -79,6 +81,7 @@ export function schemaKeys(schema: Record<string, unknown>, prefix = "", options
       ...("default" in property ? { default: property.default } : {}),
       ...(typeof property.description === "string" ? { description: property.description } : {}),
       ...(Array.isArray(property.enum) ? { choices: property.enum } : {}),
+      ...(Array.isArray(property.examples) && property.examples.length > 0 ? { example: property.examples[0] } : {}),
     });
   }
   return out;

@@ -46,7 +46,7 @@ export const discordConfigSchema = z
           z.refine((token) => /^Bot\s/i.test(token) || !/\s/.test(token), { message: "contains whitespace: a Discord bot token has none (copy it again)" }),
         ),
       )
-      .check(z.describe('the bot token; store it in the keys vault (aleph keys set discord-token) and write "keys:discord-token"')),
+      .check(z.describe('the bot token; store it in the keys vault (aleph keys set discord-token) and write "keys:discord-token"'), z.meta({ examples: ["keys:discord-token"] })),
     guilds: z
       ._default(z.array(snowflake("guild")), [])
       .check(z.describe("servers (guild ids) whose members are answered, when they mention the bot or reply to it (per group_trigger): the same list as allow_groups")),

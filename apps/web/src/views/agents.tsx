@@ -1,5 +1,5 @@
 /* The agents (from the workspace plugin), each with a way to its sessions and to the chat panel. */
-import { ErrorNotice } from "../components/error-notice.js";
+import { CallStatus, ViewHead } from "../components/view-head.js";
 import { useCall } from "../hooks/use-call.js";
 import { routeHref } from "../hooks/use-route.js";
 import type { AgentInfo } from "../rpc/types.js";
@@ -8,14 +8,8 @@ export function AgentsView() {
   const { data, error, loading, reload } = useCall<AgentInfo[]>("agents.list");
   return (
     <section aria-labelledby="agents-title">
-      <div class="view-head">
-        <h2 id="agents-title">Agents</h2>
-        <button type="button" onClick={reload} disabled={loading}>
-          Refresh
-        </button>
-      </div>
-      {error !== undefined && <ErrorNotice error={error} />}
-      {!data && !error && <p class="muted">Loading…</p>}
+      <ViewHead id="agents-title" title="Agents" onRefresh={reload} busy={loading} />
+      <CallStatus call={{ data, error }} />
       {data && (
         <div class="table-wrap">
           <table>

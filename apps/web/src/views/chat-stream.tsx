@@ -6,6 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Content } from "../components/content.js";
 import { ErrorNotice } from "../components/error-notice.js";
+import { ViewHead } from "../components/view-head.js";
 import { formatTime } from "../format.js";
 import { useClient, useConnection } from "../hooks/client.js";
 import { routeHref } from "../hooks/use-route.js";
@@ -67,14 +68,16 @@ export function ChatStreamView({ chatId }: { chatId: string }) {
       <p>
         <a href={routeHref("chats")}>← Chat streams</a>
       </p>
-      <div class="view-head">
-        <h2 id="chat-title">
-          Chat <code>{chatId}</code>
-        </h2>
-        <button type="button" disabled={busy || !open} onClick={() => (last === undefined ? loadNewest() : loadLater(last))}>
-          Refresh
-        </button>
-      </div>
+      <ViewHead
+        id="chat-title"
+        title={
+          <>
+            Chat <code>{chatId}</code>
+          </>
+        }
+        onRefresh={() => (last === undefined ? loadNewest() : loadLater(last))}
+        busy={busy || !open}
+      />
       {error !== undefined && <ErrorNotice error={error} />}
       {torn.length > 0 && <p class="notice">{torn.length} damaged line(s) in this chat's stream were skipped.</p>}
       {first !== undefined && first > 1 && (

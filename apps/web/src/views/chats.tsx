@@ -1,5 +1,5 @@
 /* The chat streams of the chat source of truth (chats.list): each chat's id, size and last seq. */
-import { ErrorNotice } from "../components/error-notice.js";
+import { CallStatus, ViewHead } from "../components/view-head.js";
 import { useCall } from "../hooks/use-call.js";
 import { routeHref } from "../hooks/use-route.js";
 import type { ChatSummary } from "../rpc/types.js";
@@ -8,14 +8,8 @@ export function ChatsView() {
   const { data, error, loading, reload } = useCall<ChatSummary[]>("chats.list");
   return (
     <section aria-labelledby="chats-title">
-      <div class="view-head">
-        <h2 id="chats-title">Chat streams</h2>
-        <button type="button" onClick={reload} disabled={loading}>
-          Refresh
-        </button>
-      </div>
-      {error !== undefined && <ErrorNotice error={error} />}
-      {!data && !error && <p class="muted">Loading…</p>}
+      <ViewHead id="chats-title" title="Chat streams" onRefresh={reload} busy={loading} />
+      <CallStatus call={{ data, error }} />
       {data && data.length === 0 && <p class="muted">No chats yet.</p>}
       {data && data.length > 0 && (
         <div class="table-wrap">

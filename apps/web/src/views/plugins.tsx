@@ -1,5 +1,6 @@
 /* Every plugin the kernel knows, as `aleph plugins list` shows them; failed ones with code, message and fix. */
-import { ErrorNotice, FailureNotice } from "../components/error-notice.js";
+import { FailureNotice } from "../components/error-notice.js";
+import { CallStatus, ViewHead } from "../components/view-head.js";
 import { useCall } from "../hooks/use-call.js";
 import type { PluginInfo } from "../rpc/types.js";
 
@@ -45,14 +46,8 @@ export function PluginsView() {
   const failed = data?.filter((p) => p.status === "failed").length ?? 0;
   return (
     <section aria-labelledby="plugins-title">
-      <div class="view-head">
-        <h2 id="plugins-title">Plugins</h2>
-        <button type="button" onClick={reload} disabled={loading}>
-          Refresh
-        </button>
-      </div>
-      {error !== undefined && <ErrorNotice error={error} />}
-      {!data && !error && <p class="muted">Loading…</p>}
+      <ViewHead id="plugins-title" title="Plugins" onRefresh={reload} busy={loading} />
+      <CallStatus call={{ data, error }} />
       {data && (
         <>
           <p class={failed > 0 ? "bad" : "muted"}>

@@ -1,6 +1,7 @@
 /* One session's messages (sessions.show), newest page first; "Earlier messages" pages back by seq. */
 import { useEffect, useState } from "preact/hooks";
 import { ErrorNotice } from "../components/error-notice.js";
+import { ViewHead } from "../components/view-head.js";
 import { SessionMessages } from "../components/session-messages.js";
 import { useClient } from "../hooks/client.js";
 import { useCall } from "../hooks/use-call.js";
@@ -47,14 +48,16 @@ export function SessionView({ sessionKey }: { sessionKey: string }) {
       <p>
         <a href={routeHref("sessions", undefined, { agent: session?.agentId })}>← Sessions</a>
       </p>
-      <div class="view-head">
-        <h2 id="session-title">
-          Session <code>{sessionKey}</code>
-        </h2>
-        <button type="button" onClick={latest.reload} disabled={latest.loading}>
-          Refresh
-        </button>
-      </div>
+      <ViewHead
+        id="session-title"
+        title={
+          <>
+            Session <code>{sessionKey}</code>
+          </>
+        }
+        onRefresh={latest.reload}
+        busy={latest.loading}
+      />
       {latest.error !== undefined && <ErrorNotice error={latest.error} />}
       {session && (
         <p class="muted">

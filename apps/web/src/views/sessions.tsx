@@ -1,5 +1,5 @@
 /* Sessions, filtered by agent; a session's key opens its messages (views/session.tsx). */
-import { ErrorNotice } from "../components/error-notice.js";
+import { CallStatus, ViewHead } from "../components/view-head.js";
 import { formatTime } from "../format.js";
 import { useCall } from "../hooks/use-call.js";
 import { routeHref } from "../hooks/use-route.js";
@@ -12,8 +12,7 @@ export function SessionsView({ agent }: { agent?: string }) {
 
   return (
     <section aria-labelledby="sessions-title">
-      <div class="view-head">
-        <h2 id="sessions-title">Sessions</h2>
+      <ViewHead id="sessions-title" title="Sessions" onRefresh={sessions.reload} busy={sessions.loading}>
         <label class="inline">
           Agent{" "}
           <select
@@ -31,12 +30,8 @@ export function SessionsView({ agent }: { agent?: string }) {
             {agent && !(agents.data ?? []).some((a) => a.id === agent) && <option value={agent}>{agent}</option>}
           </select>
         </label>
-        <button type="button" onClick={sessions.reload} disabled={sessions.loading}>
-          Refresh
-        </button>
-      </div>
-      {sessions.error !== undefined && <ErrorNotice error={sessions.error} />}
-      {!data && !sessions.error && <p class="muted">Loading…</p>}
+      </ViewHead>
+      <CallStatus call={sessions} />
       {data && data.length === 0 && <p class="muted">No sessions{agent ? ` for agent ${agent}` : ""} yet.</p>}
       {data && data.length > 0 && (
         <div class="table-wrap">

@@ -1,6 +1,6 @@
 /* The kernel at a glance: version, uptime, pid, root, plugin counts, channels and their liveness. */
 import { useEffect, useState } from "preact/hooks";
-import { ErrorNotice } from "../components/error-notice.js";
+import { CallStatus, ViewHead } from "../components/view-head.js";
 import { formatAgo, formatDuration, formatTime } from "../format.js";
 import { useCall } from "../hooks/use-call.js";
 import { useNow } from "../hooks/use-now.js";
@@ -32,14 +32,8 @@ export function StatusView() {
 
   return (
     <section aria-labelledby="status-title">
-      <div class="view-head">
-        <h2 id="status-title">Kernel</h2>
-        <button type="button" onClick={reload} disabled={loading}>
-          Refresh
-        </button>
-      </div>
-      {error !== undefined && <ErrorNotice error={error} />}
-      {!data && !error && <p class="muted">Loading…</p>}
+      <ViewHead id="status-title" title="Kernel" onRefresh={reload} busy={loading} />
+      <CallStatus call={{ data, error }} />
       {data && (
         <>
           <dl class="facts">
