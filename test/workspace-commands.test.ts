@@ -10,11 +10,11 @@ import { createWorkspace, runCli, runCliJson, startReadyKernel } from "./support
 
 describe("aleph agents add leaves config.toml alone when it cannot be edited safely", () => {
   test("a config.toml that does not load is reported and left byte for byte", async () => {
-    const config = '[[agents]]\nid = "main"\n\n[gateway]\nport = "x"\n';
+    const config = '[[agents]]\nid = "main"\n\n[extensions]\ndebounce_ms = "x"\n';
     const ws = createWorkspace({ config });
     const result = await runCli(ws, ["agents", "add", "writer"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/ALEPH_E_CONFIG[\s\S]*config\.toml:5: gateway\.port/);
+    expect(result.stderr).toMatch(/ALEPH_E_CONFIG[\s\S]*config\.toml:5: extensions\.debounce_ms/);
     expect(readFileSync(ws.configFile, "utf8")).toBe(config);
     expect(existsSync(join(ws.root, "agents", "writer"))).toBe(false);
   });
