@@ -1,6 +1,6 @@
 import { channelsRef, workspaceRef, type PluginContext } from "@aleph/plugin-sdk";
 import { method, type MethodTable } from "../rpc/dispatch.js";
-import { kernelStatus, pluginCounts } from "./kernel-view.js";
+import { cachedPluginCounts, kernelStatus } from "./kernel-view.js";
 
 /* status, plugins.list, agents.list: what runs in this kernel. */
 
@@ -11,18 +11,21 @@ export interface KernelMethodDeps {
 }
 
 export function kernelMethods({ ctx, connections }: KernelMethodDeps): MethodTable {
+  const pluginCounts = cachedPluginCounts(ctx);
+  // The kernel's clock, read once: status answers its start and uptime without the plugin list.
+  const { pid, startedAt, root } = kernelStatus(ctx);
+  const startedMs = Date.parse(startedAt);
   return {
     status: method({
       run: () => {
-        const kernel = kernelStatus(ctx);
         return {
           // The gateway's version (its protocol is docs/gateway.md at this version).
           version: ctx.version,
-          pid: kernel.pid,
-          startedAt: kernel.startedAt,
-          uptimeMs: kernel.uptimeMs,
-          root: kernel.root,
-          plugins: pluginCounts(kernel.plugins),
+          pid,
+          startedAt,
+          uptimeMs: Date.now() - startedMs,
+          root,
+          plugins: pluginCounts(),
           channels: ctx.services.getOptional(channelsRef)?.list() ?? [],
           connections: connections(),
         };
