@@ -14,8 +14,7 @@ import { FakePlatform } from "./fake-platform.js";
 const here = dirname(fileURLToPath(import.meta.url));
 export const pluginDir = (name: string) => dirname(fileURLToPath(import.meta.resolve(`@aleph/plugin-${name}/aleph_plugin.toml`)));
 export const channelsDir = join(here, "..");
-/** Not a dependency of this package: found beside it in the repository. */
-export const skillsDir = join(here, "..", "..", "skills");
+export const skillsDir = pluginDir("skills");
 
 export const routing = (partial: Partial<ChannelRouting> = {}): ChannelRouting => ({ agent: "main", allow_from: [], allow_groups: [], group_trigger: "mention", ...partial });
 

@@ -12,7 +12,7 @@ import { createTestKernel, startFakeModelServer, type FakeModelServer, type Fake
 export const gatewayDir = fileURLToPath(new URL("..", import.meta.url));
 const pluginDir = (name: string) => dirname(fileURLToPath(import.meta.resolve(`@aleph/plugin-${name}/aleph_plugin.toml`)));
 /** The workspace plugin (agents, identity) from the repository. */
-export const workspaceDir = fileURLToPath(new URL("../../workspace", import.meta.url));
+export const workspaceDir = dirname(fileURLToPath(import.meta.resolve("@aleph/plugin-workspace/aleph_plugin.toml")));
 
 export interface Gateway {
   kernel: TestKernel;

@@ -1,94 +1,22 @@
 /*
- * `aleph interfaces …` through the real CLI (apps/cli/dist/aleph.js, which loads this plugin's
- * dist): without a running kernel (an in-process kernel reading and writing pairing.json), and
- * against `aleph start` with a small channel plugin in the user plugin directory whose platform
- * is a file (what the bot sent) — an unknown sender writes, the owner pairs them from a terminal.
+ * `aleph interfaces …` through the real CLI: without a running kernel (an in-process kernel reading
+ * and writing data/channels/pairing.json), and against `aleph start` with a small channel plugin in
+ * the user plugin directory whose platform is a file (what the bot sent) — an unknown sender
+ * writes, the owner pairs them from a terminal.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import { until } from "./kernel.js";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createWorkspace, eventually, runCli, runCliJson, startKernel, type Workspace } from "./support/aleph.js";
 
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), "../../../apps/cli/dist/aleph.js");
-
-interface Workspace {
-  base: string;
-  root: string;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
-
-const workspaces: Workspace[] = [];
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await new Promise((done) => child.once("close", done));
-    }
-  }
-  for (const ws of workspaces.splice(0)) {
-    // The kernel child of `aleph start` runs in its own process group.
-    try {
-      const { pid } = JSON.parse(readFileSync(join(ws.root, "run", "kernel.json"), "utf8")) as { pid?: number };
-      if (pid) process.kill(pid, "SIGKILL");
-    } catch {
-      // not running
-    }
-    rmSync(ws.base, { recursive: true, force: true });
-  }
-});
-
-function workspace(): Workspace {
-  const base = mkdtempSync(join(tmpdir(), "aleph-channels-cli-"));
-  const root = join(base, "root");
-  const cwd = join(base, "project");
-  for (const dir of [join(root, "plugins"), cwd, join(base, "home"), join(base, "system")]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("ALEPH_") || key.startsWith("VITEST") || key === "NODE_OPTIONS" || key === "FORCE_COLOR") continue;
-    env[key] = value;
-  }
-  Object.assign(env, { HOME: join(base, "home"), ALEPH_STATE_DIR: root, ALEPH_SYSTEM_PLUGINS_DIR: join(base, "system"), NO_COLOR: "1" });
-  const ws = { base, root, env, cwd };
-  workspaces.push(ws);
-  return ws;
-}
-
-function aleph(ws: Workspace, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ws.cwd, env: ws.env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`aleph ${args.join(" ")} did not finish\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, 25_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
-
-async function alephJson<T>(ws: Workspace, args: string[]): Promise<T> {
-  const result = await aleph(ws, args);
-  if (result.code !== 0) throw new Error(`aleph ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const aleph = (ws: Workspace, args: string[]) => runCli(ws, args, { timeoutMs: 25_000 });
+const alephJson = <T>(ws: Workspace, args: string[]) => runCliJson<T>(ws, args);
 
 const pairingFile = (ws: Workspace) => join(ws.root, "data", "channels", "pairing.json");
 
 describe("without a running kernel", () => {
   it("pending, pair, paired and unpair work on data/channels/pairing.json; list says no channel runs", { timeout: 90_000 }, async () => {
-    const ws = workspace();
+    const ws = createWorkspace();
     mkdirSync(dirname(pairingFile(ws)), { recursive: true, mode: 0o700 });
     const now = Date.now();
     const pending = { code: "QRST-UVWX", channel: "telegram", peer: { id: "77", name: "Eve", username: "eve" }, chatId: "77", createdAt: now - 60_000, expiresAt: now + 59 * 60_000, notifiedAt: now - 60_000 };
@@ -124,7 +52,7 @@ describe("without a running kernel", () => {
 
 describe("against aleph start", () => {
   it("lists the running channel, shows the code an unknown sender got, and pairs them (they are told)", { timeout: 90_000 }, async () => {
-    const ws = workspace();
+    const ws = createWorkspace();
     const plugin = join(ws.root, "plugins", "fixture-channel");
     mkdirSync(plugin, { recursive: true, mode: 0o700 });
     writeFileSync(join(plugin, "aleph_plugin.toml"), ['[plugin]', 'id = "fixture-channel"', 'version = "1.0.0"', 'entry = "index.js"', "daemon = true", "", "[services]", 'requires = ["channels"]', ""].join("\n"));
@@ -155,14 +83,11 @@ export default {
 };
 `,
     );
-    const kernel = spawn(process.execPath, [CLI, "start", "--no-watch", "--events", "json"], { cwd: ws.cwd, env: ws.env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(kernel);
-    let events = "";
-    let stderr = "";
-    kernel.stdout.setEncoding("utf8").on("data", (chunk: string) => (events += chunk));
-    kernel.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const kernel = startKernel(ws, ["--no-watch"]);
     const sentFile = join(ws.root, "fixture-sent.jsonl");
-    await until(() => events.includes('"channel.pairing.requested"') && existsSync(sentFile), `the unknown sender's code (events: ${events.slice(-2000)}, stderr: ${stderr.slice(-2000)})`, 30_000);
+    await kernel.waitForEvent("channel.pairing.requested", () => true, 30_000);
+    await eventually(() => existsSync(sentFile), 10_000);
+    const events = JSON.stringify(kernel.events);
     const notice = JSON.parse(readFileSync(sentFile, "utf8").split("\n")[0]!) as { chatId: string; text: string };
     const code = /aleph interfaces pair ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(notice.text)![1]!;
     expect(notice.chatId).toBe("dm-501");
@@ -180,9 +105,7 @@ export default {
     // The running kernel told them.
     const told = readFileSync(sentFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { chatId: string; text: string });
     expect(told.at(-1)).toEqual({ chatId: "dm-501", text: expect.stringMatching(/approved/) });
-    expect(events).toContain('"channel.paired"');
-
-    kernel.kill("SIGTERM");
-    await new Promise((done) => kernel.once("close", done));
+    await kernel.waitForEvent("channel.paired", () => true, 10_000);
+    await kernel.stop();
   });
 });
