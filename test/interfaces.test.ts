@@ -86,9 +86,14 @@ export default {
     const kernel = startKernel(ws, ["--no-watch"]);
     const sentFile = join(ws.root, "fixture-sent.jsonl");
     await kernel.waitForEvent("channel.pairing.requested", () => true, 30_000);
-    await eventually(() => existsSync(sentFile), 10_000);
+    // The code goes out through the channel just after the event: wait for the platform (the file) to have it.
+    const sent = await eventually(() => {
+      const text = existsSync(sentFile) ? readFileSync(sentFile, "utf8") : "";
+      if (!text.includes("\n")) throw new Error(`the bot has sent nothing yet to ${sentFile}`);
+      return text;
+    }, 10_000);
     const events = JSON.stringify(kernel.events);
-    const notice = JSON.parse(readFileSync(sentFile, "utf8").split("\n")[0]!) as { chatId: string; text: string };
+    const notice = JSON.parse(sent.split("\n")[0]!) as { chatId: string; text: string };
     const code = /aleph interfaces pair ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(notice.text)![1]!;
     expect(notice.chatId).toBe("dm-501");
     expect(events).not.toContain(code);
@@ -103,9 +108,11 @@ export default {
     expect(pending.map((p) => [p.code, p.peer.id])).toEqual([[code, "501"]]);
     expect(await aleph(ws, ["interfaces", "pair", code])).toMatchObject({ code: 0, stdout: "Paired: fixture user 501 (Zed) may talk to the agent now.\n" });
     // The running kernel told them.
-    const told = readFileSync(sentFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { chatId: string; text: string });
-    expect(told.at(-1)).toEqual({ chatId: "dm-501", text: expect.stringMatching(/approved/) });
     await kernel.waitForEvent("channel.paired", () => true, 10_000);
+    await eventually(() => {
+      const told = readFileSync(sentFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { chatId: string; text: string });
+      expect(told.at(-1)).toEqual({ chatId: "dm-501", text: expect.stringMatching(/approved/) });
+    }, 10_000);
     await kernel.stop();
   });
 });
