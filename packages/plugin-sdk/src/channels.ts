@@ -165,3 +165,16 @@ export interface ChannelsService {
 }
 
 export const channelsRef = createServiceRef<ChannelsService>("channels");
+
+/**
+ * An adapter's `status()` from what it tracks, with the fields it has no value for left out (so
+ * `interfaces list --json` and the control page never show `undefined`s).
+ */
+export function channelStatusOf(fields: { state: ChannelState; lastReceiveAt?: number | undefined; lastSendAt?: number | undefined; error?: string | undefined; botName?: string | undefined }): Omit<ChannelStatus, "plugin" | "name"> {
+  const status: Omit<ChannelStatus, "plugin" | "name"> = { state: fields.state };
+  if (fields.lastReceiveAt !== undefined) status.lastReceiveAt = fields.lastReceiveAt;
+  if (fields.lastSendAt !== undefined) status.lastSendAt = fields.lastSendAt;
+  if (fields.error !== undefined) status.error = fields.error;
+  if (fields.botName !== undefined) status.botName = fields.botName;
+  return status;
+}

@@ -244,6 +244,7 @@ export {
 export { z } from "zod";
 export {
   channelsRef,
+  channelStatusOf,
   type ChannelsService,
   type ChannelAdapter,
   type ChannelMessage,

@@ -475,6 +475,22 @@ function parseMarkdown(text: string, findUser: (id: number) => TelegramUser | un
 const HTML_TAGS = new Set(["a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji", "span", "pre", "code", "blockquote"]);
 
 /** HTML, as TDLib's `parse_html` reads it: only Telegram's tags, `&lt; &gt; &amp; &quot;` and numeric references. */
+
+/** HTML tags that map to an entity with nothing more than its type (Bot API "HTML style"). */
+const PLAIN_HTML_ENTITIES: Record<string, TelegramMessageEntity["type"]> = {
+  i: "italic",
+  em: "italic",
+  b: "bold",
+  strong: "bold",
+  s: "strikethrough",
+  strike: "strikethrough",
+  del: "strikethrough",
+  u: "underline",
+  ins: "underline",
+  "tg-spoiler": "spoiler",
+  span: "spoiler",
+};
+
 function parseHtml(text: string, findUser: (id: number) => TelegramUser | undefined): FormattedText {
   const n = text.length;
   const ch = (k: number) => (k < n ? text[k]! : "\0");
@@ -574,28 +590,9 @@ function parseHtml(text: string, findUser: (id: number) => TelegramUser | undefi
       const offset = open.offset;
       const length = out.length - offset;
       const last = entities.at(-1);
-      switch (open.tag) {
-        case "i":
-        case "em":
-          entities.push({ type: "italic", offset, length });
-          break;
-        case "b":
-        case "strong":
-          entities.push({ type: "bold", offset, length });
-          break;
-        case "s":
-        case "strike":
-        case "del":
-          entities.push({ type: "strikethrough", offset, length });
-          break;
-        case "u":
-        case "ins":
-          entities.push({ type: "underline", offset, length });
-          break;
-        case "tg-spoiler":
-        case "span":
-          entities.push({ type: "spoiler", offset, length });
-          break;
+      const plain = PLAIN_HTML_ENTITIES[open.tag];
+      if (plain) entities.push({ type: plain, offset, length });
+      else switch (open.tag) {
         case "tg-emoji":
           entities.push({ type: "custom_emoji", offset, length, custom_emoji_id: emojiId(open.argument) });
           break;

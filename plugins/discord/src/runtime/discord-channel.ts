@@ -5,6 +5,7 @@ import {
   type ChannelMessage,
   type ChannelReceipt,
   type ChannelState,
+  channelStatusOf,
   type ChannelStatus,
   type Logger,
 } from "@aleph/plugin-sdk";
@@ -187,13 +188,7 @@ export class DiscordChannel implements ChannelAdapter {
   }
 
   status(): Omit<ChannelStatus, "plugin" | "name"> {
-    return {
-      state: this.#state,
-      ...(this.#lastReceiveAt !== undefined ? { lastReceiveAt: this.#lastReceiveAt } : {}),
-      ...(this.#lastSendAt !== undefined ? { lastSendAt: this.#lastSendAt } : {}),
-      ...(this.#error !== undefined ? { error: this.#error } : {}),
-      ...(this.#bot !== undefined ? { botName: this.#bot.username } : {}),
-    };
+    return channelStatusOf({ state: this.#state, lastReceiveAt: this.#lastReceiveAt, lastSendAt: this.#lastSendAt, error: this.#error, botName: this.#bot?.username });
   }
 
   /** Waits for READY/RESUMED, at most connectTimeoutMs, giving up when the run is aborted. */

@@ -1,4 +1,4 @@
-import { AlephError, type ChannelAdapter, type ChannelMessage, type ChannelReceipt, type ChannelState, type ChannelStatus, type Logger } from "@aleph/plugin-sdk";
+import { AlephError, channelStatusOf, type ChannelAdapter, type ChannelMessage, type ChannelReceipt, type ChannelState, type ChannelStatus, type Logger } from "@aleph/plugin-sdk";
 // grammY's web build: one ES module on the platform's fetch. Its Node build is ~25 CommonJS files
 // plus node-fetch, and an ES module importing CommonJS through a kernel whose loader hooks run can
 // see grammY's exports before they are filled in (seen: "Api is not a constructor").
@@ -171,13 +171,7 @@ export class TelegramAdapter implements ChannelAdapter, PollerHost {
   }
 
   status(): Omit<ChannelStatus, "plugin" | "name"> {
-    return {
-      state: this.#state,
-      ...(this.#lastReceiveAt !== undefined ? { lastReceiveAt: this.#lastReceiveAt } : {}),
-      ...(this.#lastSendAt !== undefined ? { lastSendAt: this.#lastSendAt } : {}),
-      ...(this.#error !== undefined ? { error: this.#error } : {}),
-      ...(this.#bot ? { botName: `@${this.#bot.username}` } : {}),
-    };
+    return channelStatusOf({ state: this.#state, lastReceiveAt: this.#lastReceiveAt, lastSendAt: this.#lastSendAt, error: this.#error, botName: this.#bot ? `@${this.#bot.username}` : undefined });
   }
 
   // --- PollerHost: what the polling loop reports ---------------------------------------------
